@@ -1,0 +1,61 @@
+"""Compare the results of N scenarios: a tidy table indicator x scenario with the difference to a
+reference scenario."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from twin_core.indicators import indicators_for
+from twin_core.models.base import Result
+
+COLUMNS = ["indicator", "label", "units", "scenario", "value", "reference", "delta",
+           "delta_pct"]
+
+
+def compare(results: Sequence[Result], reference: str | None = None, lang: str = "fr"
+            ) -> pd.DataFrame:
+    """Tidy comparison: one row per indicator and scenario.
+
+    ``reference`` is the label of the reference scenario (default: the first). ``delta`` is
+    value − reference value; ``delta_pct`` is that difference in % of the reference (NaN when the
+    reference is 0). All results must come from the same model.
+    """
+    if not results:
+        return pd.DataFrame(columns=COLUMNS)
+    model_ids = {r.model_id for r in results}
+    if len(model_ids) != 1:
+        raise ValueError(f"compare() needs results of one model, got {sorted(model_ids)}")
+    labels = [r.label for r in results]
+    if len(set(labels)) != len(labels):
+        raise ValueError(f"scenario labels must be distinct, got {labels}")
+    ref_label = reference if reference is not None else labels[0]
+    if ref_label not in labels:
+        raise ValueError(f"reference {ref_label!r} is not one of {labels}")
+    ref = results[labels.index(ref_label)]
+    rows = []
+    for ind in indicators_for(ref.model_id):
+        ref_value = ind(ref)
+        for res in results:
+            value = ind(res)
+            delta = value - ref_value
+            pct = delta / abs(ref_value) * 100 if ref_value not in (0, 0.0) else np.nan
+            rows.append((ind.id, ind.label(lang), ind.units, res.label, value, ref_label,
+                         delta, pct))
+    return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def wide(table: pd.DataFrame) -> pd.DataFrame:
+    """One row per indicator, one column per scenario, then a Δ column per non-reference one."""
+    if table.empty:
+        return pd.DataFrame()
+    ref = table["reference"].iloc[0]
+    order = list(dict.fromkeys(table["scenario"]))
+    values = table.pivot_table(index=["indicator", "label", "units"], columns="scenario",
+                               values="value", sort=False)[order]
+    for name in order:
+        if name != ref:
+            values[f"Δ {name} − {ref}"] = values[name] - values[ref]
+    return values.reset_index()

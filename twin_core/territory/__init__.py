@@ -1,0 +1,136 @@
+"""Territory: a named area with checked layers (vectors in Lambert-93, rasters, tables).
+
+A territory is a folder with a ``territory.json`` manifest listing its layers (path, kind,
+synthetic or real, source). Layers are read lazily, checked against their declared schema once,
+and cached. Sample territories live in the repository's ``data/`` folder (built by
+``twin data build`` from the real open data).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from twin_core.errors import TwinInputError
+from twin_core.io import read_raster, read_table, read_vector
+from twin_core.territory.schema import SCHEMAS, Column, LayerSchema, schema_for
+
+__all__ = ["Territory", "LayerSchema", "Column", "SCHEMAS", "schema_for", "data_dir",
+           "sample_territories"]
+
+USE_CASES = ("coast", "forest", "agriculture", "zan")
+
+
+def data_dir() -> Path:
+    """Folder of the sample territories: $TWIN_DATA, else the repository's data/."""
+    env = os.environ.get("TWIN_DATA")
+    return Path(env) if env else Path(__file__).resolve().parents[2] / "data"
+
+
+def sample_territories() -> list[str]:
+    root = data_dir()
+    return sorted(p.parent.name for p in root.glob("*/territory.json"))
+
+
+class Territory:
+    """A territory read from a folder holding ``territory.json``."""
+
+    def __init__(self, root: Path, manifest: dict[str, Any]) -> None:
+        self.root = Path(root)
+        self.manifest = manifest
+        self.id: str = manifest["id"]
+        self._cache: dict[str, Any] = {}
+
+    @classmethod
+    def load(cls, where: str | os.PathLike[str]) -> Territory:
+        """Load by sample id ("coast", "forest", ...) or by folder path."""
+        root = Path(where)
+        if not root.exists() and isinstance(where, str) and os.sep not in where:
+            root = data_dir() / where
+        manifest_path = root / "territory.json"
+        if not manifest_path.exists():
+            raise TwinInputError("file_not_found", str(manifest_path))
+        try:
+            manifest = json.loads(manifest_path.read_text("utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise TwinInputError("bad_json", str(manifest_path), line="?", detail=str(exc)
+                                 ) from None
+        for key in ("id", "layers"):
+            if key not in manifest:
+                raise TwinInputError("missing_key", str(manifest_path), key=key)
+        return cls(root, manifest)
+
+    def name(self, lang: str = "fr") -> str:
+        names = self.manifest.get("name", {})
+        return names.get(lang) or names.get("en") or self.id
+
+    @property
+    def layer_names(self) -> list[str]:
+        return list(self.manifest["layers"])
+
+    def _resolve(self, name: str) -> str:
+        """Layer name in the manifest: ``name`` itself or its synthetic stand-in."""
+        layers = self.manifest["layers"]
+        if name in layers:
+            return name
+        if f"{name}_synthetic" in layers:
+            return f"{name}_synthetic"
+        raise TwinInputError("missing_layer", self.id, layer=name)
+
+    def has_layer(self, name: str) -> bool:
+        layers = self.manifest["layers"]
+        return name in layers or f"{name}_synthetic" in layers or name in self._cache
+
+    def layer_info(self, name: str) -> dict[str, Any]:
+        try:
+            return dict(self.manifest["layers"][self._resolve(name)])
+        except TwinInputError:
+            return {}
+
+    def is_synthetic(self, name: str) -> bool:
+        return bool(self.layer_info(name).get("synthetic"))
+
+    def layer(self, name: str) -> Any:
+        """The layer ``name`` (or ``name_synthetic``), read and checked once, then cached."""
+        if name in self._cache:
+            return self._cache[name]
+        key = self._resolve(name)
+        info = self.manifest["layers"][key]
+        path = self.root / info["path"]
+        schema = schema_for(key)
+        kind = info.get("kind", schema.kind if schema else "vector")
+        if kind == "raster":
+            obj = read_raster(path)
+        elif kind == "table":
+            str_cols = {c.name: str for c in (schema.columns if schema else ()) if c.dtype == "str"}
+            obj = read_table(path, sep=info.get("sep"), dtype=str_cols)
+        else:
+            obj = read_vector(path)
+        if schema is not None:
+            schema.check(obj, str(path), key)
+        self._cache[name] = obj
+        return obj
+
+    def set_layer(self, name: str, obj: Any, source: str, synthetic: bool = False) -> None:
+        """Replace a layer by user data (e.g. real BD TOPO buildings), checked first."""
+        schema = schema_for(name)
+        if schema is not None:
+            schema.check(obj, source, name)
+        self._cache[name] = obj
+        self.manifest["layers"][name] = {"path": source, "kind": schema.kind if schema else
+                                         "vector", "synthetic": synthetic, "source": source}
+        self.manifest["layers"].pop(f"{name}_synthetic", None)
+
+    def check(self) -> None:
+        """Read and check every layer; raises the first problem found."""
+        for name in self.layer_names:
+            self.layer(name)
+
+    @property
+    def synthetic_layers(self) -> list[str]:
+        return [n for n, info in self.manifest["layers"].items() if info.get("synthetic")]
+
+    def __repr__(self) -> str:
+        return f"Territory({self.id!r}, layers={self.layer_names})"

@@ -1,0 +1,172 @@
+"""Layer schemas: required columns with types and units, geometry types, CRS.
+
+``LayerSchema.check(obj, source, layer)`` raises a TwinInputError naming the file, the layer, the
+column and the fix (CLIMADA ``Exposures.check()`` pattern).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import xarray as xr
+from scipy import ndimage
+
+from twin_core.errors import TwinInputError
+
+LAMBERT93 = "EPSG:2154"
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    dtype: str  # "str" | "int" | "float" | "date"
+    units: str = ""
+    required: bool = True
+
+
+_DTYPE_CHECKS = {
+    "str": lambda s: pd.api.types.is_string_dtype(s) or pd.api.types.is_object_dtype(s),
+    "int": pd.api.types.is_integer_dtype,
+    "float": pd.api.types.is_numeric_dtype,
+    "date": lambda s: pd.api.types.is_datetime64_any_dtype(s) or pd.api.types.is_string_dtype(s)
+    or pd.api.types.is_object_dtype(s),
+}
+
+
+@dataclass(frozen=True)
+class LayerSchema:
+    name: str
+    kind: str  # "vector" | "raster" | "table"
+    columns: tuple[Column, ...] = ()
+    geometry_types: tuple[str, ...] = ()
+    crs: str | None = LAMBERT93
+    units: str = ""  # raster values
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def check(self, obj: Any, source: str, layer: str | None = None) -> Any:
+        """Raise TwinInputError on the first problem; return ``obj`` when it passes."""
+        layer = layer or self.name
+        if self.kind == "raster":
+            return self._check_raster(obj, source, layer)
+        if not isinstance(obj, pd.DataFrame):
+            raise TwinInputError("wrong_kind", source, layer=layer, kind=self.kind)
+        if len(obj) == 0:
+            raise TwinInputError("empty_layer", source, layer=layer)
+        if self.kind == "vector":
+            self._check_geometry(obj, source, layer)
+        for col in self.columns:
+            if col.name not in obj.columns:
+                if col.required:
+                    raise TwinInputError("missing_column", source, layer=layer, column=col.name,
+                                         dtype=col.dtype, units=col.units or "-",
+                                         found=", ".join(map(str, obj.columns[:12])))
+                continue
+            if not _DTYPE_CHECKS[col.dtype](obj[col.name]):
+                raise TwinInputError("wrong_type", source, layer=layer, column=col.name,
+                                     dtype=col.dtype, found=str(obj[col.name].dtype))
+        return obj
+
+    def _check_geometry(self, gdf: pd.DataFrame, source: str, layer: str) -> None:
+        if not isinstance(gdf, gpd.GeoDataFrame) or gdf.geometry.name not in gdf.columns:
+            raise TwinInputError("missing_column", source, layer=layer, column="geometry",
+                                 dtype="geometry", units="-", found=", ".join(gdf.columns[:12]))
+        if gdf.crs is None:
+            raise TwinInputError("missing_crs", source, layer=layer, crs=self.crs)
+        if self.crs and gdf.crs != self.crs:
+            raise TwinInputError("wrong_crs", source, layer=layer, crs=self.crs,
+                                 found=gdf.crs.to_string())
+        geom = gdf.geometry
+        empty = geom.isna() | geom.is_empty
+        if empty.any():
+            raise TwinInputError("empty_geometry", source, layer=layer, count=int(empty.sum()),
+                                 first=str(gdf.index[empty.to_numpy()][0]))
+        if self.geometry_types:
+            bad = ~geom.geom_type.isin(self.geometry_types)
+            if bad.any():
+                raise TwinInputError("wrong_geometry_type", source, layer=layer,
+                                     found=geom.geom_type[bad].iloc[0],
+                                     allowed=", ".join(self.geometry_types))
+        invalid = ~geom.is_valid
+        if invalid.any():
+            raise TwinInputError("invalid_geometry", source, layer=layer,
+                                 count=int(invalid.sum()),
+                                 first=str(gdf.index[invalid.to_numpy()][0]))
+
+    def _check_raster(self, da: Any, source: str, layer: str) -> xr.DataArray:
+        if not isinstance(da, xr.DataArray) or da.ndim != 2:
+            raise TwinInputError("wrong_kind", source, layer=layer, kind="2-D raster")
+        if da.size == 0:
+            raise TwinInputError("empty_layer", source, layer=layer)
+        crs = da.rio.crs
+        if crs is None:
+            raise TwinInputError("missing_crs", source, layer=layer, crs=self.crs)
+        if self.crs and crs.to_string() != self.crs:
+            raise TwinInputError("wrong_crs", source, layer=layer, crs=self.crs,
+                                 found=crs.to_string())
+        holes = nodata_holes(np.asarray(da.values))
+        if holes:
+            raise TwinInputError("nodata_holes", source, layer=layer, count=holes)
+        return da
+
+
+def nodata_holes(values: np.ndarray) -> int:
+    """Number of NaN patches not connected to the raster's edge (interior holes).
+
+    NaN along the border (outside the surveyed area, reprojection corners) is normal; a NaN
+    patch enclosed by data is a gap that a model would silently treat as dry or missing.
+    """
+    missing = ~np.isfinite(values)
+    if not missing.any():
+        return 0
+    labels, n = ndimage.label(missing)
+    edge = np.unique(np.concatenate([labels[0], labels[-1], labels[:, 0], labels[:, -1]]))
+    return int(n - np.count_nonzero(edge))
+
+
+_COMMUNE_COLS = (Column("code_insee", "str"), Column("nom", "str"),
+                 Column("population", "int", "hab"))
+_POLY = ("Polygon", "MultiPolygon")
+
+#: Declared schemas by layer name; a layer "x_synthetic" uses the schema of "x".
+SCHEMAS: dict[str, LayerSchema] = {s.name: s for s in (
+    LayerSchema("communes", "vector", _COMMUNE_COLS + (Column("area_ha", "float", "ha"),), _POLY),
+    LayerSchema("erosion", "vector", (Column("code_insee", "str"),
+                                      Column("taux_m_per_yr", "float", "m/an")),
+                ("LineString", "MultiLineString")),
+    LayerSchema("dem", "raster", units="m"),
+    LayerSchema("buildings", "vector", (
+        Column("building_id", "str"), Column("code_insee", "str"), Column("use", "str"),
+        Column("dwellings", "int", "logements"), Column("residents", "float", "hab"),
+        Column("floor_area_m2", "float", "m²")), ("Point", "Polygon", "MultiPolygon")),
+    LayerSchema("stands", "vector", (Column("stand_id", "str"), Column("essence", "str"),
+                                     Column("code_insee", "str"),
+                                     Column("area_ha", "float", "ha")), _POLY),
+    LayerSchema("climate_normals", "table", (Column("code_insee", "str"),
+                                             Column("tmean_c", "float", "°C"),
+                                             Column("precip_mm", "float", "mm/an"))),
+    LayerSchema("ifn_plots", "vector", (Column("idp", "int"), Column("n_dead", "int")),
+                ("Point",)),
+    LayerSchema("weather_durance_daily", "table", (
+        Column("date", "date"), Column("precip_mm", "float", "mm"),
+        Column("tmean_c", "float", "°C"))),
+    LayerSchema("weather_nice_synop", "table", (
+        Column("date", "date"), Column("temp_c", "float", "°C"), Column("rh_pct", "float", "%"),
+        Column("wind_kmh", "float", "km/h"), Column("rain_24h_mm", "float", "mm"))),
+    LayerSchema("stations", "vector", (Column("code_station", "str"), Column("name", "str")),
+                ("Point",)),
+    LayerSchema("nitrates", "table", (Column("code_station", "str"), Column("date", "date"),
+                                      Column("no3_mg_l", "float", "mg NO3/L"))),
+    LayerSchema("crops", "table", (Column("code_insee", "str"), Column("crop", "str"),
+                                   Column("area_ha", "float", "ha"))),
+    LayerSchema("conso_naf", "table", (Column("idcom", "str"),) + tuple(
+        Column(f"naf{y % 100:02d}art{(y + 1) % 100:02d}", "float", "m²")
+        for y in range(2011, 2021))),
+)}
+
+
+def schema_for(layer: str) -> LayerSchema | None:
+    return SCHEMAS.get(layer.removesuffix("_synthetic"))
