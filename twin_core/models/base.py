@@ -50,6 +50,13 @@ class ModelSpec:
     layers: tuple[str, ...] = ()  # territory layers the model reads
     sources: tuple[str, ...] = ()  # references for equations and parameters
     scenario_class: type[Scenario] = Scenario
+    # What the dashboard shows: result.layers[map_layer] coloured by map_column (units in
+    # map_units), and result.series (column "year") with the columns series_y.
+    map_layer: str = ""
+    map_column: str = ""
+    map_units: str = ""
+    series_y: tuple[str, ...] = ()
+    series_units: str = ""
 
     @property
     def title(self) -> str:

@@ -50,9 +50,10 @@ def envelope_2031(conso: pd.DataFrame, reduction: float = 0.5, guarantee_ha: flo
         raise ValueError(f"reduction must be in [0, 1], got {reduction}")
     if guarantee_ha < 0:
         raise ValueError(f"guarantee_ha must be ≥ 0, got {guarantee_ha}")
-    missing = [naf_column(y) for y in REFERENCE_YEARS if naf_column(y) not in conso.columns]
-    if missing or "idcom" not in conso.columns:
-        raise KeyError(f"Cerema land-take columns missing: {(['idcom'] if 'idcom' not in conso.columns else []) + missing}")
+    needed = ["idcom"] + [naf_column(y) for y in REFERENCE_YEARS]
+    missing = [c for c in needed if c not in conso.columns]
+    if missing:
+        raise KeyError(f"Cerema land-take columns missing: {missing}")
     yearly = yearly_consumption_ha(conso)
     reference = yearly[list(REFERENCE_YEARS)].sum(axis=1)
     envelope = np.maximum(reference * (1.0 - reduction), guarantee_ha)

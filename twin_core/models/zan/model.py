@@ -68,12 +68,15 @@ class ZanScenario(Scenario):
 class ZanModel(Model):
     spec = ModelSpec(
         id=MODEL_ID, use_case="zan", version="1.0",
-        outputs=(OutputSpec("reference_ha", "value", "ha"), OutputSpec("envelope_ha", "value", "ha"),
+        outputs=(OutputSpec("reference_ha", "value", "ha"),
+                 OutputSpec("envelope_ha", "value", "ha"),
                  OutputSpec("communes", "layer"), OutputSpec("trajectory", "series", "ha")),
         layers=("communes", "conso_naf"),
         sources=("Loi 2021-1104 art. 191, 194", "Loi 2023-630 art. 4",
                  "Cerema fichiers fonciers"),
         scenario_class=ZanScenario,
+        map_layer="communes", map_column="budget_used_pct", map_units="%",
+        series_y=("consumption_ha", "allowed_ha"), series_units="ha/an",
     )
 
     def _run(self, territory, scenario: ZanScenario):
