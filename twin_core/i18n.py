@@ -40,7 +40,7 @@ class _SafeDict(dict):
         return "{" + key + "}"
 
 
-def t(key: str, lang: str = DEFAULT_LANG, default: str | None = None, **params: Any) -> str:
+def t(key: str, lang: str = DEFAULT_LANG, /, default: str | None = None, **params: Any) -> str:
     """Translate ``key``; falls back to English, then to ``default``, then to the key itself."""
     text = _catalogue(lang).get(key)
     if text is None and lang != "en":

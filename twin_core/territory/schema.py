@@ -12,6 +12,7 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import rioxarray  # noqa: F401  (registers the .rio accessor used on rasters)
 import xarray as xr
 from scipy import ndimage
 

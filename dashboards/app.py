@@ -1,0 +1,44 @@
+"""The multi-page app served by ``twin serve`` (one Panel server, one route per page)."""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+
+import panel as pn
+
+from dashboards.shell.page import ROUTES, session_lang
+
+TITLE = "twin"
+
+
+def _extensions() -> None:
+    import geoviews  # noqa: F401  (registers geo elements before the first plot)
+    import holoviews as hv
+
+    hv.extension("bokeh", logo=False)
+    pn.extension(notifications=False, design="bootstrap", sizing_mode="stretch_width")
+
+
+def _route(module: str) -> Callable[[], pn.viewable.Viewable]:
+    def build() -> pn.viewable.Viewable:
+        _extensions()
+        mod = importlib.import_module(f"dashboards.{module}")
+        return mod.page(session_lang()).__panel__()
+
+    build.__name__ = f"page_{module}"
+    return build
+
+
+def routes() -> dict[str, Callable[[], pn.viewable.Viewable]]:
+    pages = {"/": _route("home")}
+    pages.update({f"/{r}": _route(r) for r in ROUTES})
+    return pages
+
+
+def serve(port: int = 5006, address: str = "127.0.0.1", show: bool = False,
+          threaded: bool = False, **kwargs):
+    """Serve every page; listens on 127.0.0.1 unless told otherwise."""
+    origins = [f"{address}:{port}", f"localhost:{port}", f"127.0.0.1:{port}"]
+    return pn.serve(routes(), port=port, address=address, show=show, title=TITLE,
+                    websocket_origin=origins, liveness=True, threaded=threaded, **kwargs)

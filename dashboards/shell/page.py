@@ -1,0 +1,63 @@
+"""Page frame shared by all pages: header, navigation, language switch (FR | EN)."""
+
+from __future__ import annotations
+
+import html
+
+import panel as pn
+import param
+
+from twin_core.i18n import LANGUAGES, t
+
+ROUTES = ("coast", "forest", "agriculture", "zan")
+
+
+def session_lang() -> str:
+    """Language of the current browser session: ``?lang=en`` in the URL, French by default."""
+    loc = pn.state.location
+    lang = loc.query_params.get("lang") if loc is not None else None
+    return lang if lang in LANGUAGES else "fr"
+
+
+def header(lang: str, current: str) -> pn.pane.HTML:
+    links = [f'<a href="./?lang={lang}" aria-current="{"page" if current == "home" else "false"}"'
+             f'>{html.escape(t("app.home", lang))}</a>']
+    for route in ROUTES:
+        cur = "page" if route == current else "false"
+        links.append(f'<a href="./{route}?lang={lang}" aria-current="{cur}">'
+                     f'{html.escape(t(f"use_cases.{route}", lang))}</a>')
+    here = "./" if current == "home" else f"./{current}"
+    switch = " | ".join(
+        f'<a href="{here}?lang={code}" lang="{code}" aria-label="{code}" class="twin-lang-{code}"'
+        f'{" aria-current=\"true\"" if code == lang else ""}>{code.upper()}</a>'
+        for code in LANGUAGES)
+    return pn.pane.HTML(
+        f'<header style="display:flex;gap:1.2em;align-items:baseline;flex-wrap:wrap">'
+        f'<strong style="font-size:1.3em">{html.escape(t("app.title", lang))}</strong>'
+        f'<nav aria-label="pages" style="display:flex;gap:1em">{"".join(links)}</nav>'
+        f'<span aria-label="{html.escape(t("app.language", lang))}">{switch}</span></header>',
+        sizing_mode="stretch_width", css_classes=["twin-header"])
+
+
+class UseCasePage(pn.viewable.Viewer):
+    """A use case page: header, title, the scenario workspace for its model and territory."""
+
+    route = param.String()
+    model_id = param.String()
+    territory_id = param.String()
+    lang = param.Selector(default="fr", objects=list(LANGUAGES))
+
+    def __panel__(self) -> pn.viewable.Viewable:
+        from dashboards.shell.workspace import ScenarioWorkspace
+        from twin_core.models.registry import all_models
+
+        lang = self.lang
+        title = pn.pane.Markdown(f"## {t(f'use_cases.{self.route}', lang)}\n"
+                                 f"{t(f'use_cases.{self.route}_text', lang)}")
+        if self.model_id not in all_models():
+            body = pn.pane.Alert(t("app.page_not_ready", lang), alert_type="info")
+        else:
+            self.workspace = ScenarioWorkspace(model_id=self.model_id,
+                                               territory_id=self.territory_id, lang=lang)
+            body = self.workspace
+        return pn.Column(header(lang, self.route), title, body, sizing_mode="stretch_width")

@@ -1,0 +1,108 @@
+"""Pure view builders: indicator cards, map, time series (no session state here)."""
+
+from __future__ import annotations
+
+import html
+import math
+
+import geopandas as gpd
+import holoviews as hv
+import pandas as pd
+
+from twin_core.i18n import t
+from twin_core.models.base import ModelSpec, Result
+
+PLAN_IGN = ("https://data.geopf.fr/wmts?SERVICE=WMTS&REQUEST=GetTile&VERSION=1.0.0"
+            "&LAYER=GEOGRAPHICALGRIDSYSTEMS.PLANIGNV2&STYLE=normal&TILEMATRIXSET=PM"
+            "&TILEMATRIX={Z}&TILEROW={Y}&TILECOL={X}&FORMAT=image/png")
+
+
+def fmt(value: float, decimals: int = 1, lang: str = "fr") -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    text = f"{value:,.{decimals}f}"
+    if lang == "fr":
+        text = text.replace(",", "\u202f").replace(".", ",")
+    return text
+
+
+def cards_html(table: pd.DataFrame, decimals: dict[str, int], lang: str) -> str:
+    """One card per indicator: value per scenario and the change against the reference."""
+    if table.empty:
+        return ""
+    ref = table["reference"].iloc[0]
+    parts = []
+    for ind_id, rows in table.groupby("indicator", sort=False):
+        first = rows.iloc[0]
+        d = decimals.get(ind_id, 1)
+        units = html.escape(str(first["units"]))
+        lines = []
+        for _, r in rows.iterrows():
+            delta = ""
+            if r["scenario"] != ref:
+                sign = "+" if r["delta"] > 0 else ""
+                delta = (f' <span class="twin-delta" title="Δ {html.escape(str(ref))}">'
+                         f'(Δ {sign}{fmt(r["delta"], d, lang)})</span>')
+            lines.append(f'<div><b>{html.escape(str(r["scenario"]))}</b> : '
+                         f'<span class="twin-value">{fmt(r["value"], d, lang)}</span> '
+                         f'{units}{delta}</div>')
+        parts.append(
+            f'<div class="twin-card" role="group" aria-label="{html.escape(first["label"])}" '
+            f'data-indicator="{html.escape(ind_id)}" style="border:1px solid #ccd;'
+            f'border-radius:6px;padding:6px 10px;margin:4px;min-width:210px;max-width:260px">'
+            f'<div style="font-size:0.85em;color:#334">{html.escape(first["label"])}</div>'
+            + "".join(lines) + "</div>")
+    return '<div style="display:flex;flex-wrap:wrap">' + "".join(parts) + "</div>"
+
+
+def map_view(result: Result, spec: ModelSpec, territory_outline: gpd.GeoDataFrame,
+             basemap: bool, lang: str) -> hv.Element:
+    """Result layer coloured by the spec's column over the commune outlines (no tiles needed)."""
+    import cartopy.crs as ccrs
+    import geoviews as gv
+
+    outline = gv.Path(territory_outline.to_crs(3857).boundary.to_frame("geometry"),
+                      crs=ccrs.GOOGLE_MERCATOR).opts(color="#555", line_width=0.6)
+    layer = result.layers.get(spec.map_layer)
+    label = t(f"maps.{spec.id}", lang, default=spec.map_column)
+    clabel = f"{label} ({spec.map_units})" if spec.map_units else label
+    elements = []
+    if basemap:
+        elements.append(gv.WMTS(PLAN_IGN, name="Plan IGN"))
+    if isinstance(layer, gpd.GeoDataFrame) and spec.map_column in layer.columns:
+        data = layer.to_crs(3857)
+        keep = [c for c in ("nom", "name", "code_insee", spec.map_column) if c in data.columns]
+        data = data[keep + ["geometry"]]
+        kind = data.geometry.geom_type.iloc[0] if len(data) else "Polygon"
+        common = dict(color=spec.map_column, cmap="viridis", colorbar=True, clabel=clabel,
+                      tools=["hover"])
+        if kind in ("Point", "MultiPoint"):
+            elements.append(outline)
+            elements.append(gv.Points(data, vdims=keep, crs=ccrs.GOOGLE_MERCATOR)
+                            .opts(size=7, **common))
+        else:
+            elements.append(gv.Polygons(data, vdims=keep, crs=ccrs.GOOGLE_MERCATOR)
+                            .opts(line_color="white", line_width=0.3, **common))
+            elements.append(outline)
+    else:
+        elements.append(outline)
+    return hv.Overlay(elements).opts(responsive=True, height=420, xaxis=None, yaxis=None,
+                                     active_tools=["wheel_zoom"], title=clabel)
+
+
+def series_view(results: list[Result], spec: ModelSpec, lang: str) -> hv.Element:
+    curves = []
+    for res in results:
+        if res.series is None or "year" not in res.series:
+            continue
+        for col in spec.series_y:
+            if col in res.series:
+                name = f"{res.label} — {t(f'series.{col}', lang, default=col)}"
+                curves.append(hv.Curve(res.series, "year", col, label=name))
+    ylabel = spec.series_units or ""
+    if not curves:
+        return hv.Curve([]).opts(responsive=True, height=300)
+    return hv.Overlay(curves).opts(
+        hv.opts.Curve(responsive=True, height=320, xlabel=t("app.year", lang, default="year"),
+                      ylabel=ylabel, tools=["hover"]),
+        hv.opts.Overlay(legend_position="bottom", responsive=True))

@@ -1,0 +1,56 @@
+"""Widgets generated from a scenario's params, labelled from the locale files with units."""
+
+from __future__ import annotations
+
+import panel as pn
+import param
+
+from twin_core.i18n import t
+from twin_core.scenario import Scenario
+
+
+def param_label(scenario: Scenario, name: str, lang: str) -> str:
+    text = t(f"params.{name}", lang, default=name)
+    units = type(scenario).units.get(name, "")
+    return f"{text} ({units})" if units and f"({units})" not in text else text
+
+
+def param_widget(scenario: Scenario, name: str, lang: str) -> pn.widgets.Widget:
+    """A widget for one param: sliders apply on release (value_throttled), so a model runs once
+    per move; the link is two-way so that loading a scenario updates the widget."""
+    p = scenario.param[name]
+    label = param_label(scenario, name, lang)
+    value = getattr(scenario, name)
+    css = [f"twin-param-{name}"]
+    if isinstance(p, param.Selector):
+        options = {t(f"params.{o}", lang, default=str(o)): o for o in p.objects}
+        widget = pn.widgets.Select(label=label, options=options, value=value, css_classes=css)
+        watch_attr = "value"
+    elif isinstance(p, param.Boolean):
+        widget = pn.widgets.Checkbox(label=label, value=value, css_classes=css)
+        watch_attr = "value"
+    elif isinstance(p, param.Integer):
+        lo, hi = p.bounds
+        widget = pn.widgets.IntSlider(label=label, start=lo, end=hi, step=p.step or 1,
+                                      value=value, css_classes=css)
+        watch_attr = "value_throttled"
+    elif isinstance(p, param.Number):
+        lo, hi = p.bounds
+        widget = pn.widgets.FloatSlider(label=label, start=lo, end=hi, step=p.step or 0.1,
+                                        value=value, css_classes=css)
+        watch_attr = "value_throttled"
+    else:
+        widget = pn.widgets.TextInput(label=label, value=str(value), css_classes=css)
+        watch_attr = "value"
+
+    def to_scenario(event: param.parameterized.Event) -> None:
+        if getattr(scenario, name) != event.new:
+            setattr(scenario, name, event.new)
+
+    def to_widget(event: param.parameterized.Event) -> None:
+        if widget.value != event.new:
+            widget.value = event.new
+
+    widget.param.watch(to_scenario, watch_attr)
+    scenario.param.watch(to_widget, name)
+    return widget

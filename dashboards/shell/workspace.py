@@ -1,0 +1,266 @@
+"""The scenario workspace every use-case page plugs into (HoloViz Viewer, state = params).
+
+Two or more scenarios side by side (A | B | … with Δ against a reference), widgets generated
+from the scenario params, indicator cards, a comparison table, a map drawn from the project's own
+data (online basemap optional), a time series; save/load a scenario as JSON; the scenarios are
+kept in the page URL (``?scenarios=[…]``) so a link reopens the comparison; CSV and GeoPackage
+exports.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import tempfile
+from pathlib import Path
+
+import panel as pn
+import param
+
+from dashboards.shell import runner
+from dashboards.shell.views import cards_html, map_view, series_view
+from dashboards.shell.widgets import param_widget
+from twin_core.compare import compare, wide
+from twin_core.errors import TwinInputError
+from twin_core.i18n import t
+from twin_core.indicators import indicators_for
+from twin_core.io import write_layers
+from twin_core.models import get_model
+from twin_core.scenario import Scenario
+
+MAX_SCENARIOS = 4
+LABELS = "ABCD"
+
+
+class ScenarioWorkspace(pn.viewable.Viewer):
+    model_id = param.String(doc="Registered model run by this page.")
+    territory_id = param.String(doc="Sample territory the page works on.")
+    lang = param.Selector(default="fr", objects=["fr", "en"])
+    scenarios = param.List(default=[], item_type=Scenario)
+    reference = param.String(default="A")
+    map_scenario = param.String(default="A")
+    basemap = param.Boolean(default=False)
+    status = param.String(default="")
+
+    def __init__(self, **params):
+        super().__init__(**params)
+        self.model = get_model(self.model_id)
+        self.spec = self.model.spec
+        self.territory = runner.territory(self.territory_id)
+        self.results = []
+        self.table = None
+        self._decimals = {i.id: i.decimals for i in indicators_for(self.model_id)}
+        if not self.scenarios:
+            self.scenarios = self._scenarios_from_url() or self._default_scenarios()
+        self._alert = pn.pane.Alert("", alert_type="danger", visible=False,
+                                    css_classes=["twin-error"])
+        self._cards = pn.pane.HTML("", css_classes=["twin-cards"], sizing_mode="stretch_width")
+        self._table = pn.pane.DataFrame(None, index=False, sizing_mode="stretch_width",
+                                        css_classes=["twin-table"])
+        self._map = pn.pane.HoloViews(None, sizing_mode="stretch_width", min_height=420)
+        self._series = pn.pane.HoloViews(None, sizing_mode="stretch_width", min_height=320)
+        self._tabs = pn.Tabs(sizing_mode="stretch_width")
+        self._main = pn.Column(sizing_mode="stretch_width")
+        self._build_tabs()
+        for s in self.scenarios:
+            self._watch(s)
+        self.param.watch(lambda e: self.refresh(), ["reference"])
+        self.param.watch(lambda e: self._draw_map(), ["map_scenario", "basemap"])
+        self.refresh()
+
+    # -- scenarios ---------------------------------------------------------------------------
+    def _default_scenarios(self) -> list[Scenario]:
+        cls = self.spec.scenario_class
+        return [cls(label="A", horizon=2030), cls(label="B", horizon=2050)]
+
+    def _scenarios_from_url(self) -> list[Scenario] | None:
+        loc = pn.state.location
+        raw = loc.query_params.get("scenarios") if loc is not None else None
+        if not raw:
+            return None
+        try:
+            items = json.loads(raw) if isinstance(raw, str) else raw
+            if not isinstance(items, list) or not 1 <= len(items) <= MAX_SCENARIOS:
+                raise TwinInputError("scenario_not_object", "URL")
+            return [Scenario.from_dict({"model": self.model_id, "version": self.spec.version,
+                                        "params": p}, source="URL") for p in items]
+        except (TwinInputError, json.JSONDecodeError) as exc:
+            self.status = exc.message(self.lang) if isinstance(exc, TwinInputError) else str(exc)
+            return None
+
+    def _watch(self, scenario: Scenario) -> None:
+        scenario.param.watch(lambda e: self.refresh(), scenario.user_params())
+
+    def add_scenario(self, event=None) -> None:
+        if len(self.scenarios) >= MAX_SCENARIOS:
+            return
+        used = {s.label for s in self.scenarios}
+        label = next(c for c in LABELS if c not in used)
+        new = self.scenarios[-1].copy(label=label)
+        self._watch(new)
+        self.scenarios = self.scenarios + [new]
+        self._build_tabs()
+        self.refresh()
+
+    def remove_scenario(self, event=None) -> None:
+        if len(self.scenarios) <= 1:
+            return
+        self.scenarios = self.scenarios[:-1]
+        self._build_tabs()
+        self.refresh()
+
+    def load_json(self, data: bytes, filename: str, index: int) -> bool:
+        """Replace scenario ``index`` by the content of a JSON file; False and a message on
+        bad input (the current scenario is left untouched)."""
+        try:
+            new = Scenario.from_json(data, source=filename or "scenario.json")
+            if not isinstance(new, self.spec.scenario_class):
+                raise TwinInputError("wrong_model", filename, model=new.model_id,
+                                     expected=self.model_id)
+        except TwinInputError as exc:
+            self._show_error(exc.message(self.lang))
+            return False
+        target = self.scenarios[index]
+        values = {n: getattr(new, n) for n in new.user_params()}
+        values["label"] = target.label if values["label"] in {
+            s.label for i, s in enumerate(self.scenarios) if i != index} else values["label"]
+        with param.parameterized.batch_call_watchers(target):
+            target.param.update(**values)
+        self._build_tabs()
+        self.refresh()
+        return True
+
+    # -- computing ---------------------------------------------------------------------------
+    def refresh(self) -> None:
+        labels = [s.label for s in self.scenarios]
+        if len(set(labels)) != len(labels):
+            self._show_error(t("app.duplicate_labels", self.lang, labels=", ".join(labels)))
+            return
+        if self.reference not in labels:
+            self.reference = labels[0]
+            return  # the watcher on reference calls refresh again
+        self._main.loading = True
+        try:
+            problems = [p for s in self.scenarios for p in self.model.validate(self.territory, s)]
+            if problems:
+                self._show_error(problems[0].message(self.lang))
+                return
+            self.results = [runner.run(self.model_id, self.territory_id, s)
+                            for s in self.scenarios]
+            self.table = compare(self.results, reference=self.reference, lang=self.lang)
+        except TwinInputError as exc:
+            self._show_error(exc.message(self.lang))
+            return
+        finally:
+            self._main.loading = False
+        self._alert.visible = False
+        self._cards.object = cards_html(self.table, self._decimals, self.lang)
+        table = wide(self.table).drop(columns=["indicator"]).rename(columns={
+            "label": t("app.indicator", self.lang), "units": t("app.units", self.lang)})
+        self._table.object = table.round(2)
+        if self.map_scenario not in labels:
+            self.map_scenario = labels[0]
+        else:
+            self._draw_map()
+        self._series.object = series_view(self.results, self.spec, self.lang)
+        self._sync_url()
+
+    def _draw_map(self) -> None:
+        labels = [r.label for r in self.results]
+        if self.map_scenario not in labels:
+            return
+        res = self.results[labels.index(self.map_scenario)]
+        self._map.object = map_view(res, self.spec, self.territory.layer("communes"),
+                                    self.basemap, self.lang)
+
+    def _show_error(self, message: str) -> None:
+        self._alert.object = f"**{t('app.error', self.lang)}** — {message}"
+        self._alert.visible = True
+
+    def _sync_url(self) -> None:
+        loc = pn.state.location
+        if loc is None:
+            return
+        payload = [{n: getattr(s, n) for n in s.user_params()} for s in self.scenarios]
+        loc.update_query(scenarios=json.dumps(payload, separators=(",", ":"),
+                                              ensure_ascii=False))
+
+    # -- exports -----------------------------------------------------------------------------
+    def comparison_csv(self) -> io.BytesIO:
+        text = self.table.to_csv(index=False) if self.table is not None else ""
+        return io.BytesIO(text.encode("utf-8-sig"))
+
+    def layers_gpkg(self) -> io.BytesIO:
+        import geopandas as gpd
+
+        layers = {f"{r.label}_{name}": layer for r in self.results
+                  for name, layer in r.layers.items() if isinstance(layer, gpd.GeoDataFrame)}
+        with tempfile.TemporaryDirectory() as tmp:
+            path = write_layers(layers, Path(tmp) / "layers.gpkg")
+            return io.BytesIO(path.read_bytes())
+
+    # -- layout ------------------------------------------------------------------------------
+    def _scenario_panel(self, index: int, scenario: Scenario) -> pn.Column:
+        widgets = [param_widget(scenario, n, self.lang) for n in scenario.user_params()]
+        save = pn.widgets.FileDownload(
+            callback=lambda: io.BytesIO(scenario.to_json().encode("utf-8")),
+            filename=f"scenario_{self.model_id}_{scenario.label}.json",
+            label=t("app.save_json", self.lang), button_type="primary",
+            css_classes=["twin-save"])
+        upload = pn.widgets.FileInput(accept=".json", css_classes=["twin-load"],
+                                      label=t("app.load_json", self.lang))
+
+        def on_upload(event) -> None:
+            if event.new:
+                self.load_json(event.new, upload.filename, index)
+
+        upload.param.watch(on_upload, "value")
+        return pn.Column(*widgets, save,
+                         pn.pane.Markdown(t("app.load_json", self.lang)), upload,
+                         name=scenario.label, css_classes=[f"twin-scenario-{scenario.label}"])
+
+    def _build_tabs(self) -> None:
+        active = min(self._tabs.active, len(self.scenarios) - 1)
+        self._tabs[:] = [self._scenario_panel(i, s) for i, s in enumerate(self.scenarios)]
+        self._tabs.active = max(active, 0)
+
+    def __panel__(self) -> pn.viewable.Viewable:
+        lang = self.lang
+        add = pn.widgets.Button(label=t("app.add_scenario", lang), css_classes=["twin-add"])
+        remove = pn.widgets.Button(label=t("app.remove_scenario", lang),
+                                   css_classes=["twin-remove"])
+        add.on_click(self.add_scenario)
+        remove.on_click(self.remove_scenario)
+        labels = pn.bind(lambda s: [x.label for x in s], self.param.scenarios)
+        reference = pn.widgets.Select.from_param(self.param.reference, options=labels,
+                                                 label=t("app.reference", lang))
+        map_choice = pn.widgets.Select.from_param(self.param.map_scenario, options=labels,
+                                                  label=t("app.map_scenario", lang))
+        basemap = pn.widgets.Checkbox.from_param(self.param.basemap, label=t("app.basemap", lang))
+        csv = pn.widgets.FileDownload(callback=self.comparison_csv,
+                                      filename=f"comparaison_{self.model_id}.csv",
+                                      label=t("app.export_csv", lang), css_classes=["twin-csv"])
+        gpkg = pn.widgets.FileDownload(callback=self.layers_gpkg,
+                                       filename=f"couches_{self.model_id}.gpkg",
+                                       label=t("app.export_gpkg", lang))
+        synthetic = [n for n in self.spec.layers if self.territory.is_synthetic(n)] + [
+            n for n in self.territory.synthetic_layers if n.removesuffix("_synthetic")
+            in self.spec.layers]
+        banner = pn.pane.Alert(t("app.synthetic_warning", lang, layers=", ".join(
+            sorted(set(synthetic)))), alert_type="warning", visible=bool(synthetic),
+            css_classes=["twin-synthetic"])
+        status = pn.pane.Alert(self.status, alert_type="warning", visible=bool(self.status))
+        sidebar = pn.Column(
+            pn.pane.Markdown(f"### {t('app.scenarios', lang)}"),
+            pn.Row(add, remove), reference, self._tabs, width=360)
+        self._main[:] = [
+            banner, status, self._alert,
+            pn.pane.Markdown(f"### {t('app.comparison', lang)}"), self._cards,
+            pn.Row(csv, gpkg), self._table,
+            pn.pane.Markdown(f"### {t('app.map', lang)}"), pn.Row(map_choice, basemap),
+            self._map,
+            pn.pane.Markdown(f"### {t('app.timeseries', lang)}"), self._series,
+            pn.pane.Markdown(t("app.share_link", lang)),
+        ]
+        return pn.Row(sidebar, self._main, sizing_mode="stretch_width")
+

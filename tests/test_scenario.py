@@ -1,0 +1,79 @@
+import json
+
+import pytest
+
+from twin_core.errors import TwinInputError
+from twin_core.models.registry import all_models, get_model
+from twin_core.scenario import Scenario, tracc_warming
+
+
+def test_tracc_anchor_values_and_interpolation(reference_dir):
+    # TRACC, metropolitan France (shared/reference/README.md): +2.0 2030, +2.7 2050, +4.0 2100.
+    text = (reference_dir / "README.md").read_text()
+    assert "+2.0 °C in 2030, +2.7 °C in 2050, +4.0 °C in 2100" in text
+    assert tracc_warming(2030) == pytest.approx(2.0)
+    assert tracc_warming(2050) == pytest.approx(2.7)
+    assert tracc_warming(2100) == pytest.approx(4.0)
+    assert tracc_warming(2040) == pytest.approx(2.35)
+    assert tracc_warming(2075) == pytest.approx(3.35)
+    assert tracc_warming(2050, "global") == pytest.approx(2.0)
+    with pytest.raises(ValueError):
+        tracc_warming(2020)
+
+
+def test_custom_warming_overrides_tracc():
+    s = Scenario(horizon=2050, warming_source="custom", custom_warming=4.0)
+    assert s.warming == 4.0
+    assert s.global_warming == pytest.approx(3.0)  # TRACC France 4.0 <-> global 3.0
+    assert Scenario(horizon=2100).warming == pytest.approx(4.0)
+
+
+@pytest.mark.parametrize("model_id", list(all_models()))
+def test_every_registered_scenario_round_trips_json(model_id):
+    model = get_model(model_id)
+    scenario = model.scenario_class(label="X", horizon=2070)
+    again = Scenario.from_json(scenario.to_json())
+    assert type(again) is type(scenario)
+    assert again.to_dict() == scenario.to_dict()
+    data = json.loads(scenario.to_json())
+    assert data["model"] == model_id and data["version"] == model.spec.version
+
+
+def _zan_json(**params):
+    return json.dumps({"model": "zan.trajectory", "version": "1.0", "params": params})
+
+
+@pytest.mark.parametrize("text, code, named", [
+    ("", "empty_file", "scenario.json"),
+    ("{not json", "bad_json", "scenario.json"),
+    ("[1, 2]", "scenario_not_object", "scenario.json"),
+    (_zan_json(colour="red"), "unknown_key", "colour"),
+    (_zan_json(reduction_pct=150), "bad_value", "reduction_pct"),
+    (_zan_json(horizon="soon"), "bad_value", "horizon"),
+    (json.dumps({"model": "zan.trajectory", "version": "9.9", "params": {}}),
+     "unknown_version", "9.9"),
+    (json.dumps({"model": "nope", "version": "1.0", "params": {}}), "unknown_model", "nope"),
+    (json.dumps({"version": "1.0", "params": {}}), "missing_key", "model"),
+    (json.dumps({"model": "zan.trajectory", "version": "1.0", "extra": 1}),
+     "unknown_key", "extra"),
+])
+def test_bad_scenario_json_gives_a_clear_message(text, code, named):
+    with pytest.raises(TwinInputError) as info:
+        Scenario.from_json(text, source="scenario.json")
+    err = info.value
+    assert err.code == code
+    assert "scenario.json" in str(err) and named in str(err)
+    fr = err.message("fr")
+    assert fr != str(err) and "scenario.json" in fr  # French message exists and differs
+
+
+def test_wrong_encoding_is_reported():
+    with pytest.raises(TwinInputError) as info:
+        Scenario.from_json("{\"model\": \"zan\u00e9\"}".encode("latin-1"), source="s.json")
+    assert info.value.code == "bad_encoding"
+
+
+def test_copy_is_independent():
+    a = get_model("zan.trajectory").scenario_class(label="A")
+    b = a.copy(label="B", density=40.0)
+    assert a.density == 15.0 and b.density == 40.0 and b.label == "B"

@@ -1,0 +1,106 @@
+"""Command line: ``twin serve | run | data build | models``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from twin_core.errors import TwinInputError
+
+
+def _cmd_models(args: argparse.Namespace) -> int:
+    from twin_core.models.registry import all_models
+
+    print(f"{'id':28} {'use case':12} {'version':8} title")
+    for model_id, model in all_models().items():
+        print(f"{model_id:28} {model.spec.use_case:12} {model.spec.version:8} {model.spec.title}")
+    return 0
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    from twin_core.compare import compare
+    from twin_core.io import export_indicators
+    from twin_core.models.registry import get_model
+    from twin_core.scenario import Scenario
+    from twin_core.territory import Territory
+
+    scenarios = []
+    for path in args.scenario:
+        p = Path(path)
+        if not p.exists():
+            raise TwinInputError("file_not_found", str(p))
+        scenarios.append(Scenario.from_json(p.read_bytes(), source=str(p)))
+    model_ids = {s.model_id for s in scenarios}
+    if len(model_ids) != 1:
+        raise TwinInputError("wrong_model", ", ".join(args.scenario),
+                             model=", ".join(sorted(model_ids)), expected="one model")
+    model = get_model(scenarios[0].model_id)
+    territory = Territory.load(args.territory or model.spec.use_case)
+    results = [model.run(territory, s) for s in scenarios]
+    table = compare(results, lang=args.lang)
+    if args.out:
+        export_indicators(table, args.out)
+        print(f"wrote {args.out}")
+    with_delta = len(results) > 1
+    cols = ["label", "scenario", "value", "units"] + (["delta"] if with_delta else [])
+    print(table[cols].to_string(index=False, float_format=lambda v: f"{v:,.2f}"))
+    return 0
+
+
+def _cmd_serve(args: argparse.Namespace) -> int:
+    from dashboards.app import serve
+
+    print(f"twin: serving on http://{args.address}:{args.port}/ (Ctrl-C to stop)", flush=True)
+    serve(port=args.port, address=args.address, show=False)
+    return 0
+
+
+def _cmd_data_build(args: argparse.Namespace) -> int:
+    from twin_core.territory import build
+
+    argv = []
+    if args.source:
+        argv += ["--source", args.source]
+    if args.dest:
+        argv += ["--dest", args.dest]
+    return build.main(argv)
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="twin", description="Territorial digital twin.")
+    sub = p.add_subparsers(dest="command", required=True)
+    s = sub.add_parser("serve", help="serve the dashboards")
+    s.add_argument("--port", type=int, default=5006)
+    s.add_argument("--address", default="127.0.0.1",
+                   help="listen address (default 127.0.0.1: this machine only)")
+    s.set_defaults(func=_cmd_serve)
+    r = sub.add_parser("run", help="run one or more scenario files (batch, no browser)")
+    r.add_argument("scenario", nargs="+", help="scenario JSON file(s) saved from a dashboard")
+    r.add_argument("--territory", help="territory id or folder (default: the use case's sample)")
+    r.add_argument("--out", help="write the comparison table as CSV")
+    r.add_argument("--lang", default="fr", choices=["fr", "en"])
+    r.set_defaults(func=_cmd_run)
+    d = sub.add_parser("data", help="sample data")
+    dsub = d.add_subparsers(dest="data_command", required=True)
+    b = dsub.add_parser("build", help="rebuild data/ from ../shared/data")
+    b.add_argument("--source")
+    b.add_argument("--dest")
+    b.set_defaults(func=_cmd_data_build)
+    m = sub.add_parser("models", help="list the registered models")
+    m.set_defaults(func=_cmd_models)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except TwinInputError as exc:
+        lang = getattr(args, "lang", "en")
+        print(exc.message(lang), file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
