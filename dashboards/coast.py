@@ -1,4 +1,4 @@
-"""The coast page: the scenario workspace on model ``coast.risk`` and the sample territory
+"""The coast page: the scenario workspace on model ``coast.risk``, sample territory
 ``coast``."""
 
 from __future__ import annotations
@@ -7,4 +7,5 @@ from dashboards.shell.page import UseCasePage
 
 
 def page(lang: str = "fr") -> UseCasePage:
-    return UseCasePage(route="coast", model_id="coast.risk", territory_id="coast", lang=lang)
+    return UseCasePage(route="coast", model_id="coast.risk", territory_id="coast",
+                       lang=lang)

@@ -1,4 +1,4 @@
-"""The forest page: the scenario workspace on model ``forest.climate_risk`` and the sample territory
+"""The forest page: the scenario workspace on model ``forest.climate_risk``, sample territory
 ``forest``."""
 
 from __future__ import annotations
@@ -7,4 +7,5 @@ from dashboards.shell.page import UseCasePage
 
 
 def page(lang: str = "fr") -> UseCasePage:
-    return UseCasePage(route="forest", model_id="forest.climate_risk", territory_id="forest", lang=lang)
+    return UseCasePage(route="forest", model_id="forest.climate_risk", territory_id="forest",
+                       lang=lang)

@@ -1,4 +1,4 @@
-"""The zan page: the scenario workspace on model ``zan.trajectory`` and the sample territory
+"""The zan page: the scenario workspace on model ``zan.trajectory``, sample territory
 ``zan``."""
 
 from __future__ import annotations
@@ -7,4 +7,5 @@ from dashboards.shell.page import UseCasePage
 
 
 def page(lang: str = "fr") -> UseCasePage:
-    return UseCasePage(route="zan", model_id="zan.trajectory", territory_id="zan", lang=lang)
+    return UseCasePage(route="zan", model_id="zan.trajectory", territory_id="zan",
+                       lang=lang)

@@ -27,9 +27,10 @@ def header(lang: str, current: str) -> pn.pane.HTML:
         links.append(f'<a href="./{route}?lang={lang}" aria-current="{cur}">'
                      f'{html.escape(t(f"use_cases.{route}", lang))}</a>')
     here = "./" if current == "home" else f"./{current}"
+    current_attr = ' aria-current="true"'
     switch = " | ".join(
-        f'<a href="{here}?lang={code}" lang="{code}" aria-label="{code}" class="twin-lang-{code}"'
-        f'{" aria-current=\"true\"" if code == lang else ""}>{code.upper()}</a>'
+        f'<a href="{here}?lang={code}" lang="{code}" class="twin-lang-{code}"'
+        f'{current_attr if code == lang else ""}>{code.upper()}</a>'
         for code in LANGUAGES)
     return pn.pane.HTML(
         f'<header style="display:flex;gap:1.2em;align-items:baseline;flex-wrap:wrap">'
