@@ -1,0 +1,105 @@
+"""Real browser tests: Debian's Chromium driven by Playwright against `twin serve`, offline."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if "tests/browser" in str(item.fspath):
+            item.add_marker(pytest.mark.browser)
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("CI"):
+            raise pytest.UsageError("Chromium is missing: run `make browser` (CI must install it)")
+        skip = pytest.mark.skip(reason="Chromium not installed (make browser)")
+        for item in items:
+            if "tests/browser" in str(item.fspath):
+                item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "headless": True,
+            "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                     "--no-first-run", "--disable-background-networking",
+                     "--disable-component-update", "--disable-sync"]}
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def server():
+    """`twin serve` in a subprocess on a free loopback port; yields the base URL."""
+    port = _free_port()
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    log = open(ROOT / ".pytest_cache" / "twin_serve.log", "w") if (
+        ROOT / ".pytest_cache").exists() else subprocess.DEVNULL
+    proc = subprocess.Popen([sys.executable, "-m", "twin_core.cli", "serve", "--port", str(port)],
+                            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"twin serve exited with {proc.returncode}")
+        try:
+            with urllib.request.urlopen(f"{base}/liveness", timeout=2) as r:
+                if r.status == 200:
+                    break
+        except OSError:
+            time.sleep(0.5)
+    else:
+        proc.kill()
+        raise RuntimeError("twin serve did not answer /liveness within 120 s")
+    yield base
+    proc.terminate()
+    try:
+        proc.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+class ConsoleErrors(list):
+    """Console errors of a page, minus the aborted requests (offline basemap tiles)."""
+
+
+@pytest.fixture
+def offline_page(page):
+    """A page whose non-loopback requests are aborted, collecting console errors."""
+    errors = ConsoleErrors()
+
+    def route(r):
+        host = r.request.url.split("/")[2] if "://" in r.request.url else ""
+        if host.startswith(("127.0.0.1", "localhost")) or r.request.url.startswith("data:"):
+            r.continue_()
+        else:
+            r.abort()
+
+    page.route("**/*", route)
+
+    def on_console(msg):
+        if msg.type == "error" and "net::ERR_FAILED" not in msg.text \
+                and "Failed to load resource" not in msg.text:
+            errors.append(msg.text)
+
+    page.on("console", on_console)
+    page.on("pageerror", lambda exc: errors.append(f"pageerror: {exc}"))
+    page.set_default_timeout(60_000)
+    page.console_errors = errors
+    return page
