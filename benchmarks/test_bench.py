@@ -1,0 +1,84 @@
+"""Benchmarks (pytest-benchmark): `make bench`. Figures go into the README's table.
+
+Not part of the test suite: timings are measured here, never asserted in tests.
+"""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from twin_core.compare import compare
+from twin_core.models.registry import all_models, get_model
+from twin_core.territory import Territory
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_cold_import(benchmark):
+    """A fresh interpreter importing the core and the dashboard app (bytecode compiled)."""
+    code = "import twin_core.models.registry as r; r.discover(); import dashboards.app"
+    benchmark.pedantic(lambda: subprocess.run([sys.executable, "-c", code], check=True),
+                       rounds=3, iterations=1)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _serve_to_first_page() -> None:
+    port = _free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "twin_core.cli", "serve", "--port",
+                             str(port)], cwd=ROOT, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=30) as r:
+                    if r.status == 200:
+                        return
+            except OSError:
+                time.sleep(0.1)
+        raise RuntimeError("no page within 120 s")
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+
+
+def test_serve_to_first_page(benchmark):
+    """From `twin serve` to the home page's HTML served (the page is built on request)."""
+    benchmark.pedantic(_serve_to_first_page, rounds=2, iterations=1)
+
+
+@pytest.mark.parametrize("model_id", list(all_models()))
+def test_scenario_run(benchmark, model_id):
+    """One default scenario on the model's sample territory, preparation caches warm."""
+    model = get_model(model_id)
+    territory = Territory.load(model.spec.use_case)
+    scenario = model.scenario_class()
+    model.run(territory, scenario)
+    benchmark(model.run, territory, scenario)
+
+
+@pytest.mark.parametrize("model_id", list(all_models()))
+def test_compare_two(benchmark, model_id):
+    """Run two scenarios and build the comparison table."""
+    model = get_model(model_id)
+    territory = Territory.load(model.spec.use_case)
+    a = model.scenario_class(label="A", horizon=2030)
+    b = model.scenario_class(label="B", horizon=2100)
+    model.run(territory, a)
+
+    def run_and_compare():
+        return compare([model.run(territory, a), model.run(territory, b)])
+
+    benchmark(run_and_compare)
