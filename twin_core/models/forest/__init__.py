@@ -1,0 +1,1 @@
+"""Forest use case."""
