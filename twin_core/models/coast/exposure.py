@@ -1,0 +1,222 @@
+"""Exposure, damage and adaptation options (CLIMADA ``Impact`` / ``Measure`` pattern).
+
+Damage:
+
+* Depth-damage: Huizinga, J., de Moel, H., Szewczyk, W. (2017). Global flood depth-damage
+  functions. JRC, EUR 28552 EN, doi:10.2760/16510 — Europe, RESIDENTIAL damage fraction:
+  0 m 0; 0.5 m 0.25; 1 m 0.40; 1.5 m 0.50; 2 m 0.60; 3 m 0.75; 4 m 0.85; 5 m 0.95; 6 m 1.00,
+  linear in between (transcription in Deltares hydromt_fiat JRC_damage_functions.csv;
+  domain_facts A3, medium). Applied to every use (no separate French curve was found).
+* Maximum damage (2010 €/m²): JRC 2017 France construction cost, residential 1436.35,
+  commercial 1494.08 (medium) × depreciated value 0.6 × damageable part 0.6 for the structure,
+  + content 0.5 × structure for housing (1.0 for commercial) (hydromt_fiat / CLIMAAX defaults,
+  medium) → residential ≈ 517 + 259 = 776 €/m² (derived: low confidence). Public buildings use
+  the commercial values (JRC has no "public" class). Only the ground floor is damaged:
+  damaged area = floor area / storeys, storeys = max(1, round(height / 3 m)).
+* Expected annual damage: trapezoidal integral of the damage over the annual exceedance
+  probability of the 10/100/1000-yr events, with no damage for a 1-year event and the
+  1000-yr damage kept for rarer events.
+* Buildings in the retreat band are lost: loss = floor area × full maximum damage.
+
+Costs (domain_facts A5; proxies, low confidence unless said):
+
+* Defence raising: 615 € per metre of dike per metre raised (La Guérinière, Noirmoutier:
+  4 M€ for 6.5 km of dikes reinforced and raised, COSELMAR; the height gain there was not
+  given: 1 m assumed) + 11.5 €/m/yr upkeep (75 000 €/yr for 6.5 km).
+* Beach nourishment: 450 € per metre of shore per year for holding the beach (Biscarrosse,
+  ≈ 450 000 €/yr for ≈ 1 km of urban beach, France 3; TF1 says 300 000 €), scaled by the
+  share of the chronic rate it offsets.
+* Setback band: no direct cost; counts the homes not built in the band (growth rate param).
+* Relocation: 90 000 € per dwelling (Le Signal, Soulac-sur-Mer: 7 M€ for 78 flats, 2020
+  protocol, 70 % of market value; France Bleu, medium).
+* Discount rate 3.2 % = 1.2 % + β·2 % with β = 1 (France Stratégie / DG Trésor 2021,
+  "Complément opérationnel I : révision du taux d'actualisation"; domain_facts A4, high).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+#: JRC (Huizinga et al. 2017) Europe residential depth (m) → damage fraction.
+JRC_EUROPE_RESIDENTIAL = ((0.0, 0.0), (0.5, 0.25), (1.0, 0.40), (1.5, 0.50), (2.0, 0.60),
+                          (3.0, 0.75), (4.0, 0.85), (5.0, 0.95), (6.0, 1.00))
+DEPRECIATION = 0.6
+DAMAGEABLE_STRUCTURE = 0.6
+#: Maximum damage (2010 €/m² of damaged floor), structure + content, by building use.
+MAX_DAMAGE_EUR_M2: dict[str, float] = {
+    "residential": 1436.35 * DEPRECIATION * DAMAGEABLE_STRUCTURE * 1.5,  # ≈ 776
+    "commercial": 1494.08 * DEPRECIATION * DAMAGEABLE_STRUCTURE * 2.0,  # ≈ 1076
+    "public": 1494.08 * DEPRECIATION * DAMAGEABLE_STRUCTURE * 2.0,
+}
+STOREY_HEIGHT_M = 3.0
+DISCOUNT_RATE = 0.032
+DIKE_EUR_PER_M_PER_M = 615.0
+DIKE_UPKEEP_EUR_PER_M_YR = 75_000.0 / 6_500.0
+NOURISHMENT_EUR_PER_M_YR = 450.0
+RELOCATION_EUR_PER_DWELLING = 90_000.0
+
+
+def damage_fraction(depth: float | np.ndarray) -> float | np.ndarray:
+    """JRC Europe residential damage fraction (0-1) for a flood depth in metres."""
+    xs, ys = zip(*JRC_EUROPE_RESIDENTIAL, strict=True)
+    d = np.nan_to_num(np.asarray(depth, dtype=float), nan=0.0)
+    out = np.interp(np.maximum(d, 0.0), xs, ys)  # constant 1.0 beyond 6 m
+    return float(out) if out.ndim == 0 else out
+
+
+def max_damage_per_m2(use: pd.Series | np.ndarray) -> np.ndarray:
+    """Maximum damage (€/m²) by building use; unknown uses take the residential value."""
+    s = pd.Series(np.asarray(use)).map(MAX_DAMAGE_EUR_M2)
+    return s.fillna(MAX_DAMAGE_EUR_M2["residential"]).to_numpy(dtype=float)
+
+
+def damaged_area_m2(buildings: pd.DataFrame) -> np.ndarray:
+    """Ground-floor area (m²): floor area / storeys (storeys from height_m, else 1)."""
+    area = buildings["floor_area_m2"].to_numpy(dtype=float)
+    if "height_m" in buildings:
+        storeys = np.maximum(np.round(np.nan_to_num(
+            buildings["height_m"].to_numpy(dtype=float), nan=STOREY_HEIGHT_M)
+            / STOREY_HEIGHT_M), 1.0)
+        return area / storeys
+    return area
+
+
+def building_damage(buildings: pd.DataFrame, depth: np.ndarray) -> np.ndarray:
+    """Flood damage (€) per building for the water depth (m) at each building."""
+    return (damage_fraction(depth) * max_damage_per_m2(buildings["use"])
+            * damaged_area_m2(buildings))
+
+
+def building_value(buildings: pd.DataFrame) -> np.ndarray:
+    """Replacement value (€) of each building: full floor area × maximum damage."""
+    return max_damage_per_m2(buildings["use"]) * buildings["floor_area_m2"].to_numpy(float)
+
+
+def sample_raster(da: xr.DataArray, points: gpd.GeoSeries | gpd.GeoDataFrame,
+                  fill: float = 0.0) -> np.ndarray:
+    """Value of a north-up raster at each point (nearest cell); ``fill`` outside it."""
+    geom = points.geometry if isinstance(points, gpd.GeoDataFrame) else points
+    pts = geom if (geom.geom_type == "Point").all() else geom.representative_point()
+    x, y = pts.x.to_numpy(), pts.y.to_numpy()
+    t = da.rio.transform()
+    col = np.floor((x - t.c) / t.a).astype(np.int64)
+    row = np.floor((y - t.f) / t.e).astype(np.int64)
+    ny, nx = da.shape
+    inside = (row >= 0) & (row < ny) & (col >= 0) & (col < nx)
+    out = np.full(len(x), fill, dtype=float)
+    vals = np.asarray(da.values)
+    out[inside] = vals[row[inside], col[inside]]
+    return np.where(np.isfinite(out), out, fill)
+
+
+def expected_annual_damage(return_periods: np.ndarray | list[float],
+                           damages: np.ndarray | list[float]) -> float:
+    """Expected annual damage by the trapezoidal rule over exceedance probability.
+
+    Damage 0 for the 1-year event; beyond the rarest event its damage is kept (p → 0).
+    """
+    rp = np.asarray(return_periods, dtype=float)
+    dmg = np.asarray(damages, dtype=float)
+    if np.any(rp <= 1):
+        raise ValueError("return periods must be > 1 year")
+    order = np.argsort(rp)
+    p = np.concatenate([[1.0], 1.0 / rp[order]])
+    d = np.concatenate([[0.0], dmg[order]])
+    ead = float(np.sum((p[:-1] - p[1:]) * (d[:-1] + d[1:]) / 2.0))
+    return ead + float(p[-1] * d[-1])
+
+
+def annuity_factor(years: int, rate: float = DISCOUNT_RATE, delay: int = 0) -> float:
+    """Present value of 1 €/yr paid at the start of years ``delay`` … ``years − 1``."""
+    t = np.arange(max(int(delay), 0), max(int(years), 0))
+    return float(np.sum((1.0 + rate) ** -t.astype(float)))
+
+
+def discount(amount: float, year_offset: float, rate: float = DISCOUNT_RATE) -> float:
+    return float(amount) * (1.0 + rate) ** -float(year_offset)
+
+
+# -- adaptation options (CLIMADA ``Measure`` pattern: an object with its cost) -------------
+@dataclass(frozen=True)
+class Measure:
+    """An adaptation option: investment, yearly cost, delay before it works, lifetime."""
+
+    name: str
+    capex_eur: float = 0.0
+    opex_eur_per_yr: float = 0.0
+    delay_yr: int = 0
+    lifetime_yr: int = 100
+
+    def present_cost(self, years: int, rate: float = DISCOUNT_RATE) -> float:
+        """Present cost (€) over ``years`` from now: capex at the start, upkeep while in use
+        (after the delay, within the lifetime); capex is renewed at the end of a lifetime."""
+        total = 0.0
+        start = 0
+        while start < years:
+            total += discount(self.capex_eur, start, rate)
+            start += max(self.lifetime_yr, 1)
+        return total + self.opex_eur_per_yr * annuity_factor(years, rate, self.delay_yr)
+
+
+def raise_defence(length_m: float, raise_m: float,
+                  eur_per_m_per_m: float = DIKE_EUR_PER_M_PER_M,
+                  upkeep_eur_per_m_yr: float = DIKE_UPKEEP_EUR_PER_M_YR) -> Measure:
+    """Dike raised by ``raise_m`` (mean, m) along ``length_m`` metres."""
+    if length_m < 0 or raise_m < 0:
+        raise ValueError("dike length and height gain must be ≥ 0")
+    return Measure("raise_defence", capex_eur=length_m * raise_m * eur_per_m_per_m,
+                   opex_eur_per_yr=length_m * upkeep_eur_per_m_yr if length_m * raise_m else 0.0,
+                   delay_yr=2, lifetime_yr=50)
+
+
+def nourishment(length_m: float, share: float,
+                eur_per_m_yr: float = NOURISHMENT_EUR_PER_M_YR) -> Measure:
+    """Beach nourishment of ``length_m`` of shore offsetting ``share`` (0-1) of the trend."""
+    if not 0 <= share <= 1 or length_m < 0:
+        raise ValueError("nourishment share must be in [0, 1] and length ≥ 0")
+    return Measure("nourishment", opex_eur_per_yr=length_m * share * eur_per_m_yr,
+                   lifetime_yr=1)
+
+
+def setback_band() -> Measure:
+    """Forbid new building in a band behind the shoreline: no direct cost."""
+    return Measure("setback")
+
+
+def relocation(dwellings: float, eur_per_dwelling: float = RELOCATION_EUR_PER_DWELLING
+               ) -> Measure:
+    """Buy out and relocate ``dwellings`` homes (Le Signal: ≈ 90 000 € per flat)."""
+    if dwellings < 0:
+        raise ValueError("dwellings must be ≥ 0")
+    return Measure("relocation", capex_eur=dwellings * eur_per_dwelling, delay_yr=3,
+                   lifetime_yr=1000)
+
+
+def homes_avoided(dwellings_in_band: float, years: float, growth_pct: float) -> float:
+    """New homes a setback band prevents: the band's stock grown at ``growth_pct`` %/yr."""
+    return float(dwellings_in_band) * ((1.0 + growth_pct / 100.0) ** max(years, 0.0) - 1.0)
+
+
+def select_relocated(buildings: pd.DataFrame, priority: np.ndarray, n_dwellings: int
+                     ) -> np.ndarray:
+    """Boolean mask of the most exposed buildings holding about ``n_dwellings`` homes.
+
+    ``priority``: higher = more exposed; buildings with priority ≤ 0 are never chosen. Whole
+    buildings are taken in order until the count reaches ``n_dwellings`` (the last one may
+    take it over).
+    """
+    pr = np.asarray(priority, dtype=float)
+    chosen = np.zeros(len(buildings), dtype=bool)
+    if n_dwellings <= 0:
+        return chosen
+    order = np.argsort(-pr, kind="stable")
+    order = order[pr[order] > 0]
+    dw = buildings["dwellings"].to_numpy(dtype=float)[order]
+    before = np.cumsum(dw) - dw
+    chosen[order[before < n_dwellings]] = True
+    return chosen

@@ -1,0 +1,468 @@
+"""Registered coast model ``coast.risk``: shoreline retreat, marine submersion, exposed assets,
+damage and adaptation options, from today (2025) to the horizon.
+
+Equations and sources: :mod:`~twin_core.models.coast.sea_level` (IPCC AR6 sea level by warming
+level), :mod:`~twin_core.models.coast.retreat` (Cerema trend + Bruun 1962),
+:mod:`~twin_core.models.coast.submersion` (connected bathtub, Xynthia-based storm levels),
+:mod:`~twin_core.models.coast.exposure` (JRC 2017 depth-damage, option costs, 3.2 % discount
+rate). Warming path: TRACC (global) for the years of the series (before 2030, linear from the
+1995-2014 level of 0.85 °C); a custom warming level scales that path so that it reaches the
+chosen level at the horizon.
+
+Options act as follows: nourishment cuts the chronic retreat rate; a dike raises the DEM cells
+under the dike line (a ``dikes`` territory layer if present, else today's shoreline arcs) to
+the crest elevation; relocation removes the most exposed homes (in the retreat band first,
+then the deepest flooded) from the exposure three years from now — it avoids their flood
+damage, not the loss of the land; the setback band forbids new homes within a distance of
+today's shoreline (homes avoided = the band's stock grown at the housing growth rate).
+Benefits = discounted avoided flood damage (expected annual damage interpolated linearly
+between 2025 and the horizon) + discounted avoided retreat losses, against the option costs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import param
+import shapely
+import xarray as xr
+from scipy.spatial import cKDTree
+
+from twin_core.errors import TwinInputError
+from twin_core.indicators import value_indicator
+from twin_core.models.base import Model, ModelSpec, OutputSpec
+from twin_core.models.coast import exposure as ex
+from twin_core.models.coast.retreat import (
+    BASELINE_YEAR,
+    DEFAULT_ACTIVE_LENGTH_M,
+    DEFAULT_BERM_HEIGHT_M,
+    DEFAULT_CLOSURE_DEPTH_M,
+    DEFAULT_EVENT_RETREAT_M,
+    retreat_band,
+    shoreline_retreat,
+)
+from twin_core.models.coast.sea_level import REFERENCE_YEAR, sea_level_rise
+from twin_core.models.coast.submersion import (
+    RETURN_PERIODS,
+    burn_dike,
+    flood_depth,
+    flooded_mask,
+    line_cells,
+    still_water_level,
+)
+from twin_core.scenario import TRACC_GLOBAL, Scenario, tracc_warming
+
+MODEL_ID = "coast.risk"
+START_YEAR = 2025
+SERIES_STEP = 5
+WARMING_1995_2014 = 0.85  # °C global, AR6 SPM A.1.2
+URBAN_FRONT_M = 500.0  # nourished shore: eroding arcs within this distance of a building
+FRONT_SAMPLE_M = 50.0
+
+
+class CoastScenario(Scenario):
+    """Scenario of the coast use case (storm, sea level, Bruun profile, options)."""
+
+    units = {**Scenario.units, "active_length_m": "m", "berm_height_m": "m",
+             "closure_depth_m": "m", "event_retreat_m": "m", "nourishment_pct": "%",
+             "dike_crest_m": "m NGF", "setback_m": "m", "relocate_dwellings": "logements",
+             "relocation_density": "logements/ha", "housing_growth_pct": "%/an",
+             "discount_pct": "%", "return_period": "ans"}
+
+    return_period = param.Selector(default=100, objects=list(RETURN_PERIODS),
+                                   doc="Return period of the storm (years).")
+    sea_level_option = param.Selector(
+        default="median", objects=["median", "upper", "high_end"],
+        doc="IPCC AR6 sea-level rise: median, likely upper bound, or high-end (2 m in 2100).")
+    active_length_m = param.Number(default=DEFAULT_ACTIVE_LENGTH_M, bounds=(100.0, 5000.0),
+                                   step=50.0, doc="Bruun active profile length L.")
+    berm_height_m = param.Number(default=DEFAULT_BERM_HEIGHT_M, bounds=(0.5, 30.0), step=0.5,
+                                 doc="Bruun berm or dune-foot height B.")
+    closure_depth_m = param.Number(default=DEFAULT_CLOSURE_DEPTH_M, bounds=(2.0, 40.0),
+                                   step=0.5, doc="Bruun closure depth h.")
+    event_retreat_m = param.Number(default=DEFAULT_EVENT_RETREAT_M, bounds=(0.0, 60.0),
+                                   step=5.0, doc="Retreat of one major storm (OCA 2016: 20 m).")
+    nourishment_pct = param.Number(default=0.0, bounds=(0.0, 100.0), step=10.0,
+                                   doc="Share of the chronic retreat offset by nourishment.")
+    dike_crest_m = param.Number(default=0.0, bounds=(0.0, 10.0), step=0.25,
+                                doc="Crest of the defence line above mean sea level (0 = none).")
+    setback_m = param.Number(default=0.0, bounds=(0.0, 1000.0), step=25.0,
+                             doc="Width of the no-new-building band behind the shoreline.")
+    relocate_dwellings = param.Integer(default=0, bounds=(0, 5000), step=10,
+                                       doc="Number of the most exposed homes relocated.")
+    relocation_density = param.Number(default=20.0, bounds=(5.0, 100.0), step=5.0,
+                                      doc="Density of the relocation site (land needed).")
+    housing_growth_pct = param.Number(default=0.5, bounds=(0.0, 3.0), step=0.1,
+                                      doc="Yearly growth of the housing stock.")
+    discount_pct = param.Number(default=ex.DISCOUNT_RATE * 100, bounds=(0.0, 8.0), step=0.1,
+                                doc="Discount rate (France Stratégie 2021: 3.2 %).")
+
+
+def global_warming_path(s: Scenario, years: np.ndarray) -> np.ndarray:
+    """Global warming (°C) at ``years``: TRACC, or TRACC scaled to the custom level."""
+    y = np.asarray(years, dtype=float)
+    first_year, first_gw = TRACC_GLOBAL[0]
+    tr = np.where(y >= first_year, tracc_warming(np.clip(y, first_year, 2100), "global"),
+                  np.interp(y, [REFERENCE_YEAR, first_year], [WARMING_1995_2014, first_gw]))
+    if s.warming_source == "custom":
+        at_h = float(tracc_warming(s.horizon, "global"))
+        tr = WARMING_1995_2014 + (tr - WARMING_1995_2014) * (
+            (s.global_warming - WARMING_1995_2014) / (at_h - WARMING_1995_2014))
+    return np.maximum(tr, 0.0)
+
+
+def series_years(horizon: int) -> np.ndarray:
+    years = list(range(START_YEAR, int(horizon), SERIES_STEP))
+    return np.array(years + [int(horizon)], dtype=int)
+
+
+# -- territory preparation (cached per set of layer objects) --------------------------------
+@dataclass
+class Prepared:
+    arcs: gpd.GeoDataFrame
+    rates: np.ndarray
+    land: Any
+    dem: xr.DataArray
+    land_mask: np.ndarray
+    sea: np.ndarray | None
+    cell_ha: float
+    buildings: gpd.GeoDataFrame
+    dist: np.ndarray  # (n_buildings, n_arcs) distance to each arc (m)
+    communes: gpd.GeoDataFrame
+    dike_cells: np.ndarray
+    dike_length_m: float
+    nourished_length_m: float
+    value: np.ndarray
+    floods: dict[tuple[float, float], tuple[np.ndarray, float]] = field(default_factory=dict)
+
+    def flood(self, level: float, crest: float) -> tuple[np.ndarray, float]:
+        """(depth at each building, flooded land ha), cached by (level, crest)."""
+        key = (round(level, 4), round(crest, 4))
+        hit = self.floods.get(key)
+        if hit is None:
+            z = self.dem_with_dike(crest)
+            wet = flooded_mask(z, level, self.sea)
+            depth = np.where(wet, level - z, 0.0)
+            at_b = self._sample(depth)
+            hit = (at_b, float(np.count_nonzero(wet & self.land_mask)) * self.cell_ha)
+            if len(self.floods) > 512:
+                self.floods.clear()
+            self.floods[key] = hit
+        return hit
+
+    def dem_with_dike(self, crest: float) -> np.ndarray:
+        z = self.dem.values
+        return burn_dike(z, self.dike_cells, crest) if crest > 0 else z
+
+    def _sample(self, grid: np.ndarray) -> np.ndarray:
+        return ex.sample_raster(self.dem.copy(data=grid), self.buildings)
+
+
+_CACHE: dict[tuple, Prepared] = {}
+
+
+def prepare(territory) -> Prepared:
+    """Read and pre-compute what does not depend on the scenario (cached)."""
+    layers = {n: territory.layer(n) for n in ("communes", "erosion", "dem", "buildings")}
+    dikes = territory.layer("dikes") if territory.has_layer("dikes") else None
+    key = (territory.id,) + tuple(id(v) for v in layers.values()) + (id(dikes),)
+    if key in _CACHE:
+        return _CACHE[key]
+    communes, arcs, dem, buildings = (layers[n] for n in ("communes", "erosion", "dem",
+                                                          "buildings"))
+    arcs = arcs.reset_index(drop=True)
+    dem = dem.astype("float32")
+    land = shapely.union_all(communes.geometry.to_numpy())
+    shapely.prepare(land)
+    from rasterio.features import geometry_mask
+
+    land_mask = ~geometry_mask([land], out_shape=dem.shape, transform=dem.rio.transform())
+    z = dem.values
+    with np.errstate(invalid="ignore"):
+        sea = (~land_mask) & np.isfinite(z) & (z < 0)
+    if not sea.any():
+        sea = None  # fall back to the array's edge
+    t = dem.rio.transform()
+    cell_ha = abs(t.a * t.e) / 1e4
+    buildings = buildings.reset_index(drop=True)
+    pts = buildings.geometry
+    if not (pts.geom_type == "Point").all():
+        pts = pts.representative_point()
+    dist = np.column_stack([pts.distance(g).to_numpy() for g in arcs.geometry]) \
+        if len(arcs) else np.zeros((len(buildings), 0))
+    line = dikes if dikes is not None else arcs
+    dike_cells = line_cells(dem, line)
+    # nourished length: eroding shoreline within URBAN_FRONT_M of a building
+    tree = cKDTree(np.column_stack([pts.x.to_numpy(), pts.y.to_numpy()]))
+    rates = pd.to_numeric(arcs["taux_m_per_yr"], errors="coerce").to_numpy(dtype=float)
+    front = 0.0
+    for geom, rate in zip(arcs.geometry, rates, strict=True):
+        if not (rate < 0):
+            continue
+        n = max(int(geom.length // FRONT_SAMPLE_M), 1)
+        sample = shapely.line_interpolate_point(geom, np.linspace(0, geom.length, n + 1))
+        xy = shapely.get_coordinates(sample)
+        d, _ = tree.query(xy, distance_upper_bound=URBAN_FRONT_M)
+        front += float(np.mean(np.isfinite(d))) * geom.length
+    prep = Prepared(arcs=arcs, rates=rates, land=land, dem=dem, land_mask=land_mask, sea=sea,
+                    cell_ha=cell_ha, buildings=buildings, dist=dist, communes=communes,
+                    dike_cells=dike_cells, dike_length_m=float(line.length.sum()),
+                    nourished_length_m=front, value=ex.building_value(buildings))
+    _CACHE.clear()  # keep one territory in memory
+    _CACHE[key] = prep
+    return prep
+
+
+# -- one state of the coast at one year --------------------------------------------------
+@dataclass
+class State:
+    year: int
+    slr: float
+    level: float
+    retreat: np.ndarray  # per arc (m)
+    in_band: np.ndarray  # per building
+    depth: np.ndarray  # per building (m)
+    flooded_ha: float
+
+
+def _state(prep: Prepared, s: CoastScenario, year: int, nourishment_pct: float, crest: float,
+           slr_base: float, gw: float, rp: int | None = None) -> State:
+    slr = float(sea_level_rise(year, gw, s.sea_level_option))
+    retreat = np.asarray(shoreline_retreat(
+        prep.rates, year, slr - slr_base, s.active_length_m, s.berm_height_m,
+        s.closure_depth_m, nourishment_pct, s.event_retreat_m), dtype=float)
+    retreat = np.broadcast_to(retreat, prep.rates.shape)
+    in_band = (prep.dist <= retreat[None, :]).any(axis=1) if prep.dist.shape[1] else \
+        np.zeros(len(prep.buildings), dtype=bool)
+    level = still_water_level(rp or s.return_period, slr)
+    depth, ha = prep.flood(level, crest)
+    return State(year, slr, level, retreat, in_band, depth, ha)
+
+
+def _ead(prep: Prepared, s: CoastScenario, year: int, crest: float, slr: float,
+         keep: np.ndarray) -> float:
+    damages = []
+    for rp in RETURN_PERIODS:
+        depth, _ = prep.flood(still_water_level(rp, slr), crest)
+        damages.append(float(np.sum(ex.building_damage(prep.buildings, depth)[keep])))
+    return ex.expected_annual_damage(list(RETURN_PERIODS), damages)
+
+
+def run_coast(prep: Prepared, s: CoastScenario, model: Model):
+    """The whole coast assessment for one scenario on a prepared territory."""
+    b = prep.buildings
+    rate = s.discount_pct / 100.0
+    years = series_years(s.horizon)
+    gw = global_warming_path(s, np.concatenate([[BASELINE_YEAR], years]))
+    slr_base = float(sea_level_rise(BASELINE_YEAR, gw[0], s.sea_level_option))
+    gw_year = dict(zip(years.tolist(), gw[1:].tolist(), strict=True))
+    n_years = int(s.horizon) - START_YEAR + 1
+
+    is_public = (b["use"] == "public").to_numpy()
+    dwell = b["dwellings"].to_numpy(dtype=float)
+    resid = b["residents"].to_numpy(dtype=float)
+
+    # baseline (no option) and options, for every year of the series
+    base = [_state(prep, s, y, 0.0, 0.0, slr_base, gw_year[y]) for y in years]
+    opt = [_state(prep, s, y, s.nourishment_pct, s.dike_crest_m, slr_base, gw_year[y])
+           for y in years]
+    h_base, h = base[-1], opt[-1]
+
+    # relocation of the most exposed homes (judged at the horizon, with the other options)
+    home = (dwell > 0) & ~is_public
+    priority = np.where(h.in_band, 100.0 + h.depth, h.depth) * home
+    relocated = ex.select_relocated(b, priority, s.relocate_dwellings)
+    reloc_measure = ex.relocation(float(dwell[relocated].sum()))
+    gone = [relocated if y >= START_YEAR + reloc_measure.delay_yr else np.zeros_like(relocated)
+            for y in years]
+
+    # exposure at the horizon (with options)
+    keep = ~relocated
+    band_b = h.in_band & keep
+    flood_b = (h.depth > 0) & keep
+    damage = ex.building_damage(b, h.depth) * (flood_b & ~h.in_band)
+    ead_h = _ead(prep, s, int(s.horizon), s.dike_crest_m, h.slr, keep & ~h.in_band)
+    ead_h_base = _ead(prep, s, int(s.horizon), 0.0, h_base.slr, ~h_base.in_band)
+    ead_0 = _ead(prep, s, START_YEAR, s.dike_crest_m, opt[0].slr, ~opt[0].in_band)
+    ead_0_base = _ead(prep, s, START_YEAR, 0.0, base[0].slr, ~base[0].in_band)
+
+    # benefits: avoided flood damage + avoided retreat losses, discounted
+    t = np.arange(n_years, dtype=float)
+    disc = (1.0 + rate) ** -t
+    d_ead = np.interp(t, [0, n_years - 1], [ead_0_base - ead_0, ead_h_base - ead_h])
+    flood_benefit = float(np.sum(d_ead * disc))
+
+    def retreat_loss_pv(states: list[State]) -> float:
+        first = np.full(len(b), np.inf)
+        for st in reversed(states):
+            first[st.in_band] = st.year
+        lost = np.isfinite(first)
+        return float(np.sum(prep.value[lost] * (1.0 + rate) ** -(first[lost] - START_YEAR)))
+
+    retreat_benefit = retreat_loss_pv(base) - retreat_loss_pv(opt)
+
+    # option costs
+    dike_cells_z = prep.dem.values[prep.dike_cells]
+    raise_m = float(np.nanmean(np.maximum(s.dike_crest_m - dike_cells_z, 0.0))) \
+        if s.dike_crest_m > 0 and dike_cells_z.size else 0.0
+    measures = [ex.raise_defence(prep.dike_length_m if s.dike_crest_m > 0 else 0.0, raise_m),
+                ex.nourishment(prep.nourished_length_m, s.nourishment_pct / 100.0),
+                ex.setback_band(), reloc_measure]
+    costs = {m.name: m.present_cost(n_years, rate) for m in measures}
+    cost = sum(costs.values())
+    benefit = flood_benefit + retreat_benefit
+
+    # setback band: homes that will not be built within setback_m of today's shoreline
+    in_setback = (prep.dist <= s.setback_m).any(axis=1) if s.setback_m > 0 and \
+        prep.dist.shape[1] else np.zeros(len(b), dtype=bool)
+    setback_ha = 0.0
+    if s.setback_m > 0:
+        setback_ha = float(retreat_band(prep.arcs, np.full(len(prep.arcs), s.setback_m),
+                                        prep.land)["band_ha"].sum())
+    avoided = ex.homes_avoided(float(dwell[in_setback].sum()), s.horizon - START_YEAR,
+                               s.housing_growth_pct)
+    avoided_at_risk = ex.homes_avoided(float(dwell[in_setback & (h_base.in_band | (
+        h_base.depth > 0))].sum()), s.horizon - START_YEAR, s.housing_growth_pct)
+
+    band = retreat_band(prep.arcs, h.retreat, prep.land)
+    with_rate = np.isfinite(prep.rates)
+    r_data = h.retreat[with_rate] if with_rate.any() else h.retreat
+
+    values = {
+        "slr_m": h.slr,
+        "water_level_m": h.level,
+        "retreat_median_m": float(np.median(r_data)),
+        "retreat_max_m": float(np.max(r_data)),
+        "retreat_band_ha": float(band["band_ha"].sum()),
+        "buildings_retreat": float(band_b.sum()),
+        "residents_retreat": float(resid[band_b].sum()),
+        "dwellings_retreat": float(dwell[band_b].sum()),
+        "public_retreat": float((band_b & is_public).sum()),
+        "flooded_ha": h.flooded_ha,
+        "buildings_flooded": float(flood_b.sum()),
+        "residents_flooded": float(resid[flood_b].sum()),
+        "dwellings_flooded": float(dwell[flood_b].sum()),
+        "public_flooded": float((flood_b & is_public).sum()),
+        "residents_exposed": float(resid[band_b | flood_b].sum()),
+        "damage_event_meur": float(damage.sum()) / 1e6,
+        "ead_meur": ead_h / 1e6,
+        "retreat_loss_meur": float(prep.value[band_b].sum()) / 1e6,
+        "option_cost_meur": cost / 1e6,
+        "option_benefit_meur": benefit / 1e6,
+        "benefit_cost_ratio": benefit / cost if cost > 0 else float("nan"),
+        "relocated_dwellings": float(dwell[relocated].sum()),
+        "relocation_land_ha": float(dwell[relocated].sum()) / s.relocation_density,
+        "setback_band_ha": setback_ha,
+        "homes_avoided": avoided,
+        "homes_avoided_at_risk": avoided_at_risk,
+        **{f"cost_{k}_meur": v / 1e6 for k, v in costs.items()},
+    }
+
+    # layers
+    exposed = band_b | flood_b | relocated
+    bl = b.loc[exposed].copy()
+    bl["in_retreat_band"] = h.in_band[exposed]
+    bl["flood_depth_m"] = h.depth[exposed]
+    bl["damage_eur"] = damage[exposed]
+    bl["relocated"] = relocated[exposed]
+    per = pd.DataFrame({
+        "code_insee": b["code_insee"].astype(str).to_numpy(),
+        "residents_exposed": resid * (band_b | flood_b),
+        "residents_retreat": resid * band_b, "residents_flooded": resid * flood_b,
+        "dwellings_exposed": dwell * (band_b | flood_b),
+        "buildings_exposed": (band_b | flood_b).astype(float),
+        "damage_meur": damage / 1e6}).groupby("code_insee").sum()
+    communes = prep.communes.assign(code_insee=prep.communes["code_insee"].astype(str))
+    communes = communes.merge(per, left_on="code_insee", right_index=True, how="left")
+    communes[per.columns] = communes[per.columns].fillna(0.0)
+    z = prep.dem_with_dike(s.dike_crest_m)
+    depth_grid = flood_depth(prep.dem.copy(data=z), h.level, prep.sea)
+    flood = depth_grid.where(xr.DataArray(prep.land_mask, dims=prep.dem.dims,
+                                          coords={d: prep.dem[d] for d in prep.dem.dims}))
+    flood.attrs.update(units="m", water_level_m=h.level)
+
+    series = pd.DataFrame({
+        "year": years,
+        "slr_m": [st.slr for st in opt],
+        "retreat_median_m": [float(np.median(st.retreat[with_rate] if with_rate.any()
+                                             else st.retreat)) for st in opt],
+        "residents_retreat": [float(resid[st.in_band & ~g].sum()) for st, g in zip(opt, gone,
+                                                                                    strict=True)],
+        "residents_flooded": [float(resid[(st.depth > 0) & ~g].sum())
+                              for st, g in zip(opt, gone, strict=True)],
+        "residents_exposed": [float(resid[(st.in_band | (st.depth > 0)) & ~g].sum())
+                              for st, g in zip(opt, gone, strict=True)],
+        "residents_exposed_no_option": [float(resid[st.in_band | (st.depth > 0)].sum())
+                                        for st in base],
+    })
+    return model.new_result(s, values=values, series=series, layers={
+        "buildings": bl, "communes": communes, "flood": flood, "retreat_band": band})
+
+
+class CoastModel(Model):
+    spec = ModelSpec(
+        id=MODEL_ID, use_case="coast", version="1.0",
+        outputs=(OutputSpec("residents_exposed", "value", "hab"),
+                 OutputSpec("flooded_ha", "value", "ha"),
+                 OutputSpec("buildings", "layer"), OutputSpec("communes", "layer"),
+                 OutputSpec("flood", "layer", "m"), OutputSpec("retreat_band", "layer"),
+                 OutputSpec("exposure", "series", "hab")),
+        layers=("communes", "erosion", "dem", "buildings"),
+        sources=(
+            "IPCC AR6 WGI (2021) SPM B.5.3, Table 9.9, Table SPM.1 (sea level, warming)",
+            "Bruun (1962) J. Waterways Harbors Div. ASCE 88:117-130",
+            "Cerema, indicateur national de l'érosion côtière (2018)",
+            "BRGM/OCA 2016 (major-event retreat ≈ 20 m)",
+            "SONEL/SHOM, hauteurs d'eau observées lors de Xynthia (2010)",
+            "Huizinga et al. (2017) JRC EUR 28552 EN, doi:10.2760/16510",
+            "France Stratégie / DG Trésor (2021) taux d'actualisation 3.2 %",
+            "Le Signal (Soulac-sur-Mer) buy-out, France Bleu 2020-2021",
+        ),
+        scenario_class=CoastScenario,
+        map_layer="communes", map_column="residents_exposed", map_units="hab",
+        series_y=("residents_retreat", "residents_flooded", "residents_exposed"),
+        series_units="hab",
+    )
+
+    def _validate(self, territory, scenario) -> list[TwinInputError]:
+        if territory is None or not all(territory.has_layer(n) for n in self.spec.layers):
+            return []
+        problems: list[TwinInputError] = []
+        dem = territory.layer("dem")
+        x0, y0, x1, y1 = dem.rio.bounds()
+        box = shapely.box(x0, y0, x1, y1)
+        arcs = territory.layer("erosion")
+        inside = arcs.intersects(box)
+        if not inside.all():
+            problems.append(TwinInputError("dem_not_covering_coast", "dem",
+                                           count=int((~inside).sum()), total=len(arcs)))
+        if territory.has_layer("dikes"):
+            dikes = territory.layer("dikes")
+            if not dikes.intersects(box).all():
+                problems.append(TwinInputError("dike_outside", "dikes"))
+        return problems
+
+    def _run(self, territory, scenario: CoastScenario):
+        return run_coast(prepare(territory), scenario, self)
+
+
+_INDICATORS = [
+    ("slr_m", "m", 2), ("water_level_m", "m", 2), ("retreat_median_m", "m", 0),
+    ("retreat_max_m", "m", 0), ("retreat_band_ha", "ha", 0),
+    ("buildings_retreat", "bâtiments", 0), ("residents_retreat", "hab", 0),
+    ("dwellings_retreat", "logements", 0), ("public_retreat", "bâtiments", 0),
+    ("flooded_ha", "ha", 0), ("buildings_flooded", "bâtiments", 0),
+    ("residents_flooded", "hab", 0), ("dwellings_flooded", "logements", 0),
+    ("public_flooded", "bâtiments", 0), ("residents_exposed", "hab", 0),
+    ("damage_event_meur", "M€", 1), ("ead_meur", "M€/an", 2), ("retreat_loss_meur", "M€", 1),
+    ("option_cost_meur", "M€", 1), ("option_benefit_meur", "M€", 1),
+    ("benefit_cost_ratio", "ratio", 2), ("relocated_dwellings", "logements", 0),
+    ("relocation_land_ha", "ha", 1), ("setback_band_ha", "ha", 0),
+    ("homes_avoided", "logements", 0), ("homes_avoided_at_risk", "logements", 0),
+]
+for _key, _units, _dec in _INDICATORS:
+    value_indicator(f"coast.{_key}", MODEL_ID, _units, key=_key, decimals=_dec)

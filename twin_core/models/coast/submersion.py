@@ -1,0 +1,131 @@
+"""Marine submersion by a "bathtub with connectivity" model on a DEM.
+
+A cell floods when its elevation is below the still-water level AND it connects to the sea
+through 4-neighbour cells that are also below the level (static, hydraulically connected
+inundation, as in the "approche statique" of the French PPRL guide, MEDDE 2014, without
+overflow volumes or wave overtopping). Depth = level − elevation.
+
+Still-water levels (metres above mean sea level ≈ NGF-IGN69) by return period:
+``level = HIGH_WATER_M + surge(return period) + sea-level rise``.
+
+* Historic reference: storm Xynthia (27-28 Feb 2010) at the Pointe de Grave / Le Verdon tide
+  gauge: high water 6.57 m above chart datum (ZH), high-water surge 0.98 m (SONEL/SHOM,
+  "Hauteurs d'eau observées par le RONIM lors de Xynthia"; domain_facts A1, high). Xynthia
+  exceeded the SHOM/CETMEF 100-year level between the Loire and Gironde estuaries (Chauveau,
+  L'Atlas Bleu CNRS; medium).
+* The chart-datum → NGF offset at Le Verdon was NOT found (domain_facts A1), so the 6.57 m ZH
+  cannot be converted. Defaults instead, in metres above mean sea level: a spring high water
+  ``HIGH_WATER_M = 2.4`` m (mesotidal Gironde coast, spring range ≈ 4.5-5 m, half of it above
+  mean level) plus a surge of 0.6 m (10 yr), 1.0 m (100 yr: Xynthia's 0.98 m surge at
+  Le Verdon, which reached about the 100-yr level) and 1.5 m (1000 yr: storm Martin 1999,
+  +1.55 m at Le Verdon, domain_facts A1, low). The SHOM/Cerema "niveaux marins extrêmes"
+  (édition 2022) tables would settle them; wave set-up is not included (as in those tables).
+"""
+
+from __future__ import annotations
+
+from typing import TypeVar
+
+import numpy as np
+import xarray as xr
+from scipy import ndimage
+
+from twin_core.errors import TwinInputError
+
+HIGH_WATER_M = 2.4
+#: Storm surge (m) by return period (years); see the module docstring for the sources.
+SURGE_M: dict[int, float] = {10: 0.6, 100: 1.0, 1000: 1.5}
+RETURN_PERIODS = tuple(SURGE_M)
+_FOUR = ndimage.generate_binary_structure(2, 1)
+
+A = TypeVar("A", np.ndarray, xr.DataArray)
+
+
+def still_water_level(return_period: int, slr: float = 0.0, high_water: float = HIGH_WATER_M,
+                      surge: dict[int, float] | None = None) -> float:
+    """Still-water level (m above mean sea level) of a storm of ``return_period`` years."""
+    table = SURGE_M if surge is None else surge
+    if return_period not in table:
+        raise ValueError(f"return_period must be one of {sorted(table)}, got {return_period}")
+    value = table[return_period]
+    if not np.isfinite(value) or value < 0:
+        raise TwinInputError("negative_surge", "surge", value=value, return_period=return_period)
+    return float(high_water + value + slr)
+
+
+def flooded_mask(dem: np.ndarray, water_level: float, sea: np.ndarray | None = None
+                 ) -> np.ndarray:
+    """Boolean mask of flooded cells (see :func:`flood_depth`)."""
+    z = np.asarray(dem)
+    if z.ndim != 2:
+        raise ValueError(f"dem must be 2-D, got {z.ndim} dimensions")
+    with np.errstate(invalid="ignore"):
+        below = z < water_level  # NaN compares False: nodata is never flooded
+    if sea is None:
+        seeds = np.zeros_like(below)
+        seeds[0, :] = below[0, :]
+        seeds[-1, :] = below[-1, :]
+        seeds[:, 0] |= below[:, 0]
+        seeds[:, -1] |= below[:, -1]
+    else:
+        seeds = np.asarray(sea, dtype=bool)
+        if seeds.shape != below.shape:
+            raise ValueError(f"sea mask shape {seeds.shape} differs from dem {below.shape}")
+        seeds = seeds & below
+    labels, n = ndimage.label(below, structure=_FOUR)
+    lut = np.zeros(n + 1, dtype=bool)
+    lut[np.unique(labels[seeds])] = True
+    lut[0] = False
+    return lut[labels]
+
+
+def flood_depth(dem: A, water_level: float, sea: np.ndarray | None = None) -> A:
+    """Flood depth (m) of the DEM's type and shape: level − elevation where flooded, else 0.
+
+    ``dem``: 2-D numpy array or xarray DataArray of elevations (m; NaN = nodata, never flooded
+    and never conducting water). ``sea``: boolean mask of open-sea cells; None → the sea is
+    every below-level cell touching the array's edge. A cell floods when it is below
+    ``water_level`` and connected to the sea through 4-neighbour below-level cells.
+    """
+    values = dem.values if isinstance(dem, xr.DataArray) else np.asarray(dem)
+    wet = flooded_mask(values, water_level, sea)
+    dtype = values.dtype if np.issubdtype(values.dtype, np.floating) else np.float64
+    depth = np.zeros(values.shape, dtype=dtype)
+    np.subtract(water_level, values, out=depth, where=wet)
+    if isinstance(dem, xr.DataArray):
+        out = dem.copy(data=depth)
+        out.name = "flood_depth"
+        out.attrs = {**dem.attrs, "units": "m", "long_name": "flood depth"}
+        return out
+    return depth
+
+
+def burn_dike(dem: A, cells: np.ndarray, crest: float) -> A:
+    """A copy of ``dem`` with the ``cells`` (boolean mask) raised to at least ``crest`` m.
+
+    A dike crest blocks the connection until the water level exceeds it (overtopping then
+    floods behind it). NaN cells on the line stay NaN.
+    """
+    values = dem.values if isinstance(dem, xr.DataArray) else np.asarray(dem)
+    mask = np.asarray(cells, dtype=bool)
+    if mask.shape != values.shape:
+        raise ValueError(f"dike mask shape {mask.shape} differs from dem {values.shape}")
+    raised = values.astype(np.result_type(values.dtype, np.float32), copy=True)
+    with np.errstate(invalid="ignore"):
+        np.maximum(raised, crest, out=raised, where=mask & np.isfinite(raised))
+    if isinstance(dem, xr.DataArray):
+        return dem.copy(data=raised)
+    return raised
+
+
+def line_cells(dem: xr.DataArray, lines) -> np.ndarray:
+    """Boolean mask of the DEM cells crossed by ``lines`` (GeoDataFrame/GeoSeries/geometries
+    in the DEM's CRS), all-touched so that a dike line has no diagonal gap."""
+    from rasterio.features import rasterize
+
+    geoms = list(getattr(lines, "geometry", lines))
+    if not geoms:
+        return np.zeros(dem.shape, dtype=bool)
+    return rasterize(((g, 1) for g in geoms), out_shape=dem.shape,
+                     transform=dem.rio.transform(), fill=0, all_touched=True,
+                     dtype="uint8").astype(bool)
