@@ -229,3 +229,82 @@ def test_classify_rules():
     a = su.area_by_status(s, np.ones(7))
     assert a["unsuitable_ha"] == 2 and a["unknown_ha"] == 1
     assert a["suitable_pct"] + a["at_risk_pct"] + a["unsuitable_pct"] == pytest.approx(100.0)
+
+
+def test_stand_temperature_cap_is_monotone():
+    groups = np.array(["larch"] * 4 + ["unknown"])
+    t, anchored = su.stand_temperature(np.array([5.0, 7.4, 11.0, 14.0, 14.0]), groups, 1.5)
+    np.testing.assert_allclose(t, [5.0, 7.4, 7.5, 7.5, 14.0])  # larch Tmax 9 − 1.5
+    assert anchored.tolist() == [False, False, True, True, False]
+    assert np.all(np.diff(t[:4]) >= 0)
+
+
+# -- the registered model on the sample territory ----------------------------------------------
+@pytest.fixture(scope="module")
+def forest():
+    from twin_core.territory import Territory, sample_territories
+
+    if "forest" not in sample_territories():
+        pytest.skip("sample territory data/forest not built yet")
+    return Territory.load("forest")
+
+
+@pytest.fixture(scope="module")
+def model():
+    from twin_core.models.registry import get_model
+
+    return get_model("forest.climate_risk")
+
+
+def test_model_runs_on_sample_territory(forest, model):
+    from twin_core.indicators import compute_all
+
+    s = model.scenario_class()
+    assert model.validate(forest, s) == []
+    r = model.run(forest, s)
+    for k, v in r.values.items():
+        assert np.isfinite(v), k
+    stands = r.layers["stands"]
+    assert stands.crs.to_epsg() == 2154
+    assert set(stands["status_code"].dropna().unique()) <= {0.0, 1.0, 2.0}
+    total = r.values["suitable_ha"] + r.values["at_risk_ha"] + r.values["unsuitable_ha"]
+    assert total + r.values["unknown_ha"] == pytest.approx(stands["area_ha"].sum(), rel=1e-9)
+    assert r.series["year"].tolist() == [2025, 2030, 2035, 2040, 2045, 2050]
+    assert set(model.spec.series_y) <= set(r.series.columns)
+    assert r.series["warming_c"].is_monotonic_increasing
+    # danger: 365/366 days at most, season ≥ days above the threshold
+    assert 0 < r.values["days_fwi_threshold"] <= r.values["season_length_days"] <= 366
+    assert r.values["days_fwi_30"] <= r.values["days_fwi_threshold"]
+    # real weather today: warming from the present adds danger days
+    assert r.values["days_fwi_threshold"] >= r.values["days_fwi_threshold_present"]
+    assert all(np.isfinite(v) for v in compute_all(r).values())
+
+
+def test_model_levers_move_the_right_way(forest, model):
+    S = model.scenario_class
+    base = model.run(forest, S(horizon=2050)).values
+    hot = model.run(forest, S(horizon=2100)).values
+    assert hot["unsuitable_pct"] > base["unsuitable_pct"]
+    assert hot["days_fwi_threshold"] > base["days_fwi_threshold"]
+    assert hot["mean_fwi_jjas"] > base["mean_fwi_jjas"]
+    # +4 °C vs +2 °C (custom levels): more unsuitable area
+    w2 = model.run(forest, S(warming_source="custom", custom_warming=2.0)).values
+    w4 = model.run(forest, S(warming_source="custom", custom_warming=4.0)).values
+    assert w4["unsuitable_ha"] > w2["unsuitable_ha"]
+    dry = model.run(forest, S(horizon=2050, precip_change_pct=-30.0)).values
+    assert dry["unsuitable_pct"] >= base["unsuitable_pct"]
+    assert dry["days_fwi_threshold"] >= base["days_fwi_threshold"]
+    low = model.run(forest, S(horizon=2050, fwi_threshold=10.0)).values
+    assert low["days_fwi_threshold"] > base["days_fwi_threshold"]
+    assert low["days_fwi_30"] == base["days_fwi_30"]
+
+
+def test_model_rejects_unknown_species(model):
+    from twin_core.scenario import Scenario
+
+    good = model.scenario_class(candidate_species="cork_oak").to_dict()
+    assert Scenario.from_dict(good).candidate_species == "cork_oak"
+    good["params"]["candidate_species"] = "eucalyptus"
+    with pytest.raises(TwinInputError) as err:
+        Scenario.from_dict(good)
+    assert err.value.code == "bad_value" and "candidate_species" in str(err.value)

@@ -23,6 +23,17 @@ is applied to candidate replanting species.
 Climate of a stand: its commune's normals (Joly et al. 2010 typology, Météo-France normals
 1971-2000: ``TMO`` mean annual temperature, ``PTO`` annual precipitation) plus the warming since
 the normals' period: T = TMO + (warming(horizon) − ``NORMALS_WARMING``), P = PTO × (1 + p/100).
+
+Present-day anchoring (:func:`stand_temperature`, a documented assumption, no published
+value): commune normals describe the commune at large (the village's altitude), not a larch
+stand 1,000 m higher: many mountain stands (larch, fir, Scots pine) grow in communes whose
+normals are above their species' upper bound, so the stand is colder than the commune. Every
+existing stand is therefore assumed to have today at least ``assumed_margin_c`` (default
+1.5 °C) of thermal margin: T_stand = min(T_commune, Tmax − margin), and it warms from there
+(monotone: a warmer commune never gives a colder stand). The share of stands so capped is
+reported. With a stand elevation and a reference elevation per commune the lapse rate would
+replace this (≈ 0.54-0.58 °C / 100 m in the Alps, Rolland 2003, J. Climate 16:1032); the
+sample territory has no DEM of the massif.
 """
 
 from __future__ import annotations
@@ -81,6 +92,8 @@ ENVELOPES: tuple[Envelope, ...] = (
     Envelope("robinia", "Robinia pseudoacacia", 8.0, 17.0, 500.0, False, _ATLAS, _LOW),
     Envelope("poplar", "Populus spp. (riparian: groundwater, rain not limiting)", 7.0, 17.0, 0.0,
              False, _ATLAS, _LOW),
+    Envelope("broadleaves", "mixed broadleaves: union of deciduous oaks, beech and chestnut",
+             5.0, 16.0, 500.0, False, "union of the member rows", _LOW),
     # Mixed groups: union of the members' envelopes (a mixed stand keeps a suitable member)
     Envelope("mixed_pines", "union of Scots, black and Aleppo pine", 2.0, 19.0, 220.0, False,
              "union of the member rows", _LOW),
@@ -109,7 +122,8 @@ ESSENCE_TO_GROUP: dict[str, str] = {
     "Peuplier": "poplar",
     "Pins mélangés": "mixed_pines",
     "Pin autre": "other_pines",
-    # "NR" (not filled in), "Feuillus_to11" and any other value: unknown (not classified)
+    "Feuillus_to11": "broadleaves",  # the source's broadleaved (mixed) class, name as found
+    # "NR" (not filled in) and any other value: unknown (not classified)
 }
 
 
@@ -130,6 +144,23 @@ def horizon_climate(tmean_c: np.ndarray, precip_mm: np.ndarray, warming: float,
     t = np.asarray(tmean_c, dtype=float) + (warming - normals_warming)
     p = np.asarray(precip_mm, dtype=float) * (1.0 + precip_change_pct / 100.0)
     return t, np.maximum(p, 0.0)
+
+
+def stand_temperature(tmean_present_c: np.ndarray, group: np.ndarray | pd.Series,
+                      assumed_margin_c: float = 1.5) -> tuple[np.ndarray, np.ndarray]:
+    """Present temperature of each stand and whether it was anchored (see module docstring).
+
+    ``tmean_present_c``: the commune's present mean annual temperature (normals + warming since
+    1971-2000). T_stand = min(T_commune, Tmax − ``assumed_margin_c``) for known species groups;
+    ``anchored`` marks the stands where the cap applied.
+    """
+    if assumed_margin_c < 0:
+        raise ValueError("assumed_margin_c must be ≥ 0")
+    env = envelopes()
+    tmax = env["tmax_c"].reindex(pd.Series(np.asarray(group, dtype=object))).to_numpy(float)
+    t = np.asarray(tmean_present_c, dtype=float)
+    anchored = np.isfinite(tmax) & (t > tmax - assumed_margin_c)
+    return np.where(anchored, tmax - assumed_margin_c, t), anchored
 
 
 def classify(group: np.ndarray | pd.Series, tmean_c: np.ndarray, precip_mm: np.ndarray,

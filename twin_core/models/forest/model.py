@@ -1,0 +1,229 @@
+"""Registered forest model: species suitability of each stand and fire danger under warming.
+
+Equations and sources in :mod:`~twin_core.models.forest.fire_weather` (Van Wagner 1987; Van
+Wagner & Pickett 1985), :mod:`~twin_core.models.forest.weather` (delta-change warming of the
+real Nice 2024 SYNOP weather, Magnus / Alduchov & Eskridge 1996) and
+:mod:`~twin_core.models.forest.suitability` (envelopes, their sources and confidence).
+
+Warming path: France warming vs 1850-1900 from the present (2023, +1.7 °C, TRACC) to the
+horizon (TRACC anchors, or linear to a custom level). The precipitation change applies in full
+at the horizon and in proportion to the extra warming in the intermediate years of the series.
+Fire danger: the IFM of 2024 at Nice airport (the only complete real year of noon weather of
+the territory), shifted by ΔT = warming(year) − 1.7 °C; threshold IFM ≥ 20 by default (ORCAE
+Auvergne-Rhône-Alpes, medium confidence). A single station stands for the whole massif: the
+FWI is a regional indicator here, not a map.
+Limitation: stand climate = commune normals (Joly et al. 2010, at commune scale) with no
+elevation downscaling (the sample has no DEM for the massif); existing stands are capped at
+a present thermal margin (``assumed_margin_c``, see suitability.stand_temperature) and
+``anchored_pct`` reports the area so capped. The same stand temperature is used for the
+candidate species (so a larch stand stays too cold for Aleppo pine).
+"""
+
+from __future__ import annotations
+
+import weakref
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import param
+
+from twin_core.indicators import value_indicator
+from twin_core.models.base import Model, ModelSpec, OutputSpec
+from twin_core.models.forest import fire_weather as fw
+from twin_core.models.forest import suitability as su
+from twin_core.models.forest import weather as wx
+from twin_core.scenario import Scenario
+
+MODEL_ID = "forest.climate_risk"
+#: Latitude of Nice airport (WMO 07690), ° N.
+NICE_LAT = 43.648
+WEATHER_YEAR = 2024
+SERIES_START, SERIES_STEP = 2025, 5
+
+
+class ForestScenario(Scenario):
+    units = {**Scenario.units, "precip_change_pct": "%", "fwi_threshold": "IFM",
+             "risk_margin_c": "°C", "risk_margin_precip_pct": "%", "assumed_margin_c": "°C"}
+
+    precip_change_pct = param.Number(
+        default=0.0, bounds=(-50.0, 30.0), step=5.0,
+        doc="Change of annual (and daily) precipitation at the horizon vs today.")
+    fwi_threshold = param.Number(
+        default=fw.FWI_DANGER_THRESHOLD, bounds=(5.0, 60.0), step=1.0,
+        doc="Fire-danger threshold on the daily FWI (IFM); 20 = real risk of fire starts (ORCAE).")
+    candidate_species = param.Selector(
+        default="atlas_cedar", objects=list(su.CANDIDATE_SPECIES),
+        doc="Candidate replanting species: where would it suit the climate at the horizon?")
+    risk_margin_c = param.Number(
+        default=1.0, bounds=(0.0, 3.0), step=0.25,
+        doc="A stand is 'at risk' within this margin of its species' temperature limit.")
+    risk_margin_precip_pct = param.Number(
+        default=10.0, bounds=(0.0, 50.0), step=5.0,
+        doc="A stand is 'at risk' when rain is less than this much above its species' minimum.")
+    assumed_margin_c = param.Number(
+        default=1.5, bounds=(0.0, 4.0), step=0.25,
+        doc="Thermal margin every existing stand is assumed to have today (commune normals are "
+            "warmer than mountain stands).")
+
+
+_PREP: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _prepare(territory) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
+    """Stands joined to their commune normals and group, and the Nice weather (cached)."""
+    cached = _PREP.get(territory)
+    if cached is not None:
+        return cached
+    stands = territory.layer("stands")
+    normals = territory.layer("climate_normals")[["code_insee", "tmean_c", "precip_mm"]]
+    st = stands[["stand_id", "essence", "code_insee", "area_ha", "geometry"]].merge(
+        normals.astype({"code_insee": str}), on="code_insee", how="left")
+    st["group"] = su.essence_group(st["essence"])
+    st = gpd.GeoDataFrame(st, geometry="geometry", crs=stands.crs)
+    weather = wx.weather_from_synop(territory.layer("weather_nice_synop"), WEATHER_YEAR)
+    _PREP[territory] = (st, weather)
+    return st, weather
+
+
+def series_years(horizon: int) -> np.ndarray:
+    years = list(range(SERIES_START, horizon + 1, SERIES_STEP))
+    if years[-1] != horizon:
+        years.append(horizon)
+    return np.array(years)
+
+
+def run_climate_risk(stands: gpd.GeoDataFrame, weather: pd.DataFrame, s: ForestScenario,
+                     model: Model):
+    """The whole computation (pure given its inputs): see the module docstring."""
+    tracc = s.warming_source == "tracc"
+    years = series_years(s.horizon)
+    warm_years = wx.warming_path(years, s.horizon, s.warming, tracc)
+    extra = s.warming - wx.PRESENT_WARMING
+    share = np.clip((warm_years - wx.PRESENT_WARMING) / extra, 0.0, 1.0) if abs(extra) > 1e-9 \
+        else np.ones_like(warm_years)
+    dp_years = s.precip_change_pct * share
+
+    # -- fire weather: present (column 0), the series years, the horizon (last column) ------
+    deltas = np.concatenate([[0.0], warm_years - wx.PRESENT_WARMING])
+    dps = np.concatenate([[0.0], dp_years])
+    shifted = wx.shift_weather_many(weather, deltas, 0.0)
+    shifted["rain"] = shifted["rain"] * (1.0 + dps / 100.0)[None, :]
+    out = fw.fwi_arrays(shifted["temp"], shifted["rh"], shifted["wind"], shifted["rain"],
+                        shifted["month"], NICE_LAT)
+    danger = fw.fire_danger_summary(out["fwi"], shifted["month"], s.fwi_threshold)
+
+    # -- suitability ---------------------------------------------------------------------------
+    t_commune = stands["tmean_c"].to_numpy(float) + (wx.PRESENT_WARMING - su.NORMALS_WARMING)
+    p0 = stands["precip_mm"].to_numpy(float)
+    area = stands["area_ha"].to_numpy(float)
+    groups = stands["group"].to_numpy(object)
+    t_stand, anchored = su.stand_temperature(t_commune, groups, s.assumed_margin_c)
+    margins = {"margin_c": s.risk_margin_c, "margin_precip_pct": s.risk_margin_precip_pct}
+
+    def status_at(warming: float, dp: float, group=groups, cold: bool = False):
+        t = t_stand + (warming - wx.PRESENT_WARMING)
+        p = np.maximum(p0 * (1.0 + dp / 100.0), 0.0)
+        return su.classify(group, t, p, cold_limit=cold, **margins), t, p
+
+    present, _, _ = status_at(wx.PRESENT_WARMING, 0.0)
+    status, t_h, p_h = status_at(s.warming, s.precip_change_pct)
+    cand = np.full(len(stands), s.candidate_species, dtype=object)
+    cand_status, _, _ = status_at(s.warming, s.precip_change_pct, group=cand, cold=True)
+    unsuitable_years = [su.area_by_status(status_at(w, dp)[0], area)["unsuitable_pct"]
+                        for w, dp in zip(warm_years, dp_years, strict=True)]
+
+    a_h = su.area_by_status(status, area)
+    a_0 = su.area_by_status(present, area)
+    a_c = su.area_by_status(cand_status, area)
+    newly = (status == "unsuitable") & (present != "unsuitable") & (present != su.UNKNOWN)
+    layer = stands.assign(
+        tmean_present_c=np.round(t_stand, 2), anchored=anchored, tmean_h_c=np.round(t_h, 2),
+        precip_h_mm=np.round(p_h, 1), status_present=present,
+        status=status, status_code=su.status_code(status), candidate_status=cand_status)
+    values = {
+        "warming_c": float(s.warming),
+        "delta_t_c": float(extra),
+        "suitable_ha": a_h["suitable_ha"], "at_risk_ha": a_h["at_risk_ha"],
+        "unsuitable_ha": a_h["unsuitable_ha"],
+        "suitable_pct": a_h["suitable_pct"], "at_risk_pct": a_h["at_risk_pct"],
+        "unsuitable_pct": a_h["unsuitable_pct"],
+        "unsuitable_present_pct": a_0["unsuitable_pct"],
+        "newly_unsuitable_ha": float(area[newly].sum()),
+        "unknown_ha": a_h["unknown_ha"],
+        "anchored_pct": float(area[anchored].sum() / area.sum() * 100.0) if area.sum() else 0.0,
+        "candidate_suitable_pct": a_c["suitable_pct"],
+        "days_fwi_threshold": float(danger["days_fwi_threshold"][-1]),
+        "days_fwi_30": float(danger["days_fwi_30"][-1]),
+        "season_length_days": float(danger["season_length_days"][-1]),
+        "mean_fwi_jjas": float(danger["mean_fwi_jjas"][-1]),
+        "days_fwi_threshold_present": float(danger["days_fwi_threshold"][0]),
+    }
+    series = pd.DataFrame({
+        "year": years,
+        "warming_c": warm_years,
+        "days_fwi_threshold": danger["days_fwi_threshold"][1:].astype(float),
+        "days_fwi_30": danger["days_fwi_30"][1:].astype(float),
+        "season_length_days": danger["season_length_days"][1:].astype(float),
+        "mean_fwi_jjas": danger["mean_fwi_jjas"][1:],
+        "unsuitable_pct": unsuitable_years,
+    })
+    return model.new_result(s, values=values, layers={"stands": layer}, series=series)
+
+
+def daily_fire_weather(territory, scenario: ForestScenario) -> pd.DataFrame:
+    """Daily noon weather and FWI system outputs of the weather year, today and at the horizon
+    (columns suffixed ``_present`` / ``_horizon``), for notebooks and charts."""
+    _, weather = _prepare(territory)
+    frames = {}
+    for tag, dt, dp in [("present", 0.0, 0.0),
+                        ("horizon", scenario.warming - wx.PRESENT_WARMING,
+                         scenario.precip_change_pct)]:
+        w = wx.shift_weather(weather, dt, dp)
+        frames[tag] = pd.concat([w[["temp", "rh", "wind", "rain"]], fw.fwi_daily(w, NICE_LAT)],
+                                axis=1)
+    return frames["present"].join(frames["horizon"], lsuffix="_present", rsuffix="_horizon")
+
+
+class ForestClimateRiskModel(Model):
+    spec = ModelSpec(
+        id=MODEL_ID, use_case="forest", version="1.0",
+        outputs=(OutputSpec("suitable_ha", "value", "ha"), OutputSpec("at_risk_ha", "value", "ha"),
+                 OutputSpec("unsuitable_ha", "value", "ha"),
+                 OutputSpec("unsuitable_pct", "value", "%"),
+                 OutputSpec("days_fwi_threshold", "value", "jours/an"),
+                 OutputSpec("days_fwi_30", "value", "jours/an"),
+                 OutputSpec("season_length_days", "value", "jours"),
+                 OutputSpec("mean_fwi_jjas", "value", "IFM"),
+                 OutputSpec("stands", "layer"), OutputSpec("series", "series")),
+        layers=("stands", "climate_normals", "weather_nice_synop"),
+        sources=("Van Wagner 1987, Canadian Forestry Service Forestry Technical Report 35",
+                 "Van Wagner & Pickett 1985, Forestry Technical Report 33",
+                 "Lawson & Armitage 2008, Weather guide for the CFFDRS (day-length bands)",
+                 "ORCAE Auvergne-Rhône-Alpes: IFM ≥ 20 fire-start threshold",
+                 "Météo-France SYNOP Nice 07690 (2024)",
+                 "Joly et al. 2010, Cybergeo 501 (commune climate normals)",
+                 "IGN BD Forêt v2 (ESSENCE)",
+                 "NAFLO (Aleppo pine rainfall); European Atlas of Forest Tree Species 2016 "
+                 "(other envelopes, low confidence)",
+                 "Alduchov & Eskridge 1996 (Magnus formula)",
+                 "TRACC (France +2.0/+2.7/+4.0 °C in 2030/2050/2100; +1.7 °C in 2023)"),
+        scenario_class=ForestScenario,
+        map_layer="stands", map_column="status_code",
+        map_units="0 adapté · 1 à risque · 2 inadapté",
+        series_y=("days_fwi_threshold", "unsuitable_pct"), series_units="jours/an · %",
+    )
+
+    def _run(self, territory, scenario: ForestScenario):
+        stands, weather = _prepare(territory)
+        return run_climate_risk(stands, weather, scenario, self)
+
+
+for _id, _units in [("suitable_ha", "ha"), ("at_risk_ha", "ha"), ("unsuitable_ha", "ha"),
+                    ("suitable_pct", "%"), ("at_risk_pct", "%"), ("unsuitable_pct", "%"),
+                    ("unsuitable_present_pct", "%"), ("newly_unsuitable_ha", "ha"),
+                    ("candidate_suitable_pct", "%"), ("days_fwi_threshold", "jours/an"),
+                    ("days_fwi_30", "jours/an"), ("season_length_days", "jours"),
+                    ("mean_fwi_jjas", "IFM"), ("days_fwi_threshold_present", "jours/an"),
+                    ("warming_c", "°C"), ("anchored_pct", "%")]:
+    value_indicator(f"forest.{_id}", MODEL_ID, _units, key=_id)
