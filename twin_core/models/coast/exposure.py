@@ -53,6 +53,8 @@ MAX_DAMAGE_EUR_M2: dict[str, float] = {
     "commercial": 1494.08 * DEPRECIATION * DAMAGEABLE_STRUCTURE * 2.0,  # ≈ 1076
     "public": 1494.08 * DEPRECIATION * DAMAGEABLE_STRUCTURE * 2.0,
 }
+#: Share of a home's maximum damage that is contents (JRC content factor 0.5 of structure).
+CONTENT_SHARE = 0.5 / 1.5
 STOREY_HEIGHT_M = 3.0
 DISCOUNT_RATE = 0.032
 DIKE_EUR_PER_M_PER_M = 615.0

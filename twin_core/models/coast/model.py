@@ -9,12 +9,16 @@ rate). Warming path: TRACC (global) for the years of the series (before 2030, li
 1995-2014 level of 0.85 °C); a custom warming level scales that path so that it reaches the
 chosen level at the horizon.
 
-Options act as follows: nourishment cuts the chronic retreat rate; a dike raises the DEM cells
+Options act as follows: nourishment cuts the chronic retreat rate in front of the urban
+fronts (shoreline with ≥ 30 buildings within 500 m; the homes whose nearest shore point is
+such a front benefit; its cost is paid per metre of front); a dike raises the DEM cells
 under the dike line (a ``dikes`` territory layer if present, else today's shoreline arcs) to
 the crest elevation; relocation removes the most exposed homes (in the retreat band first,
 then the deepest flooded) from the exposure three years from now — it avoids their flood
-damage, not the loss of the land; the setback band forbids new homes within a distance of
-today's shoreline (homes avoided = the band's stock grown at the housing growth rate).
+damage and saves their contents, not the building or the land lost to the sea; the setback
+band forbids new homes within a distance of today's shoreline (homes avoided = the band's
+stock grown at the housing growth rate). The flooded area is an upper bound where real dikes
+are finer than the DEM (e.g. the Gironde estuary banks at 120 m).
 Benefits = discounted avoided flood damage (expected annual damage interpolated linearly
 between 2025 and the horizon) + discounted avoided retreat losses, against the option costs.
 """
@@ -60,7 +64,11 @@ MODEL_ID = "coast.risk"
 START_YEAR = 2025
 SERIES_STEP = 5
 WARMING_1995_2014 = 0.85  # °C global, AR6 SPM A.1.2
-URBAN_FRONT_M = 500.0  # nourished shore: eroding arcs within this distance of a building
+#: Nourished shore = the "urban fronts": points of an eroding arc with at least
+#: URBAN_FRONT_MIN_BUILDINGS buildings within URBAN_FRONT_M (beaches are nourished in front of
+#: resorts, e.g. Biscarrosse ≈ 1 km, not along the whole coast). Documented choice.
+URBAN_FRONT_M = 500.0
+URBAN_FRONT_MIN_BUILDINGS = 30
 FRONT_SAMPLE_M = 50.0
 
 
@@ -136,6 +144,8 @@ class Prepared:
     dike_cells: np.ndarray
     dike_length_m: float
     nourished_length_m: float
+    front_share: np.ndarray  # per arc: share of its length that is an urban front
+    behind_front: np.ndarray  # per building: its nearest shoreline point is an urban front
     value: np.ndarray
     floods: dict[tuple[float, float], tuple[np.ndarray, float]] = field(default_factory=dict)
 
@@ -196,22 +206,33 @@ def prepare(territory) -> Prepared:
         if len(arcs) else np.zeros((len(buildings), 0))
     line = dikes if dikes is not None else arcs
     dike_cells = line_cells(dem, line)
-    # nourished length: eroding shoreline within URBAN_FRONT_M of a building
-    tree = cKDTree(np.column_stack([pts.x.to_numpy(), pts.y.to_numpy()]))
+    # urban fronts (nourished shore): eroding shoreline points with enough buildings nearby
+    bxy = np.column_stack([pts.x.to_numpy(), pts.y.to_numpy()])
+    tree = cKDTree(bxy) if len(bxy) else None
     rates = pd.to_numeric(arcs["taux_m_per_yr"], errors="coerce").to_numpy(dtype=float)
-    front = 0.0
-    for geom, rate in zip(arcs.geometry, rates, strict=True):
-        if not (rate < 0):
-            continue
+    share = np.zeros(len(arcs))
+    samples, is_front = [], []
+    for j, (geom, rate) in enumerate(zip(arcs.geometry, rates, strict=True)):
         n = max(int(geom.length // FRONT_SAMPLE_M), 1)
-        sample = shapely.line_interpolate_point(geom, np.linspace(0, geom.length, n + 1))
-        xy = shapely.get_coordinates(sample)
-        d, _ = tree.query(xy, distance_upper_bound=URBAN_FRONT_M)
-        front += float(np.mean(np.isfinite(d))) * geom.length
+        xy = shapely.get_coordinates(
+            shapely.line_interpolate_point(geom, np.linspace(0, geom.length, n + 1)))
+        front = np.zeros(len(xy), dtype=bool)
+        if rate < 0 and tree is not None:
+            counts = tree.query_ball_point(xy, URBAN_FRONT_M, return_length=True)
+            front = np.asarray(counts) >= URBAN_FRONT_MIN_BUILDINGS
+        share[j] = float(front.mean())
+        samples.append(xy)
+        is_front.append(front)
+    behind = np.zeros(len(bxy), dtype=bool)
+    if samples and len(bxy):
+        _, nearest = cKDTree(np.concatenate(samples)).query(bxy)
+        behind = np.concatenate(is_front)[nearest]
+    lengths = arcs.length.to_numpy()
     prep = Prepared(arcs=arcs, rates=rates, land=land, dem=dem, land_mask=land_mask, sea=sea,
                     cell_ha=cell_ha, buildings=buildings, dist=dist, communes=communes,
                     dike_cells=dike_cells, dike_length_m=float(line.length.sum()),
-                    nourished_length_m=front, value=ex.building_value(buildings))
+                    nourished_length_m=float(np.sum(share * lengths)), front_share=share,
+                    behind_front=behind, value=ex.building_value(buildings))
     _CACHE.clear()  # keep one territory in memory
     _CACHE[key] = prep
     return prep
@@ -232,12 +253,20 @@ class State:
 def _state(prep: Prepared, s: CoastScenario, year: int, nourishment_pct: float, crest: float,
            slr_base: float, gw: float, rp: int | None = None) -> State:
     slr = float(sea_level_rise(year, gw, s.sea_level_option))
-    retreat = np.asarray(shoreline_retreat(
-        prep.rates, year, slr - slr_base, s.active_length_m, s.berm_height_m,
-        s.closure_depth_m, nourishment_pct, s.event_retreat_m), dtype=float)
-    retreat = np.broadcast_to(retreat, prep.rates.shape)
-    in_band = (prep.dist <= retreat[None, :]).any(axis=1) if prep.dist.shape[1] else \
-        np.zeros(len(prep.buildings), dtype=bool)
+
+    def arc_retreat(pct: float) -> np.ndarray:
+        r = shoreline_retreat(prep.rates, year, slr - slr_base, s.active_length_m,
+                              s.berm_height_m, s.closure_depth_m, pct, s.event_retreat_m)
+        return np.broadcast_to(np.asarray(r, dtype=float), prep.rates.shape)
+
+    natural, nourished = arc_retreat(0.0), arc_retreat(nourishment_pct)
+    # nourishment acts on the urban fronts only: per arc, the length-weighted retreat
+    retreat = prep.front_share * nourished + (1.0 - prep.front_share) * natural
+    if prep.dist.shape[1]:
+        r_b = np.where(prep.behind_front[:, None], nourished[None, :], natural[None, :])
+        in_band = (prep.dist <= r_b).any(axis=1)
+    else:
+        in_band = np.zeros(len(prep.buildings), dtype=bool)
     level = still_water_level(rp or s.return_period, slr)
     depth, ha = prep.flood(level, crest)
     return State(year, slr, level, retreat, in_band, depth, ha)
@@ -296,14 +325,16 @@ def run_coast(prep: Prepared, s: CoastScenario, model: Model):
     d_ead = np.interp(t, [0, n_years - 1], [ead_0_base - ead_0, ead_h_base - ead_h])
     flood_benefit = float(np.sum(d_ead * disc))
 
-    def retreat_loss_pv(states: list[State]) -> float:
+    def retreat_loss_pv(states: list[State], loss: np.ndarray) -> float:
         first = np.full(len(b), np.inf)
         for st in reversed(states):
             first[st.in_band] = st.year
         lost = np.isfinite(first)
-        return float(np.sum(prep.value[lost] * (1.0 + rate) ** -(first[lost] - START_YEAR)))
+        return float(np.sum(loss[lost] * (1.0 + rate) ** -(first[lost] - START_YEAR)))
 
-    retreat_benefit = retreat_loss_pv(base) - retreat_loss_pv(opt)
+    # relocated households take their contents with them: only the structure is lost
+    loss_opt = np.where(relocated, prep.value * (1.0 - ex.CONTENT_SHARE), prep.value)
+    retreat_benefit = retreat_loss_pv(base, prep.value) - retreat_loss_pv(opt, loss_opt)
 
     # option costs
     dike_cells_z = prep.dem.values[prep.dike_cells]
