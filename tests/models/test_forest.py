@@ -308,3 +308,47 @@ def test_model_rejects_unknown_species(model):
     with pytest.raises(TwinInputError) as err:
         Scenario.from_dict(good)
     assert err.value.code == "bad_value" and "candidate_species" in str(err.value)
+
+
+# -- dieback fit --------------------------------------------------------------------------------
+def test_auc_definition():
+    from twin_core.models.forest import dieback as db
+
+    y = np.array([0, 0, 1, 1])
+    assert db.auc(y, np.array([0.1, 0.2, 0.8, 0.9])) == 1.0
+    assert db.auc(y, np.array([0.9, 0.8, 0.2, 0.1])) == 0.0
+    # three concordant (positive, negative) pairs and one tie counted half: 3.5 / 4
+    assert db.auc(y, np.array([0.1, 0.5, 0.5, 0.9])) == pytest.approx(0.875)
+    # three concordant pairs and one discordant: 3 / 4
+    assert db.auc(y, np.array([0.1, 0.6, 0.5, 0.9])) == pytest.approx(0.75)
+
+
+def test_logistic_fit_recovers_known_coefficients():
+    from twin_core.models.forest import dieback as db
+
+    rng = np.random.default_rng(3)
+    n = 20_000
+    t = rng.normal(11.0, 2.0, n)
+    p = rng.normal(900.0, 150.0, n)
+    logit = -1.0 + 0.5 * (t - 11.0) - 0.004 * (p - 900.0)
+    y = (rng.random(n) < 1 / (1 + np.exp(-logit))).astype(int)
+    fit = db.fit_logistic(np.column_stack([t, p]), y)
+    per_unit = fit.per_unit()
+    assert per_unit["tmean_c"] == pytest.approx(0.5, rel=0.08)
+    assert per_unit["precip_mm"] == pytest.approx(-0.004, rel=0.15)
+    assert 0.6 < fit.auc < 1.0 and 0.0 < fit.pseudo_r2 < 1.0
+    # probabilities rise with temperature and fall with rain, as fitted
+    pr = fit.predict(np.array([[9.0, 900.0], [13.0, 900.0], [13.0, 600.0]]))
+    assert pr[0] < pr[1] < pr[2]
+    with pytest.raises(ValueError):
+        db.fit_logistic(np.column_stack([t, p]), np.zeros(n))
+
+
+def test_dieback_fit_quality_is_reported(forest, model):
+    r = model.run(forest, model.scenario_class())
+    v = r.values
+    assert v["dieback_n_plots"] > 100
+    assert 0.0 <= v["dieback_auc"] <= 1.0 and 0.0 <= v["dieback_pseudo_r2"] < 1.0
+    assert 0.0 < v["dieback_prob_pct"] < 100.0
+    prob = r.layers["stands"]["dieback_prob"]
+    assert prob.between(0, 1).all()

@@ -17,6 +17,8 @@ elevation downscaling (the sample has no DEM for the massif); existing stands ar
 a present thermal margin (``assumed_margin_c``, see suitability.stand_temperature) and
 ``anchored_pct`` reports the area so capped. The same stand temperature is used for the
 candidate species (so a larch stand stays too cold for Aleppo pine).
+Dieback: :mod:`~twin_core.models.forest.dieback` (logistic fit on the IFN plots, its AUC and
+pseudo-R² are values of every result).
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ import param
 
 from twin_core.indicators import value_indicator
 from twin_core.models.base import Model, ModelSpec, OutputSpec
+from twin_core.models.forest import dieback as db
 from twin_core.models.forest import fire_weather as fw
 from twin_core.models.forest import suitability as su
 from twin_core.models.forest import weather as wx
@@ -70,8 +73,9 @@ class ForestScenario(Scenario):
 _PREP: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
-def _prepare(territory) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
-    """Stands joined to their commune normals and group, and the Nice weather (cached)."""
+def _prepare(territory) -> tuple[gpd.GeoDataFrame, pd.DataFrame, db.LogisticFit | None]:
+    """Stands joined to their commune normals and group, the Nice weather and the dieback fit
+    on the IFN plots (None without plots), cached per territory object."""
     cached = _PREP.get(territory)
     if cached is not None:
         return cached
@@ -82,8 +86,12 @@ def _prepare(territory) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
     st["group"] = su.essence_group(st["essence"])
     st = gpd.GeoDataFrame(st, geometry="geometry", crs=stands.crs)
     weather = wx.weather_from_synop(territory.layer("weather_nice_synop"), WEATHER_YEAR)
-    _PREP[territory] = (st, weather)
-    return st, weather
+    fit = None
+    if territory.has_layer("ifn_plots") and territory.has_layer("communes"):
+        fit = db.fit_dieback(territory.layer("ifn_plots"), territory.layer("communes"),
+                             territory.layer("climate_normals"))
+    _PREP[territory] = (st, weather, fit)
+    return st, weather, fit
 
 
 def series_years(horizon: int) -> np.ndarray:
@@ -94,7 +102,7 @@ def series_years(horizon: int) -> np.ndarray:
 
 
 def run_climate_risk(stands: gpd.GeoDataFrame, weather: pd.DataFrame, s: ForestScenario,
-                     model: Model):
+                     model: Model, dieback_fit: db.LogisticFit | None = None):
     """The whole computation (pure given its inputs): see the module docstring."""
     tracc = s.warming_source == "tracc"
     years = series_years(s.horizon)
@@ -137,9 +145,23 @@ def run_climate_risk(stands: gpd.GeoDataFrame, weather: pd.DataFrame, s: ForestS
     a_0 = su.area_by_status(present, area)
     a_c = su.area_by_status(cand_status, area)
     newly = (status == "unsuitable") & (present != "unsuitable") & (present != su.UNKNOWN)
+    # dieback: fitted on normals-era plots (2005-2019 ≈ present), shifted by ΔT since present
+    t_c0 = stands["tmean_c"].to_numpy(float)
+    if dieback_fit is not None:
+        prob_0 = dieback_fit.predict(np.column_stack([t_c0, p0]))
+        prob_h = dieback_fit.predict(np.column_stack([t_c0 + extra,
+                                                      p0 * (1 + s.precip_change_pct / 100)]))
+    else:
+        prob_0 = prob_h = np.full(len(stands), np.nan)
+    ok = np.isfinite(prob_h)
+    w_ok = area[ok].sum()
+
+    def wmean(x: np.ndarray) -> float:
+        return float((x[ok] * area[ok]).sum() / w_ok * 100.0) if w_ok > 0 else float("nan")
+
     layer = stands.assign(
         tmean_present_c=np.round(t_stand, 2), anchored=anchored, tmean_h_c=np.round(t_h, 2),
-        precip_h_mm=np.round(p_h, 1), status_present=present,
+        precip_h_mm=np.round(p_h, 1), status_present=present, dieback_prob=np.round(prob_h, 4),
         status=status, status_code=su.status_code(status), candidate_status=cand_status)
     values = {
         "warming_c": float(s.warming),
@@ -158,6 +180,11 @@ def run_climate_risk(stands: gpd.GeoDataFrame, weather: pd.DataFrame, s: ForestS
         "season_length_days": float(danger["season_length_days"][-1]),
         "mean_fwi_jjas": float(danger["mean_fwi_jjas"][-1]),
         "days_fwi_threshold_present": float(danger["days_fwi_threshold"][0]),
+        "dieback_prob_pct": wmean(prob_h),
+        "dieback_prob_present_pct": wmean(prob_0),
+        "dieback_auc": dieback_fit.auc if dieback_fit else float("nan"),
+        "dieback_pseudo_r2": dieback_fit.pseudo_r2 if dieback_fit else float("nan"),
+        "dieback_n_plots": float(dieback_fit.n) if dieback_fit else 0.0,
     }
     series = pd.DataFrame({
         "year": years,
@@ -174,7 +201,7 @@ def run_climate_risk(stands: gpd.GeoDataFrame, weather: pd.DataFrame, s: ForestS
 def daily_fire_weather(territory, scenario: ForestScenario) -> pd.DataFrame:
     """Daily noon weather and FWI system outputs of the weather year, today and at the horizon
     (columns suffixed ``_present`` / ``_horizon``), for notebooks and charts."""
-    _, weather = _prepare(territory)
+    _, weather, _ = _prepare(territory)
     frames = {}
     for tag, dt, dp in [("present", 0.0, 0.0),
                         ("horizon", scenario.warming - wx.PRESENT_WARMING,
@@ -207,6 +234,7 @@ class ForestClimateRiskModel(Model):
                  "NAFLO (Aleppo pine rainfall); European Atlas of Forest Tree Species 2016 "
                  "(other envelopes, low confidence)",
                  "Alduchov & Eskridge 1996 (Magnus formula)",
+                 "IGN Inventaire forestier national (dead trees per plot): dieback fit",
                  "TRACC (France +2.0/+2.7/+4.0 °C in 2030/2050/2100; +1.7 °C in 2023)"),
         scenario_class=ForestScenario,
         map_layer="stands", map_column="status_code",
@@ -215,8 +243,8 @@ class ForestClimateRiskModel(Model):
     )
 
     def _run(self, territory, scenario: ForestScenario):
-        stands, weather = _prepare(territory)
-        return run_climate_risk(stands, weather, scenario, self)
+        stands, weather, fit = _prepare(territory)
+        return run_climate_risk(stands, weather, scenario, self, fit)
 
 
 for _id, _units in [("suitable_ha", "ha"), ("at_risk_ha", "ha"), ("unsuitable_ha", "ha"),
@@ -225,5 +253,7 @@ for _id, _units in [("suitable_ha", "ha"), ("at_risk_ha", "ha"), ("unsuitable_ha
                     ("candidate_suitable_pct", "%"), ("days_fwi_threshold", "jours/an"),
                     ("days_fwi_30", "jours/an"), ("season_length_days", "jours"),
                     ("mean_fwi_jjas", "IFM"), ("days_fwi_threshold_present", "jours/an"),
-                    ("warming_c", "°C"), ("anchored_pct", "%")]:
+                    ("warming_c", "°C"), ("anchored_pct", "%"), ("dieback_prob_pct", "%"),
+                    ("dieback_prob_present_pct", "%"), ("dieback_auc", "-"),
+                    ("dieback_pseudo_r2", "-"), ("dieback_n_plots", "placettes")]:
     value_indicator(f"forest.{_id}", MODEL_ID, _units, key=_id)
