@@ -69,3 +69,216 @@ def test_et0_vectorised_and_physical():
     wet = fao.et0_fao56(25, 15, 95, 80, 2.0, 20.0, 200.0, 47.3, 180)
     assert dry > wet
     assert fao.wind_speed_2m(3.2, 10.0) == pytest.approx(2.39, abs=0.01)  # FAO-56 Example 14
+
+
+# -- synthetic weather and the Météo-France reader ------------------------------------------------
+from twin_core.errors import TwinInputError  # noqa: E402
+from twin_core.models.agriculture import catchments as ct  # noqa: E402
+from twin_core.models.agriculture import nitrogen as nit  # noqa: E402
+from twin_core.models.agriculture.crops import CROPS, crop_params, kc_curve  # noqa: E402
+from twin_core.models.agriculture.waterbalance import (  # noqa: E402
+    effective_rainfall_usda_scs,
+    relative_yield,
+    soil_bucket,
+)
+from twin_core.models.agriculture.weather import (  # noqa: E402
+    read_meteofrance_daily,
+    synthetic_weather,
+)
+
+
+def _weather(seed=1, n_years=6):
+    return synthetic_weather([10.3, 11.0], [16.9, 17.5], [880.0, 720.0], [12.3, 11.0],
+                             [8.1, 7.0], [47.3, 47.0], n_years=n_years, seed=seed)
+
+
+def test_synthetic_weather_matches_normals_and_is_seeded():
+    w = _weather()
+    assert np.allclose(w.precip.sum(axis=1) / 6, [880.0, 720.0])  # matched to PTO exactly
+    tmean = (w.tmax + w.tmin).mean(axis=1) / 2
+    assert np.allclose(tmean, [10.3, 11.0], atol=0.4)
+    jan, jul = w.doy <= 31, (w.doy >= 182) & (w.doy <= 212)
+    amp = ((w.tmax + w.tmin)[:, jul].mean(1) - (w.tmax + w.tmin)[:, jan].mean(1)) / 2
+    assert np.allclose(amp, [16.9, 17.5], atol=1.5)  # TAM ≈ July − January
+    assert np.array_equal(_weather().precip, w.precip)
+    assert not np.array_equal(_weather(seed=2).precip, w.precip)
+    et0 = w.et0([300.0, 300.0], [47.3, 47.0])
+    assert 600 < et0.sum(1).mean() / 6 < 900  # Burgundy ET0 ≈ 700–800 mm/yr
+    assert et0[:, jul].mean() > 3 * et0[:, jan].mean()
+    warm = w.et0([300.0, 300.0], [47.3, 47.0], delta_t=3.0)
+    assert warm.sum() > et0.sum()
+
+
+def test_read_meteofrance_daily(tmp_path):
+    f = tmp_path / "Q_21_latest-2024-2025_RR-T-Vent.csv"
+    f.write_text("NUM_POSTE;NOM_USUEL;AAAAMMJJ;RR;TN;TX;FFM\n"
+                 "21473001;DIJON-LONGVIC;20240701;0.0;12.1;24.3;3.1\n"
+                 "21473001;DIJON-LONGVIC;20240702;5.2;14.0;;2.0\n", encoding="utf-8")
+    df = read_meteofrance_daily(f)
+    assert list(df["station"].unique()) == ["21473001"]
+    assert df["date"].dt.day.tolist() == [1, 2]
+    assert df["precip_mm"].tolist() == [0.0, 5.2]
+    assert np.isnan(df["tmax_c"].iloc[1])
+    bad = tmp_path / "tenths.csv"  # temperatures in tenths of °C: wrong units
+    bad.write_text("NUM_POSTE;AAAAMMJJ;RR;TN;TX\n21473001;20240701;0;121;243\n")
+    with pytest.raises(TwinInputError) as err:
+        read_meteofrance_daily(bad)
+    assert err.value.code == "agri_out_of_range"
+    missing = tmp_path / "missing.csv"
+    missing.write_text("NUM_POSTE;AAAAMMJJ;RR;TN\n1;20240101;0;1\n")
+    with pytest.raises(TwinInputError, match="TX"):
+        read_meteofrance_daily(missing)
+
+
+# -- crop water balance ----------------------------------------------------------------------------
+def test_kc_curve_follows_fao56_stages():
+    p = crop_params("maize_grain")
+    doy = np.arange(1, 366)
+    kc, season = kc_curve(p, doy)
+    ini, dev, mid, late = p.stages
+    assert kc[p.plant_doy - 1] == p.kc_ini
+    assert kc[p.plant_doy - 1 + ini + dev + 5] == p.kc_mid
+    assert season.sum() == ini + dev + mid + late
+    ww, _ = kc_curve(crop_params("winter_wheat"), doy)  # season crosses 1 January
+    assert ww[0] > 0.5 and ww[130] == pytest.approx(1.15)  # mid-season: May
+    with pytest.raises(TwinInputError) as err:
+        crop_params("vines")
+    assert err.value.code == "agri_unknown_crop"
+
+
+def test_effective_rainfall_usda_scs():
+    assert effective_rainfall_usda_scs(100.0) == pytest.approx(100 * (125 - 20) / 125)
+    assert effective_rainfall_usda_scs(300.0) == pytest.approx(155.0)
+    assert np.all(np.diff(effective_rainfall_usda_scs(np.linspace(0, 400, 50))) > 0)
+
+
+def test_bucket_water_balance_closes_and_irrigation_behaves():
+    w = _weather(n_years=4)
+    et0 = np.stack([w.et0([300.0, 300.0], [47.3, 47.0], dt) for dt in (0.0, 3.0)])
+    crops = [CROPS["winter_wheat"], CROPS["maize_grain"]]
+    res = {taw: soil_bucket(et0, w.precip, w.doy, crops, taw, np.array([False, True]))
+           for taw in (80.0, 200.0)}
+    r = res[80.0]
+    inflow = r.rain + r.irrigation
+    out = r.runoff + r.eta + r.drainage + r.storage_change
+    assert np.all(np.abs(inflow - out) <= 1e-3 * inflow)  # water closes within 0.1 %
+    assert np.all(r.irrigation[..., 0] == 0)
+    assert np.all(r.irrigation[..., 1, 1] > 0)  # irrigated maize needs water
+    assert np.all(r.irrigation[1, :, 1, 1] > r.irrigation[0, :, 1, 1])  # warmer: more
+    assert np.all(r.drainage[1, ..., 0] < r.drainage[0, ..., 0])  # warmer: less drainage (rainfed)
+    assert np.all(res[200.0].irrigation[..., 1, 1] < r.irrigation[..., 1, 1])  # deeper soil
+    ya = relative_yield(r.eta_season, r.etc_season, 1.25)
+    assert np.all(ya[..., 1] >= ya[..., 0] - 1e-9) and np.all(ya <= 1)
+
+
+# -- nitrogen --------------------------------------------------------------------------------------
+def test_nitrate_unit_identities():
+    _need_reference()
+    # README: C[mg NO3-N/L] = 100 N/D; x 4.427 for NO3; 50 mg NO3/L = 11.3 mg NO3-N/L
+    assert nit.no3_n_concentration(30.0, 300.0) == pytest.approx(10.0)
+    assert nit.no3_concentration(30.0, 300.0) == pytest.approx(44.27)
+    assert nit.LIMIT_NO3 / nit.NO3_PER_N == pytest.approx(11.3, abs=0.01)
+
+
+def test_less_fertiliser_and_more_cover_never_raise_leaching():
+    dose = nit.balance_dose(3.0, 73.1)
+    assert dose == pytest.approx(3.0 * 73.1 + 20 - 60)
+    fert = np.linspace(-0.5, 0.3, 17)
+    n_aut = np.array([nit.autumn_mineral_n(30.0, dose, f, 0.0) for f in fert])
+    assert np.all(np.diff(n_aut) >= 0)
+    cover = np.linspace(0, 1, 11)
+    lea = np.array([nit.leaching(60.0, 250.0, 300.0, True, c, 0.5) for c in cover])
+    assert np.all(np.diff(lea) < 0)
+    assert nit.leaching(60.0, 250.0, 300.0, False, 1.0) == nit.leaching(60.0, 250.0, 300.0,
+                                                                         False, 0.0)
+    assert nit.leaching(60.0, 1e6, 300.0, False, 0.0) == pytest.approx(60.0)  # N conserved
+    assert np.all(np.diff(nit.leached_fraction(np.linspace(0, 600, 20), 300.0)) > 0)
+
+
+def test_calibration_recovers_parameters_and_beats_null():
+    rng = np.random.default_rng(0)
+    terms = nit.StationTerms(rng.uniform(5, 40, 60), rng.uniform(0.1, 0.8, 60))
+    obs = nit.station_concentration(terms, 1.3, 0.25) + rng.normal(0, 0.5, 60)
+    idx = [f"s{i}" for i in range(60)]
+    cal = nit.calibrate(pd.Series(obs[:40], idx[:40]),
+                        nit.StationTerms(terms.x_agri[:40], terms.f_background[:40]),
+                        pd.Series(obs[40:], idx[40:]),
+                        nit.StationTerms(terms.x_agri[40:], terms.f_background[40:]))
+    assert cal.k == pytest.approx(1.3, rel=0.1) and cal.retention == pytest.approx(0.25, abs=0.08)
+    assert cal.metrics["r2_val"] > 0.9
+
+
+# -- catchments (own D8 routine) -------------------------------------------------------------------
+def test_d8_catchments_on_a_small_grid():
+    # 3 x 3 grid draining to the bottom-middle cell (row 2, col 1), codes clockwise from N
+    fdir = np.array([[4, 5, 6], [4, 5, 6], [3, 5, 7]], dtype=float)
+    down = ct.downstream_index(fdir)
+    assert ct.two_cycles(down) == 0
+    acc = ct.accumulation(down)
+    assert acc.reshape(3, 3)[2, 1] == 9
+    assert ct.upstream_mask(down, 2 * 3 + 1).sum() == 9
+    assert ct.upstream_mask(down, 1 * 3 + 1).sum() == 4  # centre: itself, N, NW, NE
+    loop = np.array([[3, 7]], dtype=float)  # E then W: a 2-cycle (wrong convention)
+    assert ct.two_cycles(ct.downstream_index(loop)) == 2
+
+
+# -- the registered model on the sample territory --------------------------------------------------
+import pandas as pd  # noqa: E402
+
+from twin_core.territory import data_dir  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def agri():
+    if not (data_dir() / "agriculture" / "territory.json").exists():
+        pytest.skip("sample territory data/agriculture absent")
+    from twin_core.models.registry import get_model
+    from twin_core.territory import Territory
+
+    return Territory.load("agriculture"), get_model("agriculture.nitrate_water")
+
+
+def test_model_runs_and_levers_move_the_right_way(agri):
+    territory, model = agri
+    base = model.scenario_class(label="A")
+    r0 = model.run(territory, base)
+    for key, v in r0.values.items():
+        assert np.isfinite(v), key
+    st = r0.layers["stations"]
+    assert st.crs.to_epsg() == 2154 and "no3_mg_l" in st
+    assert r0.series["year"].iloc[0] == 2025 and r0.series["year"].iloc[-1] == base.horizon
+    cut = model.run(territory, base.copy(label="B", fertilisation_change_pct=-30.0,
+                                         cover_crop_pct=60.0))
+    assert cut.values["mean_no3_mg_l"] < r0.values["mean_no3_mg_l"]
+    assert cut.values["stations_above_25"] <= r0.values["stations_above_25"]
+    assert np.all(cut.layers["stations"]["no3_mg_l"] <= st["no3_mg_l"] + 1e-9)
+    hot = model.run(territory, base.copy(label="C", warming_source="custom", custom_warming=4.5))
+    assert hot.values["irrigation_need_mm3"] > r0.values["irrigation_need_mm3"]
+    assert hot.values["drainage_mm"] < r0.values["drainage_mm"]
+    dry = model.run(territory, base.copy(label="D", irrigation_restriction_pct=100.0))
+    assert dry.values["yield_change_pct"] < r0.values["yield_change_pct"]
+    assert dry.values["irrigation_supplied_mm3"] == 0.0
+
+
+def test_calibration_on_naiades_beats_null_model(agri):
+    territory, model = agri
+    from twin_core.models.agriculture.model import prepared
+    from twin_core.models.agriculture.pipeline import calibrate_prepared
+
+    cal = calibrate_prepared(prepared(territory))
+    m = cal.metrics
+    assert m["n_cal"] >= 50 and m["n_val"] >= 30
+    assert m["sse_cal"] < m["sse_null_cal"]  # better than the mean of observations
+    assert abs(m["bias_cal"]) < 2.0
+    assert 0.0 <= cal.retention <= 0.9 and cal.k > 0
+
+
+def test_unknown_crop_and_negative_nitrate_are_reported(agri):
+    territory, model = agri
+    from twin_core.models.agriculture.pipeline import observed_means
+
+    bad = pd.DataFrame({"code_station": ["x"], "date": ["2010-01-01"], "no3_mg_l": [-1.0]})
+    with pytest.raises(TwinInputError) as err:
+        observed_means(bad, (2000, 2015))
+    assert err.value.code == "agri_negative_nitrate"
+    assert "station x" in err.value.message("en")

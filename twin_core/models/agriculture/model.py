@@ -1,0 +1,274 @@
+"""Registered model ``agriculture.nitrate_water``: farming levers → nitrate at river stations,
+irrigation need, summer drainage and yields under a warming level.
+
+Chain (equations and sources in the modules): SYNTHETIC daily weather fitted to the commune
+normals of Joly et al. (2010) (:mod:`.weather`) → FAO-56 Penman–Monteith ET0 (:mod:`.et0`) →
+FAO-56 single-Kc soil bucket with USDA-SCS effective rain (:mod:`.waterbalance`, crop
+parameters in :mod:`.crops`) → COMIFER-style N balance, Burns leaching and cover crops →
+concentration 100 × N / D × 4.427 → flow-weighted mixing over each station's D8 catchment
+(:mod:`.catchments`) and in-stream retention (:mod:`.nitrogen`). The leaching scale and the
+retention are fitted on the real Naïades 2000–2015 station means and scored on 2016–2022
+(held out); the scores are in ``result.values`` (r2_cal, r2_val, bias_cal, bias_val). The
+projection at a station with observations is anchored on them (:func:`anchored_projection`,
+delta-change): its observed mean × the modelled ratio scenario / present. Yields
+respond to water stress only (FAO-33 Ky, Doorenbos & Kassam 1979): no heat or CO2 effect.
+The crop areas are a synthetic stand-in for the RPG until real parcels are given.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import param
+
+from twin_core.errors import TwinInputError
+from twin_core.indicators import value_indicator
+from twin_core.models.agriculture import nitrogen as nit
+from twin_core.models.agriculture import pipeline as pl
+from twin_core.models.agriculture.catchments import commune_weights
+from twin_core.models.agriculture.weather import normals_from_joly
+from twin_core.models.base import Model, ModelSpec, OutputSpec
+from twin_core.scenario import HORIZON_MIN, Scenario, tracc_warming
+
+MODEL_ID = "agriculture.nitrate_water"
+#: Fallback catchment when a territory has no catchments.gpkg: a disc of this radius.
+FALLBACK_RADIUS_M = 10_000.0
+_NORMALS_SHARED = Path(__file__).resolve().parents[3].parent / "shared" / "data" / "forest" \
+    / "commune_climate_normals.csv"
+_PREPARED: dict[str, pl.Prepared] = {}
+
+
+class AgricultureScenario(Scenario):
+    """Levers of the agriculture and water use case."""
+
+    units = {**Scenario.units, "fertilisation_change_pct": "%", "cover_crop_pct": "%",
+             "cover_crop_efficacy_pct": "%", "grassland_conversion_pct": "%",
+             "irrigated_share_pct": "%", "irrigation_restriction_pct": "%",
+             "soil_water_capacity_mm": "mm", "summer_rain_change_pct": "%"}
+
+    fertilisation_change_pct = param.Number(
+        default=0.0, bounds=(-50.0, 30.0), step=5.0,
+        doc="Change of the mineral N doses vs the COMIFER balance dose.")
+    cover_crop_pct = param.Number(
+        default=30.0, bounds=(0.0, 100.0), step=5.0,
+        doc="Share of fields bare in winter (before spring crops) sown with a cover crop "
+            "(CIPAN). 30 % is an assumed present share.")
+    cover_crop_efficacy_pct = param.Number(
+        default=50.0, bounds=(0.0, 90.0), step=5.0,
+        doc="Cut of nitrate leaching under a cover crop (INRA 2012: qualitative; assumed).")
+    grassland_conversion_pct = param.Number(
+        default=0.0, bounds=(0.0, 50.0), step=5.0,
+        doc="Share of arable land converted to grassland.")
+    irrigated_share_pct = param.Number(
+        default=20.0, bounds=(0.0, 100.0), step=5.0,
+        doc="Share of the maize area equipped for irrigation (assumed; RA 2020 would settle it).")
+    irrigation_restriction_pct = param.Number(
+        default=0.0, bounds=(0.0, 100.0), step=10.0,
+        doc="Share of the irrigation need not supplied (drought restrictions).")
+    soil_water_capacity_mm = param.Number(
+        default=150.0, bounds=(50.0, 250.0), step=10.0,
+        doc="Soil available water capacity (réserve utile) of the root zone.")
+    summer_rain_change_pct = param.Number(
+        default=0.0, bounds=(-40.0, 20.0), step=5.0,
+        doc="Change of June-August rain (no regional projection here: explore it).")
+
+    def levers(self, warming: float | None = None) -> pl.Levers:
+        return pl.Levers(
+            warming=self.warming if warming is None else warming,
+            fert_change=self.fertilisation_change_pct / 100.0,
+            cover_share=self.cover_crop_pct / 100.0,
+            cover_efficacy=self.cover_crop_efficacy_pct / 100.0,
+            grassland_conversion=self.grassland_conversion_pct / 100.0,
+            irrigated_share=self.irrigated_share_pct / 100.0,
+            restriction=self.irrigation_restriction_pct / 100.0,
+            taw=float(self.soil_water_capacity_mm),
+            summer_rain_change_pct=float(self.summer_rain_change_pct))
+
+
+def warming_in(year: int, scenario: Scenario) -> float:
+    """France warming in ``year``: TRACC (from 2030; linear from the observed +1.7 °C in 2023
+    before), or linear from +1.7 °C in 2023 to the chosen level at the horizon."""
+    if scenario.warming_source == "custom":
+        f = np.clip((year - 2023) / max(scenario.horizon - 2023, 1), 0.0, 1.0)
+        return float(pl.PRESENT_WARMING + f * (scenario.warming - pl.PRESENT_WARMING))
+    if year < HORIZON_MIN:
+        f = (year - 2023) / (HORIZON_MIN - 2023)
+        return float(pl.PRESENT_WARMING + f * (tracc_warming(HORIZON_MIN) - pl.PRESENT_WARMING))
+    return float(tracc_warming(min(year, 2100)))
+
+
+def _normals(territory) -> pd.DataFrame:
+    if territory.has_layer("climate_normals"):
+        df = territory.layer("climate_normals")
+        return df if "tam_c" in df.columns else df.assign(tam_c=np.nan)
+    if _NORMALS_SHARED.exists():
+        return normals_from_joly(pd.read_csv(_NORMALS_SHARED, dtype={"INSEE": str}))
+    # last resort: Côte-d'Or means of the Joly et al. (2010) normals (707 communes)
+    return pd.DataFrame({"code_insee": ["00000"], "tmean_c": [10.3], "tam_c": [16.9],
+                         "precip_mm": [879.0], "rain_days_jan": [12.3], "rain_days_jul": [8.1],
+                         "precip_dev_jan": [-0.2], "precip_dev_jul": [-8.1]})
+
+
+def _catchments(territory, stations: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    if territory.has_layer("catchments"):
+        return territory.layer("catchments")
+    path = territory.root / "catchments.gpkg"
+    if path.exists():
+        from twin_core.io import read_vector
+
+        return read_vector(path)
+    return gpd.GeoDataFrame({"code_station": stations["code_station"].astype(str)},
+                            geometry=stations.geometry.buffer(FALLBACK_RADIUS_M),
+                            crs=stations.crs)
+
+
+def prepared(territory) -> pl.Prepared:
+    """Scenario-independent preparation of a territory, cached per territory folder."""
+    key = f"{territory.id}:{Path(territory.root).resolve()}"
+    if key not in _PREPARED:
+        communes = territory.layer("communes")
+        stations = territory.layer("stations")
+        weights = commune_weights(_catchments(territory, stations), communes)
+        _PREPARED[key] = pl.prepare(key, communes, territory.layer("crops"), stations,
+                                    territory.layer("nitrates"), weights, _normals(territory))
+    return _PREPARED[key]
+
+
+def anchored_projection(model_no3: np.ndarray, model_anchor: np.ndarray,
+                        observed: np.ndarray) -> np.ndarray:
+    """Delta-change anchoring: where a station has observations, its projection is the observed
+    mean (2016–2022, else 2000–2015) × the modelled ratio scenario / present practices at the
+    observation period's warming; elsewhere the calibrated model value. Keeps the observed
+    spatial pattern, which the synthetic crop map cannot reproduce, and applies the modelled
+    response of each station to the levers."""
+    ratio = np.where(model_anchor > 0, model_no3 / np.where(model_anchor > 0, model_anchor, 1),
+                     np.nan)
+    return np.where(np.isfinite(observed), observed * ratio, model_no3)
+
+
+def nitrate_class(no3: np.ndarray) -> np.ndarray:
+    return np.select([no3 > nit.LIMIT_NO3, no3 > nit.VIGILANCE_NO3], [">50", "25-50"], "<25")
+
+
+class NitrateWaterModel(Model):
+    spec = ModelSpec(
+        id=MODEL_ID, use_case="agriculture", version="1.0",
+        outputs=(OutputSpec("mean_no3_mg_l", "value", "mg/L"),
+                 OutputSpec("stations_above_50", "value", "stations"),
+                 OutputSpec("stations_above_25", "value", "stations"),
+                 OutputSpec("irrigation_need_mm3", "value", "Mm³/an"),
+                 OutputSpec("stations", "layer"), OutputSpec("catchments", "layer"),
+                 OutputSpec("trajectory", "series", "mg/L, Mm³/an")),
+        layers=("communes", "stations", "nitrates", "crops"),
+        sources=("Allen et al. 1998, FAO-56 (ET0 eq. 6, Kc Tables 11-12, bucket ch. 8)",
+                 "Doorenbos & Kassam 1979, FAO-33 (Ky)", "COMIFER 2013 (N balance)",
+                 "INRA 2012, Justes et al. (cover crops)", "Burns 1975 (leaching fraction)",
+                 "Joly et al. 2010, Cybergeo (commune climate normals)",
+                 "Naïades (OFB) river nitrate 2000-2022", "hydro-smash 1 km flow directions"),
+        scenario_class=AgricultureScenario,
+        map_layer="stations", map_column="no3_mg_l", map_units="mg NO3/L",
+        series_y=("mean_no3_mg_l", "irrigation_need_mm3"), series_units="mg/L ; Mm³/an",
+    )
+
+    def _validate(self, territory, scenario) -> list[TwinInputError]:
+        problems: list[TwinInputError] = []
+        if territory is None or not territory.has_layer("crops"):
+            return problems
+        crops = territory.layer("crops")
+        from twin_core.models.agriculture.crops import CROP_NAMES
+
+        unknown = sorted(set(crops["crop"].astype(str)) - set(CROP_NAMES))
+        if unknown:
+            problems.append(TwinInputError("agri_unknown_crop", "crops", crop=unknown[0],
+                                           known=", ".join(CROP_NAMES)))
+        if territory.has_layer("nitrates"):
+            no3 = pd.to_numeric(territory.layer("nitrates")["no3_mg_l"], errors="coerce")
+            if (no3 < 0).any():
+                problems.append(TwinInputError("agri_negative_nitrate", "nitrates",
+                                               station="?", value=float(no3.min())))
+        return problems
+
+    def _run(self, territory, scenario: AgricultureScenario):
+        prep = prepared(territory)
+        cal = pl.calibrate_prepared(prep)
+        k, r = cal.k, cal.retention
+
+        def run_at(lv: pl.Levers) -> dict:
+            return pl.evaluate(prep, lv, k, r, cal.c_background)
+
+        out = run_at(scenario.levers())
+        present = run_at(scenario.levers(warming=pl.PRESENT_WARMING))
+        reference = run_at(AgricultureScenario().levers(warming=pl.PRESENT_WARMING))
+        anchor = run_at(AgricultureScenario().levers(warming=pl.VAL_WARMING))["no3"]
+        st = prep.stations.copy()
+        observed = st["code_station"].map(prep.obs_val.to_dict()).astype(float)
+        observed = observed.fillna(st["code_station"].map(prep.obs_cal.to_dict()).astype(float))
+
+        def anchored(model_no3: np.ndarray) -> np.ndarray:
+            return anchored_projection(model_no3, anchor, observed.to_numpy())
+
+        no3 = anchored(out["no3"])
+        ok = np.isfinite(no3)
+        st["no3_mg_l"] = no3
+        st["no3_model_mg_l"] = out["no3"]
+        st["no3_present_mg_l"] = anchored(reference["no3"])
+        st["no3_observed"] = observed
+        st["nitrate_class"] = nitrate_class(no3)
+        above50 = ok & (no3 > nit.LIMIT_NO3)
+        above25 = ok & (no3 > nit.VIGILANCE_NO3)
+        wb_col = "water_body" if "water_body" in st else "code_station"
+        bodies = st.loc[ok].groupby(wb_col)["no3_mg_l"].max()
+        need0 = present["irrigation_need_mm3"]
+        values = {
+            "mean_no3_mg_l": float(np.nanmean(no3)),
+            "mean_no3_change_mg_l": float(np.nanmean(no3) - np.nanmean(st["no3_present_mg_l"])),
+            "stations_above_50": float(above50.sum()),
+            "stations_above_25": float(above25.sum()),
+            "water_bodies_above_50": float((bodies > nit.LIMIT_NO3).sum()),
+            "stations_modelled": float(ok.sum()),
+            "leached_n_t": out["leached_n_t"],
+            "leached_n_kg_ha": out["leached_n_kg_ha"],
+            "irrigation_need_mm3": out["irrigation_need_mm3"],
+            "irrigation_supplied_mm3": out["irrigation_supplied_mm3"],
+            "irrigation_need_change_pct": float((out["irrigation_need_mm3"] / need0 - 1) * 100)
+            if need0 > 0 else np.nan,
+            "drainage_mm": out["drainage_mm"],
+            "summer_drainage_mm": out["summer_drainage_mm"],
+            "yield_change_pct": float((out["yield_index"] / reference["yield_index"] - 1) * 100),
+            "r2_cal": cal.metrics["r2_cal"], "r2_val": cal.metrics["r2_val"],
+            "bias_cal": cal.metrics["bias_cal"], "bias_val": cal.metrics["bias_val"],
+            "weather_synthetic": 1.0,
+        }
+        years = list(range(2025, scenario.horizon + 1, 5))
+        if years[-1] != scenario.horizon:
+            years.append(scenario.horizon)
+        rows = []
+        for y in years:
+            o = run_at(scenario.levers(warming=warming_in(y, scenario)))
+            rows.append({"year": y, "warming": warming_in(y, scenario),
+                         "mean_no3_mg_l": float(np.nanmean(anchored(o["no3"]))),
+                         "irrigation_need_mm3": o["irrigation_need_mm3"]})
+        series = pd.DataFrame(rows)
+        catch = None
+        try:
+            catch = _catchments(territory, prep.stations)
+            catch = catch.merge(st[["code_station", "no3_mg_l", "nitrate_class"]],
+                                on="code_station", how="inner")
+        except TwinInputError:
+            catch = None
+        layers = {"stations": st}
+        if catch is not None:
+            layers["catchments"] = catch
+        return self.new_result(scenario, values=values, layers=layers, series=series)
+
+
+for _id, _units in [("mean_no3_mg_l", "mg/L"), ("mean_no3_change_mg_l", "mg/L"),
+                    ("stations_above_50", "stations"), ("stations_above_25", "stations"),
+                    ("water_bodies_above_50", "masses d'eau"), ("leached_n_t", "t N/an"),
+                    ("irrigation_need_mm3", "Mm³/an"), ("irrigation_supplied_mm3", "Mm³/an"),
+                    ("irrigation_need_change_pct", "%"), ("summer_drainage_mm", "mm/an"),
+                    ("drainage_mm", "mm/an"), ("yield_change_pct", "%")]:
+    value_indicator(f"agriculture.{_id}", MODEL_ID, _units, key=_id)

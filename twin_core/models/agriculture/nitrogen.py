@@ -1,0 +1,154 @@
+"""Nitrogen: COMIFER-style balance per crop → leached N → nitrate in drainage and at stations.
+
+Sources and choices:
+- COMIFER balance (Comifer 2013, "Calcul de la fertilisation azotée"; domain_facts C1): the
+  dose X = (Pf + Rf) − (supplies). Simplified here: crop requirement Pf = b × Y (b kg N per
+  quintal, Y q/ha: :mod:`crops`), end-of-season residual target Rf and soil supplies S lumped
+  as parameters (defaults Rf = 20, S = 60 kg N/ha: documented orders of magnitude; no
+  Côte-d'Or value in the corpus), so the balance dose is X = max(b Y + Rf − S, 0).
+- Autumn mineral N (start of the drainage season, kg N/ha): the crop's reference value at
+  balance (``CropParams.autumn_n``) + the fertiliser applied beyond the balance dose (fully,
+  since the crop does not take it up) + the N the crop did not take up because of water
+  stress, b Y (1 − Ya/Ym). Below the balance dose the residual falls by the same amount down to
+  a floor of 40 % of the reference value (post-harvest mineralisation continues).
+- Leached fraction: 1 − exp(−D / W), the drainage D (mm/yr) relative to the water held in the
+  soil profile W (mm, default 2 × RU: field capacity ≈ twice the available water), after
+  Burns (1975) "An equation to predict the leaching of surface-applied nitrate", J. Agric. Sci.
+  85:443.
+- Cover crops (CIPAN) on soils bare in winter reduce leaching (INRA 2012, Justes et al.,
+  "Réduire les fuites de nitrate au moyen de cultures intermédiaires", domain_facts C2:
+  qualitative only): the reduction is the parameter ``cover_efficacy`` (default 0.5, a
+  documented assumption, not a published Côte-d'Or figure).
+- Concentration: C [mg NO3-N/L] = 100 × N [kg/ha] / D [mm]; mg NO3/L = 4.427 × mg NO3-N/L.
+- Station: flow-weighted mixing of the water leaving every commune of the catchment (drainage
+  and runoff of farmland, water of non-farm land at a background concentration ``c_background``
+  = 5 mg NO3/L, typical of forested headwaters, parameter), then in-stream retention r:
+  C_station = (1 − r) × C_mix. The leaching scale k and r are calibrated on the Naïades station
+  means (:func:`calibrate`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+NO3_PER_N = 4.427  # mg NO3/L per mg NO3-N/L
+LIMIT_NO3 = 50.0  # Nitrates Directive / drinking water limit, mg NO3/L
+VIGILANCE_NO3 = 25.0  # reporting class (domain_facts C4), mg NO3/L
+
+
+def no3_n_concentration(n_leached_kg_ha: np.ndarray, drainage_mm: np.ndarray) -> np.ndarray:
+    """mg NO3-N/L of drainage water: 100 × N (kg/ha) / D (mm); NaN where D = 0."""
+    d = np.asarray(drainage_mm, float)
+    return np.where(d > 0, 100.0 * np.asarray(n_leached_kg_ha, float) / np.where(d > 0, d, 1),
+                    np.nan)
+
+
+def no3_concentration(n_leached_kg_ha: np.ndarray, drainage_mm: np.ndarray) -> np.ndarray:
+    """mg NO3/L of drainage water (= 4.427 × mg NO3-N/L)."""
+    return NO3_PER_N * no3_n_concentration(n_leached_kg_ha, drainage_mm)
+
+
+def balance_dose(n_per_q: np.ndarray, yield_q: np.ndarray, rf: float = 20.0,
+                 supply: float = 60.0) -> np.ndarray:
+    """COMIFER-style balance dose X = max(b Y + Rf − S, 0) (kg N/ha); 0 for non-grain crops."""
+    need = np.asarray(n_per_q, float) * np.asarray(yield_q, float)
+    return np.where(need > 0, np.maximum(need + rf - supply, 0.0), 0.0)
+
+
+def autumn_mineral_n(autumn_ref: np.ndarray, dose: np.ndarray, fert_change: float,
+                     uptake_deficit: np.ndarray) -> np.ndarray:
+    """Mineral N at the start of the drainage season (kg N/ha).
+
+    ``fert_change``: relative change of the applied dose (−0.2 = 20 % less); ``uptake_deficit``:
+    N not taken up because of water stress (kg N/ha)."""
+    extra = np.asarray(dose, float) * fert_change
+    ref = np.asarray(autumn_ref, float)
+    return np.maximum(ref + extra, 0.4 * ref) + np.maximum(uptake_deficit, 0.0)
+
+
+def leached_fraction(drainage_mm: np.ndarray, profile_water_mm: float) -> np.ndarray:
+    """Burns-type fraction of the profile's nitrate leached by a drainage D: 1 − exp(−D/W)."""
+    return 1.0 - np.exp(-np.maximum(np.asarray(drainage_mm, float), 0.0) / profile_water_mm)
+
+
+def leaching(autumn_n: np.ndarray, drainage_mm: np.ndarray, profile_water_mm: float,
+             winter_bare: np.ndarray, cover_share: float, cover_efficacy: float = 0.5
+             ) -> np.ndarray:
+    """Leached N (kg N/ha/yr): autumn N × leached fraction × cover-crop reduction on the fields
+    bare in winter (share ``cover_share`` of them carry a CIPAN cutting leaching by
+    ``cover_efficacy``)."""
+    cover = np.where(np.asarray(winter_bare, bool), 1.0 - cover_share * cover_efficacy, 1.0)
+    return np.asarray(autumn_n, float) * leached_fraction(drainage_mm, profile_water_mm) * cover
+
+
+@dataclass(frozen=True)
+class StationTerms:
+    """Per station: x_agri = NO3 (mg/L) that farm leaching alone would give with k = 1,
+    f_background = share of the water coming from non-farm land and runoff."""
+
+    x_agri: np.ndarray
+    f_background: np.ndarray
+
+
+def station_concentration(terms: StationTerms, k: float, retention: float,
+                          c_background: float = 5.0) -> np.ndarray:
+    """C_station = (1 − r) (k x_agri + c_background f_background), mg NO3/L."""
+    return (1.0 - retention) * (k * terms.x_agri + c_background * terms.f_background)
+
+
+@dataclass(frozen=True)
+class Calibration:
+    k: float
+    retention: float
+    c_background: float
+    table: pd.DataFrame  # per station: period, observed, predicted
+    metrics: dict[str, float]
+
+
+def r2(obs: np.ndarray, pred: np.ndarray, reference_mean: float | None = None) -> float:
+    """Coefficient of determination 1 − SSE/SST (SST around ``reference_mean``, default the
+    mean of ``obs``: on held-out data pass the calibration mean, the null model)."""
+    obs, pred = np.asarray(obs, float), np.asarray(pred, float)
+    m = obs.mean() if reference_mean is None else reference_mean
+    sst = float(((obs - m) ** 2).sum())
+    return 1.0 - float(((obs - pred) ** 2).sum()) / sst if sst > 0 else np.nan
+
+
+def calibrate(obs_cal: pd.Series, terms_cal: StationTerms, obs_val: pd.Series,
+              terms_val: StationTerms, c_background: float = 5.0) -> Calibration:
+    """Least-squares fit of k > 0 and 0 ≤ r ≤ 0.9 on the calibration station means, then the
+    held-out (validation) period. ``obs_*`` are indexed like the terms' arrays (station codes).
+    """
+    from scipy.optimize import least_squares
+
+    def resid(theta: np.ndarray) -> np.ndarray:
+        return station_concentration(terms_cal, theta[0], theta[1], c_background) - obs_cal.values
+
+    fit = least_squares(resid, x0=[1.0, 0.2], bounds=([1e-3, 0.0], [50.0, 0.9]))
+    k, r = (float(v) for v in fit.x)
+    pred_cal = station_concentration(terms_cal, k, r, c_background)
+    pred_val = station_concentration(terms_val, k, r, c_background)
+    null = float(obs_cal.mean())
+    table = pd.concat([
+        pd.DataFrame({"code_station": obs_cal.index, "period": "2000-2015",
+                      "observed": obs_cal.values, "predicted": pred_cal}),
+        pd.DataFrame({"code_station": obs_val.index, "period": "2016-2022",
+                      "observed": obs_val.values, "predicted": pred_val})], ignore_index=True)
+    table["residual"] = table["predicted"] - table["observed"]
+    sse = {p: float((g["residual"] ** 2).sum()) for p, g in table.groupby("period")}
+    sse_null = {"2000-2015": float(((obs_cal - null) ** 2).sum()),
+                "2016-2022": float(((obs_val - null) ** 2).sum())}
+    metrics = {
+        "k": k, "retention": r, "n_cal": float(len(obs_cal)), "n_val": float(len(obs_val)),
+        "bias_cal": float((pred_cal - obs_cal.values).mean()),
+        "bias_val": float((pred_val - obs_val.values).mean()),
+        "r2_cal": r2(obs_cal.values, pred_cal),
+        "r2_val": r2(obs_val.values, pred_val, reference_mean=null),
+        "sse_cal": sse["2000-2015"], "sse_null_cal": sse_null["2000-2015"],
+        "sse_val": sse["2016-2022"], "sse_null_val": sse_null["2016-2022"],
+        "null_mean": null,
+    }
+    return Calibration(k=k, retention=r, c_background=c_background, table=table, metrics=metrics)

@@ -1,0 +1,267 @@
+"""From territory tables to station nitrate, irrigation and yields (pure, cached preparation).
+
+``prepare`` does the expensive, scenario-independent work once per territory: climate zones of
+the communes (commune normals binned by 0.5 °C and 100 mm), their SYNTHETIC daily weather and
+FAO-56 ET0 on a grid of warming levels, crop areas per commune, catchment weights and the
+observed Naïades station means (2000–2015 calibration, 2016–2022 held out). ``water_balance``
+runs the daily bucket for every zone × crop × warming level × (rainfed, irrigated), cached per
+RU and summer-rain change. ``evaluate`` turns one set of levers into station concentrations in a
+few milliseconds (linear interpolation between warming levels).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from twin_core.errors import TwinInputError
+from twin_core.models.agriculture import nitrogen as nit
+from twin_core.models.agriculture.crops import CROP_NAMES, CROPS, crop_params
+from twin_core.models.agriculture.waterbalance import soil_bucket
+from twin_core.models.agriculture.weather import NORMALS_WARMING, synthetic_weather
+
+#: Warming levels (°C above the 1971–2000 normals) on which the water balance is computed.
+DELTA_GRID = np.arange(0.0, 6.01, 0.5)
+#: Mean France warming vs 1850–1900 over the calibration (2000–2015) and held-out (2016–2022)
+#: periods, read from the observed national series (≈ +1.2 and +1.6 °C; low confidence).
+CAL_WARMING, VAL_WARMING = 1.2, 1.6
+#: Present-day warming (France 2023 ≈ +1.7 °C, ../shared/reference README): the reference
+#: of "change" indicators.
+PRESENT_WARMING = 1.7
+ELEVATION_M = 300.0  # typical Côte-d'Or farmland elevation (plain 200 m, plateaux 400–500 m)
+N_YEARS = 10  # synthetic years (+1 spin-up year)
+MIN_COVERAGE = 0.5  # a station is modelled when ≥ 50 % of its catchment is in the territory
+CAL_YEARS, VAL_YEARS = (2000, 2015), (2016, 2022)
+
+
+@dataclass
+class Prepared:
+    key: str
+    communes: gpd.GeoDataFrame  # index code_insee: area_ha, zone, lat
+    zones: pd.DataFrame  # tmean, tam, precip, …, lat
+    areas: np.ndarray  # (commune, crop) ha
+    weights: np.ndarray  # (station, commune) share of each commune in each catchment
+    stations: gpd.GeoDataFrame  # modelled stations (coverage ≥ MIN_COVERAGE)
+    obs_cal: pd.Series
+    obs_val: pd.Series
+    et0: np.ndarray  # (warming level, zone, day)
+    precip: np.ndarray  # (zone, day)
+    doy: np.ndarray
+    cache: dict = field(default_factory=dict)
+
+
+def observed_means(nitrates: pd.DataFrame, years: tuple[int, int], min_samples: int = 4
+                   ) -> pd.Series:
+    """Mean NO3 (mg/L) per station over ``years`` (inclusive), stations with ≥ min_samples."""
+    no3 = pd.to_numeric(nitrates["no3_mg_l"], errors="coerce")
+    if (no3 < 0).any():
+        i = int(np.argmax((no3 < 0).to_numpy()))
+        raise TwinInputError("agri_negative_nitrate", "nitrates",
+                             station=str(nitrates["code_station"].iloc[i]),
+                             value=float(no3.iloc[i]))
+    year = pd.to_datetime(nitrates["date"]).dt.year
+    sel = (year >= years[0]) & (year <= years[1]) & no3.notna()
+    g = no3[sel].groupby(nitrates.loc[sel, "code_station"].astype(str))
+    stats = g.agg(["mean", "count"])
+    return stats.loc[stats["count"] >= min_samples, "mean"]
+
+
+def climate_zones(normals: pd.DataFrame) -> tuple[pd.Series, pd.DataFrame]:
+    """Zone id per commune (bins of 0.5 °C × 100 mm) and each zone's mean normals."""
+    key = ((normals["tmean_c"] * 2).round().astype(int).astype(str) + "_"
+           + (normals["precip_mm"] / 100).round().astype(int).astype(str))
+    zone_id = pd.Series(pd.factorize(key)[0], index=normals.index)
+    cols = ["tmean_c", "tam_c", "precip_mm", "rain_days_jan", "rain_days_jul",
+            "precip_dev_jan", "precip_dev_jul", "lat"]
+    zones = normals[cols].groupby(zone_id.values).mean()
+    return zone_id, zones
+
+
+def prepare(key: str, communes: gpd.GeoDataFrame, crops: pd.DataFrame,
+            stations: gpd.GeoDataFrame, nitrates: pd.DataFrame, weights: pd.DataFrame,
+            normals: pd.DataFrame, seed: int = 2154) -> Prepared:
+    """Scenario-independent preparation (see the module docstring)."""
+    com = communes.copy()
+    com["code_insee"] = com["code_insee"].astype(str)
+    com = com.set_index("code_insee")
+    unknown = sorted(set(crops["crop"]) - set(CROP_NAMES))
+    if unknown:
+        crop_params(unknown[0], "crops")  # raises agri_unknown_crop
+    areas = (crops.assign(code_insee=crops["code_insee"].astype(str))
+             .pivot_table(index="code_insee", columns="crop", values="area_ha", aggfunc="sum")
+             .reindex(index=com.index, columns=list(CROP_NAMES)).fillna(0.0))
+    # normals → zones (communes without normals take the territory mean)
+    norm = normals.set_index(normals["code_insee"].astype(str)).reindex(com.index)
+    norm = norm.drop(columns="code_insee", errors="ignore")
+    norm = norm.fillna(norm.mean(numeric_only=True))
+    norm["lat"] = com.geometry.centroid.to_crs(4326).y.to_numpy() if len(com) else []
+    zone_id, zones = climate_zones(norm)
+    com["zone"] = zone_id.to_numpy()
+    # catchment weights: (station, commune)
+    w = weights.assign(code_insee=weights["code_insee"].astype(str),
+                       code_station=weights["code_station"].astype(str))
+    w = w[w["code_insee"].isin(com.index)]
+    st = stations.assign(code_station=stations["code_station"].astype(str))
+    coverage = w.groupby("code_station")["area_ha"].sum() / (
+        weights.assign(code_station=weights["code_station"].astype(str))
+        .groupby("code_station")["catchment_ha"].first())
+    st["coverage"] = (st["code_station"].map(coverage.to_dict()).astype(float).fillna(0.0)
+                      .clip(upper=1.0))
+    farm = areas.sum(axis=1)
+    farm_in = w["code_insee"].map(farm.to_dict()).astype(float) * w["share"]
+    has_farm = farm_in.groupby(w["code_station"]).sum()
+    st["farm_ha"] = st["code_station"].map(has_farm.to_dict()).astype(float).fillna(0.0)
+    st = st[(st["coverage"] >= MIN_COVERAGE) & (st["farm_ha"] > 0)].reset_index(drop=True)
+    wmat = (w.pivot_table(index="code_station", columns="code_insee", values="share",
+                          aggfunc="sum")
+            .reindex(index=st["code_station"], columns=com.index).fillna(0.0).to_numpy())
+    obs_cal = observed_means(nitrates, CAL_YEARS)
+    obs_val = observed_means(nitrates, VAL_YEARS)
+    # synthetic weather per zone and ET0 on the warming grid
+    wx = synthetic_weather(zones["tmean_c"], zones["tam_c"], zones["precip_mm"],
+                           zones["rain_days_jan"], zones["rain_days_jul"], zones["lat"],
+                           zones["precip_dev_jan"], zones["precip_dev_jul"],
+                           n_years=N_YEARS + 1, seed=seed)
+    elev = np.full(len(zones), ELEVATION_M)
+    et0 = np.stack([wx.et0(elev, zones["lat"].to_numpy(), dt) for dt in DELTA_GRID])
+    return Prepared(key=key, communes=com, zones=zones, areas=areas.to_numpy(), weights=wmat,
+                    stations=st, obs_cal=obs_cal, obs_val=obs_val, et0=et0, precip=wx.precip,
+                    doy=wx.doy)
+
+
+def water_balance(prep: Prepared, taw: float, summer_rain_change_pct: float = 0.0) -> dict:
+    """Bucket results on the warming grid, shape (level, zone, crop, mode), cached per inputs."""
+    key = ("wb", round(float(taw), 3), round(float(summer_rain_change_pct), 3))
+    if key not in prep.cache:
+        precip = prep.precip
+        if summer_rain_change_pct:
+            month = np.searchsorted(np.cumsum([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]),
+                                    (prep.doy - 1) % 365, side="right") + 1
+            factor = np.where((month >= 6) & (month <= 8), 1 + summer_rain_change_pct / 100, 1.0)
+            precip = precip * factor[None, :]
+        res = soil_bucket(prep.et0, precip, prep.doy, [CROPS[c] for c in CROP_NAMES], taw,
+                          np.array([False, True]))
+        prep.cache[key] = {k: getattr(res, k) for k in res.__dataclass_fields__}
+    return prep.cache[key]
+
+
+def at_warming(wb: dict, warming: float) -> dict:
+    """Linear interpolation of the bucket results at a France warming level (°C vs 1850–1900)."""
+    delta = float(np.clip(warming - NORMALS_WARMING, DELTA_GRID[0], DELTA_GRID[-1]))
+    i = int(min(np.searchsorted(DELTA_GRID, delta, side="right") - 1, len(DELTA_GRID) - 2))
+    f = (delta - DELTA_GRID[i]) / (DELTA_GRID[i + 1] - DELTA_GRID[i])
+    return {k: v[i] * (1 - f) + v[i + 1] * f for k, v in wb.items()}
+
+
+@dataclass(frozen=True)
+class Levers:
+    """Scenario levers in model units (fractions, mm, °C)."""
+
+    warming: float = PRESENT_WARMING
+    fert_change: float = 0.0  # relative change of N doses
+    cover_share: float = 0.3  # share of winter-bare fields with a cover crop
+    grassland_conversion: float = 0.0  # share of arable land turned to grassland
+    irrigated_share: float = 0.2  # share of irrigable crops' area equipped
+    restriction: float = 0.0  # share of the irrigation need not supplied
+    taw: float = 150.0  # RU, mm
+    summer_rain_change_pct: float = 0.0
+    cover_efficacy: float = 0.5
+    rf: float = 20.0
+    supply: float = 60.0
+    profile_factor: float = 2.0  # W = factor × RU
+
+
+def evaluate(prep: Prepared, lv: Levers, k: float = 1.0, retention: float = 0.0,
+             c_background: float = 5.0) -> dict:
+    """Per-commune and per-station outcomes for one set of levers at one warming level."""
+    wb = at_warming(water_balance(prep, lv.taw, lv.summer_rain_change_pct), lv.warming)
+    params = [CROPS[c] for c in CROP_NAMES]
+    irrigable = np.array([p.irrigable for p in params])
+    s_irr = np.where(irrigable, lv.irrigated_share, 0.0)  # (crop,)
+    supplied = s_irr * (1.0 - lv.restriction)
+
+    def mix(x: np.ndarray) -> np.ndarray:  # (zone, crop, mode) → (zone, crop)
+        return x[..., 0] * (1 - supplied) + x[..., 1] * supplied
+
+    drainage, runoff = mix(wb["drainage"]), wb["runoff"][..., 0]
+    ky = np.array([p.ky for p in params])
+    ratio = np.where(wb["etc_season"] > 0, wb["eta_season"] / np.maximum(wb["etc_season"], 1e-9),
+                     1.0)
+    rel_yield = mix(np.clip(1 - ky[None, :, None] * (1 - ratio), 0, 1))
+    b = np.array([p.n_per_q for p in params])
+    y_ref = np.array([p.yield_q for p in params])
+    dose = nit.balance_dose(b, y_ref, lv.rf, lv.supply)
+    deficit = b * y_ref * (1 - rel_yield)
+    autumn = nit.autumn_mineral_n(np.array([p.autumn_n for p in params]), dose, lv.fert_change,
+                                  deficit)
+    bare = np.array([p.winter_bare for p in params])
+    leached = nit.leaching(autumn, drainage, lv.profile_factor * lv.taw, bare, lv.cover_share,
+                           lv.cover_efficacy)  # (zone, crop) kg N/ha
+    # per commune: areas with grassland conversion
+    areas = prep.areas.copy()
+    arable = np.array([c not in ("grassland",) for c in CROP_NAMES])
+    moved = areas[:, arable] * lv.grassland_conversion
+    areas[:, arable] -= moved
+    areas[:, CROP_NAMES.index("grassland")] += moved.sum(axis=1)
+    z = prep.communes["zone"].to_numpy()
+    farm_water = (areas * (drainage[z] + runoff[z])).sum(axis=1)  # mm·ha
+    farm_runoff = (areas * runoff[z]).sum(axis=1)
+    n_leached = (areas * leached[z]).sum(axis=1)  # kg N
+    nonfarm = np.maximum(prep.communes["area_ha"].to_numpy() - areas.sum(axis=1), 0.0)
+    gi = CROP_NAMES.index("grassland")
+    nonfarm_water = nonfarm * (drainage[z, gi] + runoff[z, gi])
+    total_water = farm_water + nonfarm_water
+    w = prep.weights
+    tw = w @ total_water
+    terms = nit.StationTerms(
+        x_agri=nit.NO3_PER_N * 100.0 * (w @ n_leached) / np.where(tw > 0, tw, np.nan),
+        f_background=(w @ (nonfarm_water + farm_runoff)) / np.where(tw > 0, tw, np.nan))
+    no3 = nit.station_concentration(terms, k, retention, c_background)
+    irr_need = wb["irrigation"][..., 1]  # (zone, crop) mm on irrigated fields
+    irrigated_ha = areas * s_irr[None, :]
+    need_m3 = float((irrigated_ha * irr_need[z]).sum() * 10.0)
+    farm_ha = float(areas.sum())
+    grain = b > 0
+    y_weights = areas[:, grain].sum(axis=0) * y_ref[grain]
+    mean_rel_yield = rel_yield[z][:, grain]
+    yield_index = float((areas[:, grain] * mean_rel_yield * y_ref[grain]).sum()
+                        / max(y_weights.sum(), 1e-9))
+    return {
+        "terms": terms, "no3": no3,
+        "irrigation_need_mm3": need_m3 / 1e6,
+        "irrigation_supplied_mm3": need_m3 * (1 - lv.restriction) / 1e6,
+        "drainage_mm": float((areas * drainage[z]).sum() / max(farm_ha, 1e-9)),
+        "summer_drainage_mm": float((areas * mix(wb["drainage_summer"])[z]).sum()
+                                    / max(farm_ha, 1e-9)),
+        "leached_n_t": float(n_leached.sum() / 1000.0),
+        "leached_n_kg_ha": float(n_leached.sum() / max(farm_ha, 1e-9)),
+        "yield_index": yield_index,
+        "commune_no3": nit.NO3_PER_N * 100 * k * n_leached / np.where(farm_water > 0,
+                                                                        farm_water, np.nan),
+    }
+
+
+def calibrate_prepared(prep: Prepared, levers: Levers | None = None,
+                       c_background: float = 5.0) -> nit.Calibration:
+    """Fit the leaching scale k and the in-stream retention on the 2000–2015 station means
+    (present practices, calibration-period warming) and score the 2016–2022 held-out means.
+    Cached in ``prep`` per RU."""
+    lv = levers or Levers()
+    key = ("cal", round(lv.taw, 3), c_background)
+    if key in prep.cache:
+        return prep.cache[key]
+    ids = prep.stations["code_station"]
+    out = {}
+    for name, obs, warming in (("cal", prep.obs_cal, CAL_WARMING),
+                               ("val", prep.obs_val, VAL_WARMING)):
+        t = evaluate(prep, Levers(**{**lv.__dict__, "warming": warming}))["terms"]
+        sel = ids.isin(obs.index).to_numpy() & np.isfinite(t.x_agri)
+        out[name] = (obs.reindex(ids[sel]),
+                     nit.StationTerms(t.x_agri[sel], t.f_background[sel]))
+    cal = nit.calibrate(out["cal"][0], out["cal"][1], out["val"][0], out["val"][1],
+                        c_background)
+    prep.cache[key] = cal
+    return cal
