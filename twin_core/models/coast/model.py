@@ -147,6 +147,7 @@ class Prepared:
     front_share: np.ndarray  # per arc: share of its length that is an urban front
     behind_front: np.ndarray  # per building: its nearest shoreline point is an urban front
     value: np.ndarray
+    unit_damage: np.ndarray  # € per unit of damage fraction (max damage × ground floor)
     floods: dict[tuple[float, float], tuple[np.ndarray, float]] = field(default_factory=dict)
 
     def flood(self, level: float, crest: float) -> tuple[np.ndarray, float]:
@@ -232,7 +233,9 @@ def prepare(territory) -> Prepared:
                     cell_ha=cell_ha, buildings=buildings, dist=dist, communes=communes,
                     dike_cells=dike_cells, dike_length_m=float(line.length.sum()),
                     nourished_length_m=float(np.sum(share * lengths)), front_share=share,
-                    behind_front=behind, value=ex.building_value(buildings))
+                    behind_front=behind, value=ex.building_value(buildings),
+                    unit_damage=ex.max_damage_per_m2(buildings["use"])
+                    * ex.damaged_area_m2(buildings))
     _CACHE.clear()  # keep one territory in memory
     _CACHE[key] = prep
     return prep
@@ -277,7 +280,7 @@ def _ead(prep: Prepared, s: CoastScenario, year: int, crest: float, slr: float,
     damages = []
     for rp in RETURN_PERIODS:
         depth, _ = prep.flood(still_water_level(rp, slr), crest)
-        damages.append(float(np.sum(ex.building_damage(prep.buildings, depth)[keep])))
+        damages.append(float(np.sum((ex.damage_fraction(depth) * prep.unit_damage)[keep])))
     return ex.expected_annual_damage(list(RETURN_PERIODS), damages)
 
 
@@ -313,7 +316,7 @@ def run_coast(prep: Prepared, s: CoastScenario, model: Model):
     keep = ~relocated
     band_b = h.in_band & keep
     flood_b = (h.depth > 0) & keep
-    damage = ex.building_damage(b, h.depth) * (flood_b & ~h.in_band)
+    damage = ex.damage_fraction(h.depth) * prep.unit_damage * (flood_b & ~h.in_band)
     ead_h = _ead(prep, s, int(s.horizon), s.dike_crest_m, h.slr, keep & ~h.in_band)
     ead_h_base = _ead(prep, s, int(s.horizon), 0.0, h_base.slr, ~h_base.in_band)
     ead_0 = _ead(prep, s, START_YEAR, s.dike_crest_m, opt[0].slr, ~opt[0].in_band)
