@@ -148,9 +148,10 @@ class Model:
         if problems:
             raise problems[0]
         result = self._run(territory, scenario)
-        result.synthetic_inputs = tuple(
+        from_layers = tuple(
             name for name in self.spec.layers if territory.layer_info(name).get("synthetic")
         )
+        result.synthetic_inputs = tuple(dict.fromkeys(result.synthetic_inputs + from_layers))
         return result
 
     def _run(self, territory: Territory, scenario: Scenario) -> Result:

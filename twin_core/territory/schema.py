@@ -163,6 +163,10 @@ SCHEMAS: dict[str, LayerSchema] = {s.name: s for s in (
                                       Column("no3_mg_l", "float", "mg NO3/L"))),
     LayerSchema("crops", "table", (Column("code_insee", "str"), Column("crop", "str"),
                                    Column("area_ha", "float", "ha"))),
+    LayerSchema("dikes", "vector", (Column("crest_m", "float", "m", required=False),),
+                ("LineString", "MultiLineString")),
+    LayerSchema("catchments", "vector", (Column("code_station", "str"),
+                                         Column("area_km2", "float", "km²")), _POLY),
     LayerSchema("conso_naf", "table", (Column("idcom", "str"),) + tuple(
         Column(f"naf{y % 100:02d}art{(y + 1) % 100:02d}", "float", "m²")
         for y in range(2011, 2021))),
