@@ -55,6 +55,7 @@ def wide(table: pd.DataFrame) -> pd.DataFrame:
     order = list(dict.fromkeys(table["scenario"]))
     values = table.pivot_table(index=["indicator", "label", "units"], columns="scenario",
                                values="value", sort=False)[order]
+    values.columns.name = None
     for name in order:
         if name != ref:
             values[f"Δ {name} − {ref}"] = values[name] - values[ref]

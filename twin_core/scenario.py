@@ -49,6 +49,8 @@ class Scenario(param.Parameterized):
 
     model_id: ClassVar[str] = ""
     units: ClassVar[dict[str, str]] = {"horizon": "an", "custom_warming": "°C"}
+    #: How the second scenario of a new comparison differs from the defaults.
+    example_b: ClassVar[dict[str, Any]] = {"horizon": 2100}
 
     label = param.String(default="A", doc="Short name of the scenario in comparisons.")
     horizon = param.Integer(default=2050, bounds=(HORIZON_MIN, HORIZON_MAX),

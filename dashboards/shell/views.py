@@ -61,9 +61,14 @@ def map_view(result: Result, spec: ModelSpec, territory_outline: gpd.GeoDataFram
     import cartopy.crs as ccrs
     import geoviews as gv
 
+    layer = result.layers.get(spec.map_layer)
+    if isinstance(layer, gpd.GeoDataFrame) and len(layer):
+        # outlines around the mapped layer only (a territory may hold distant groups)
+        x0, y0, x1, y1 = layer.to_crs(territory_outline.crs).total_bounds
+        pad = max(x1 - x0, y1 - y0, 2_000) * 0.15
+        territory_outline = territory_outline.cx[x0 - pad:x1 + pad, y0 - pad:y1 + pad]
     outline = gv.Path(territory_outline.to_crs(3857).boundary.to_frame("geometry"),
                       crs=ccrs.GOOGLE_MERCATOR).opts(color="#555", line_width=0.6)
-    layer = result.layers.get(spec.map_layer)
     label = t(f"maps.{spec.id}", lang, default=spec.map_column)
     clabel = f"{label} ({spec.map_units})" if spec.map_units else label
     elements = []

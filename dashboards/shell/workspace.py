@@ -29,6 +29,7 @@ from twin_core.models import get_model
 from twin_core.scenario import Scenario
 
 MAX_SCENARIOS = 4
+HEADLINE_CARDS = 8  # the first indicators of a model get a card; the table shows them all
 LABELS = "ABCD"
 
 
@@ -54,6 +55,8 @@ class ScenarioWorkspace(pn.viewable.Viewer):
             self.scenarios = self._scenarios_from_url() or self._default_scenarios()
         self._alert = pn.pane.Alert("", alert_type="danger", visible=False,
                                     css_classes=["twin-error"])
+        self._banner = pn.pane.Alert("", alert_type="warning", visible=False,
+                                     css_classes=["twin-synthetic"])
         self._cards = pn.pane.HTML("", css_classes=["twin-cards"], sizing_mode="stretch_width")
         self._table = pn.pane.DataFrame(None, index=False, sizing_mode="stretch_width",
                                         css_classes=["twin-table"])
@@ -71,7 +74,7 @@ class ScenarioWorkspace(pn.viewable.Viewer):
     # -- scenarios ---------------------------------------------------------------------------
     def _default_scenarios(self) -> list[Scenario]:
         cls = self.spec.scenario_class
-        return [cls(label="A", horizon=2030), cls(label="B", horizon=2050)]
+        return [cls(label="A"), cls(label="B", **cls.example_b)]
 
     def _scenarios_from_url(self) -> list[Scenario] | None:
         loc = pn.state.location
@@ -154,7 +157,13 @@ class ScenarioWorkspace(pn.viewable.Viewer):
         finally:
             self._main.loading = False
         self._alert.visible = False
-        self._cards.object = cards_html(self.table, self._decimals, self.lang)
+        synthetic = sorted({n.removesuffix("_synthetic") for r in self.results
+                            for n in r.synthetic_inputs})
+        self._banner.object = t("app.synthetic_warning", self.lang, layers=", ".join(synthetic))
+        self._banner.visible = bool(synthetic)
+        headline = list(dict.fromkeys(self.table["indicator"]))[:HEADLINE_CARDS]
+        self._cards.object = cards_html(self.table[self.table["indicator"].isin(headline)],
+                                        self._decimals, self.lang)
         table = wide(self.table).drop(columns=["indicator"]).rename(columns={
             "label": t("app.indicator", self.lang), "units": t("app.units", self.lang)})
         self._table.object = table.round(2)
@@ -215,8 +224,7 @@ class ScenarioWorkspace(pn.viewable.Viewer):
                 self.load_json(event.new, upload.filename, index)
 
         upload.param.watch(on_upload, "value")
-        return pn.Column(*widgets, save,
-                         pn.pane.Markdown(t("app.load_json", self.lang)), upload,
+        return pn.Column(*widgets, save, upload,
                          name=scenario.label, css_classes=[f"twin-scenario-{scenario.label}"])
 
     def _build_tabs(self) -> None:
@@ -243,18 +251,12 @@ class ScenarioWorkspace(pn.viewable.Viewer):
         gpkg = pn.widgets.FileDownload(callback=self.layers_gpkg,
                                        filename=f"couches_{self.model_id}.gpkg",
                                        label=t("app.export_gpkg", lang))
-        synthetic = [n for n in self.spec.layers if self.territory.is_synthetic(n)] + [
-            n for n in self.territory.synthetic_layers if n.removesuffix("_synthetic")
-            in self.spec.layers]
-        banner = pn.pane.Alert(t("app.synthetic_warning", lang, layers=", ".join(
-            sorted(set(synthetic)))), alert_type="warning", visible=bool(synthetic),
-            css_classes=["twin-synthetic"])
         status = pn.pane.Alert(self.status, alert_type="warning", visible=bool(self.status))
         sidebar = pn.Column(
             pn.pane.Markdown(f"### {t('app.scenarios', lang)}"),
             pn.Row(add, remove), reference, self._tabs, width=360)
         self._main[:] = [
-            banner, status, self._alert,
+            self._banner, status, self._alert,
             pn.pane.Markdown(f"### {t('app.comparison', lang)}"), self._cards,
             pn.Row(csv, gpkg), self._table,
             pn.pane.Markdown(f"### {t('app.map', lang)}"), pn.Row(map_choice, basemap),

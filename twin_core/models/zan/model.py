@@ -33,6 +33,7 @@ HOUSING_PREFIX = "art{a:02d}hab{b:02d}"
 
 
 class ZanScenario(Scenario):
+    example_b = {"density": 30.0, "existing_fabric_pct": 50.0}
     units = {**Scenario.units, "reduction_pct": "%", "guarantee_ha": "ha",
              "pace_2031_pct": "%", "population_growth_pct": "%/an",
              "household_trend_pct": "%/an", "vacancy_pct": "%", "secondary_pct": "%",
@@ -83,7 +84,10 @@ class ZanModel(Model):
         key = "conso_naf" if scenario.group == "ain" else "conso_naf_synthetic"
         conso = territory.layer(key)
         communes = territory.layer("communes")
-        return run_trajectory(conso, communes, scenario, self)
+        result = run_trajectory(conso, communes, scenario, self)
+        if territory.is_synthetic(key):
+            result.synthetic_inputs += (key,)
+        return result
 
 
 def run_trajectory(conso: pd.DataFrame, communes: gpd.GeoDataFrame, s: ZanScenario,
