@@ -151,6 +151,38 @@ def test_crops_synthetic():
     assert share.between(0.39, 0.76).all()
 
 
+def test_agriculture_normals_and_catchments():
+    communes = gpd.read_file(DATA / "agriculture" / "communes.gpkg")
+    normals = table("agriculture", "climate_normals")
+    # same layout as the forest normals (one build function for both)
+    assert list(normals.columns) == list(table("forest", "climate_normals").columns)
+    assert set(normals["code_insee"]) == set(communes["code_insee"])
+    assert normals["code_insee"].is_unique
+    assert normals["tmean_c"].between(7, 13).all()  # Burgundy: no Mediterranean nor alpine rows
+    assert normals["precip_mm"].between(500, 1600).all()
+    assert (normals["TAM"] > 10).all()  # continental amplitude, July minus January
+    stations = gpd.read_file(DATA / "agriculture" / "stations.gpkg")
+    catch = gpd.read_file(DATA / "agriculture" / "catchments.gpkg", layer="catchments")
+    assert set(catch["code_station"]) <= set(stations["code_station"])
+    assert len(catch) >= 0.9 * len(stations)
+    assert (catch["area_km2"] > 0).all()
+    # polygon area agrees with the cell count (1 km² cells, simplified 250 m)
+    ratio = catch.geometry.area / 1e6 / catch["area_km2"]
+    assert ratio[catch["area_km2"] >= 100].between(0.95, 1.05).all()
+    # a station lies in (or, after snapping, within ~2 cells of) its own catchment
+    pts = stations.set_index("code_station").geometry.reindex(catch["code_station"])
+    pts = gpd.GeoSeries(pts.to_numpy(), index=catch.index, crs=catch.crs)
+    assert (catch.geometry.distance(pts) < 2_000).all()
+
+
+def test_agriculture_territory_passes_the_core_schemas():
+    from twin_core.territory import Territory
+
+    t = Territory.load(str(DATA / "agriculture"))
+    t.check()  # every layer read and checked against twin_core.territory.schema
+    assert {"climate_normals", "catchments"} <= set(t.layer_names)
+    assert not t.is_synthetic("climate_normals") and not t.is_synthetic("catchments")
+
 def test_forest_layers():
     stands = gpd.read_file(DATA / "forest" / "stands.gpkg")
     communes = gpd.read_file(DATA / "forest" / "communes.gpkg")

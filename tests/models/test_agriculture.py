@@ -282,3 +282,44 @@ def test_unknown_crop_and_negative_nitrate_are_reported(agri):
         observed_means(bad, (2000, 2015))
     assert err.value.code == "agri_negative_nitrate"
     assert "station x" in err.value.message("en")
+
+
+def test_inputs_come_from_the_territory_layers(agri):
+    """Normals and catchments are territory layers (no file outside the territory is read):
+    replacing a layer changes the preparation, the cache never serves the old one, and a
+    territory without normals is reported before any run."""
+    territory, model = agri
+    from twin_core.models.agriculture import model as am
+    from twin_core.territory import Territory
+
+    base = am.prepared(territory)
+    assert am.prepared(Territory.load("agriculture")) is base  # same folder, same files
+    warm = Territory.load("agriculture")
+    normals = warm.layer("climate_normals").copy()
+    normals["tmean_c"] = normals["tmean_c"] + 2.0
+    warm.set_layer("climate_normals", normals, source="test: normals + 2 °C")
+    hot = am.prepared(warm)
+    assert hot is not base
+    w = base.communes.groupby("zone").size()  # communes per zone
+    w_hot = hot.communes.groupby("zone").size()
+    mean_t = np.average(base.zones.loc[w.index, "tmean_c"], weights=w)
+    mean_t_hot = np.average(hot.zones.loc[w_hot.index, "tmean_c"], weights=w_hot)
+    assert mean_t_hot - mean_t == pytest.approx(2.0, abs=0.05)
+    # the layer's Joly et al. names are mapped to the model's; a missing one is reported
+    assert {"tam_c", "rain_days_jan", "precip_dev_jul"} <= set(am._normals(territory).columns)
+    bad = Territory.load("agriculture")
+    bad.set_layer("climate_normals", normals.drop(columns="TAM"), source="test: no TAM")
+    with pytest.raises(TwinInputError) as err:
+        am._normals(bad)
+    assert err.value.code == "missing_column" and "TAM" in err.value.message("en")
+    # without the layer: a clear error before running
+    none = Territory.load("agriculture")
+    none.manifest["layers"].pop("climate_normals")
+    problems = model.validate(none, model.scenario_class())
+    assert [p.code for p in problems] == ["missing_layer"]
+    # catchments: the D8 layer when present, discs around the stations (documented) when not
+    catch = am._catchments(territory, base.stations)
+    assert set(catch["code_station"]) >= set(base.stations["code_station"])
+    none.manifest["layers"].pop("catchments")
+    discs = am._catchments(none, base.stations)
+    assert np.allclose(discs.geometry.area, np.pi * am.FALLBACK_RADIUS_M ** 2, rtol=0.02)

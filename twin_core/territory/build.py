@@ -10,7 +10,10 @@ Inputs (read-only) are described in ``<source>/README.md``; outputs and their pr
 
     python -m twin_core.territory.build [--source ../shared/data] [--dest data] [--only coast]
 
-This module deliberately imports nothing from ``twin_core``: it only needs the scientific stack.
+This module imports nothing from ``twin_core`` at module level (it only needs the scientific
+stack); the agriculture builder imports the D8 catchment routine of
+:mod:`twin_core.models.agriculture.catchments` inside the function, so that the committed
+catchments are exactly what that routine derives.
 """
 
 from __future__ import annotations
@@ -714,6 +717,25 @@ def _crops(communes: gpd.GeoDataFrame, rng: np.random.Generator) -> pd.DataFrame
     return pd.DataFrame(rows, columns=["code_insee", "crop", "area_ha"])
 
 
+def _catchments(src: Sources, dest: Path) -> Path:
+    """(Re)write ``dest/catchments.gpkg`` from ``dest/stations.gpkg`` and the D8 raster.
+
+    Runs :func:`twin_core.models.agriculture.catchments.build_territory_catchments` in a hidden
+    temporary folder (a copy of the stations) with the fixed GeoPackage timestamp, then renames
+    the result into place: atomic and byte-identical on rerun, like every other file here.
+    """
+    from twin_core.models.agriculture.catchments import build_territory_catchments
+
+    flow_dir = src.path("water/france_flow_direction_1km.tif")
+    path = dest / "catchments.gpkg"
+    with tempfile.TemporaryDirectory(prefix=".catchments-", dir=dest) as tmp:
+        shutil.copyfile(dest / "stations.gpkg", Path(tmp) / "stations.gpkg")
+        with _gdal_option("OGR_CURRENT_DATE", GPKG_DATE):
+            built = build_territory_catchments(tmp, flow_dir)
+        os.replace(built, path)
+    return path
+
+
 def build_agriculture(src: Sources, dest: Path) -> list[Path]:
     rng = _rng("agriculture")
     sel = src.select(dept="21")
@@ -723,6 +745,9 @@ def build_agriculture(src: Sources, dest: Path) -> list[Path]:
     written.append(_write_gpkg(st, dest / "stations.gpkg"))
     written.append(_write_csv(nit, dest / "nitrates.csv"))
     written.append(_write_csv(_crops(communes, rng), dest / "crops_synthetic.csv"))
+    written.append(_write_csv(_climate_normals(src, sel["code_insee"]),
+                              dest / "climate_normals.csv"))
+    written.append(_catchments(src, dest))
     naiades = "Naïades (OFB / agences de l'eau), via the hubeau R package, Licence Ouverte"
     layers = {
         "communes": _layer("communes.gpkg", "vector", False, LO_IGN_INSEE,
@@ -740,6 +765,19 @@ def build_agriculture(src: Sources, dest: Path) -> list[Path]:
             "shares; stand-in for the IGN/ASP Registre parcellaire graphique (RPG)",
             "synthetic, seeded; replace by RPG parcels. Crop areas (ha) per commune: 40-75 % of "
             "the commune is farmed, Dirichlet mix around departmental shares."),
+        "climate_normals": _layer(
+            "climate_normals.csv", "table", False,
+            "Météo-France 1971-2000 normals processed by Joly et al. 2010 (Cybergeo 501), "
+            "via the DataForet R package",
+            "Côte-d'Or communes: tmean_c (TMO), precip_mm (PTO), days with Tmin < -5 °C (TMN) "
+            "and Tmax > 30 °C (TMX), other Joly et al. variables under their own names (same "
+            "layout as forest/climate_normals.csv)."),
+        "catchments": _layer(
+            "catchments.gpkg", "vector", False,
+            "derived from the hydro-smash 1 km flow directions (D8) by "
+            "twin_core.models.agriculture.catchments",
+            "Upstream area of each station (snapped to the 1 km D8 grid, polygons simplified "
+            "250 m): code_station, area_km2 (cells × 1 km²), snap_row/snap_col."),
     }
     written.append(_manifest("agriculture", "Côte-d'Or", "Côte-d'Or", layers, dest))
     return written

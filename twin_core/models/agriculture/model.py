@@ -29,16 +29,19 @@ from twin_core.indicators import value_indicator
 from twin_core.models.agriculture import nitrogen as nit
 from twin_core.models.agriculture import pipeline as pl
 from twin_core.models.agriculture.catchments import commune_weights
-from twin_core.models.agriculture.weather import normals_from_joly
+from twin_core.models.agriculture.weather import JOLY_COLUMNS
 from twin_core.models.base import Model, ModelSpec, OutputSpec
 from twin_core.scenario import HORIZON_MIN, Scenario, tracc_warming
 
 MODEL_ID = "agriculture.nitrate_water"
-#: Fallback catchment when a territory has no catchments.gpkg: a disc of this radius.
+#: Fallback catchment when a territory has no "catchments" layer: a disc of this radius
+#: around each station (a crude stand-in; ``twin data build`` writes the D8 catchments).
 FALLBACK_RADIUS_M = 10_000.0
-_NORMALS_SHARED = Path(__file__).resolve().parents[3].parent / "shared" / "data" / "forest" \
-    / "commune_climate_normals.csv"
-_PREPARED: dict[str, pl.Prepared] = {}
+#: Territory layers the scenario-independent preparation reads (``catchments`` is optional).
+PREP_LAYERS = ("communes", "stations", "nitrates", "crops", "climate_normals", "catchments")
+_PREPARED: dict[tuple, pl.Prepared] = {}
+#: In-memory layers whose identity is part of a cache key, kept alive so the id is not reused.
+_PINNED: dict[tuple, list] = {}
 
 
 class AgricultureScenario(Scenario):
@@ -101,39 +104,66 @@ def warming_in(year: int, scenario: Scenario) -> float:
 
 
 def _normals(territory) -> pd.DataFrame:
-    if territory.has_layer("climate_normals"):
-        df = territory.layer("climate_normals")
-        return df if "tam_c" in df.columns else df.assign(tam_c=np.nan)
-    if _NORMALS_SHARED.exists():
-        return normals_from_joly(pd.read_csv(_NORMALS_SHARED, dtype={"INSEE": str}))
-    # last resort: Côte-d'Or means of the Joly et al. (2010) normals (707 communes)
-    return pd.DataFrame({"code_insee": ["00000"], "tmean_c": [10.3], "tam_c": [16.9],
-                         "precip_mm": [879.0], "rain_days_jan": [12.3], "rain_days_jul": [8.1],
-                         "precip_dev_jan": [-0.2], "precip_dev_jul": [-8.1]})
+    """The territory's ``climate_normals`` layer (Joly et al. 2010 commune normals) with the
+    model's column names: ``code_insee``, ``tmean_c`` and ``precip_mm`` as in the layer, the
+    other Joly et al. variables (TAM, PJH, PJE, PDH, PDE) renamed by
+    :data:`~twin_core.models.agriculture.weather.JOLY_COLUMNS`."""
+    df = territory.layer("climate_normals")
+    df = df.rename(columns={k: v for k, v in JOLY_COLUMNS.items()
+                            if k in df.columns and v not in df.columns})
+    missing = [v for v in JOLY_COLUMNS.values() if v not in df.columns]
+    if missing:
+        joly = {v: k for k, v in JOLY_COLUMNS.items()}[missing[0]]
+        raise TwinInputError("missing_column", "climate_normals", layer="climate_normals",
+                             column=joly, dtype="float", units="-",
+                             found=", ".join(map(str, df.columns[:12])))
+    return df[list(JOLY_COLUMNS.values())]
 
 
 def _catchments(territory, stations: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """The ``catchments`` layer; if the territory has none, discs of
+    :data:`FALLBACK_RADIUS_M` around the stations (approximation, not D8 catchments)."""
     if territory.has_layer("catchments"):
         return territory.layer("catchments")
-    path = territory.root / "catchments.gpkg"
-    if path.exists():
-        from twin_core.io import read_vector
-
-        return read_vector(path)
     return gpd.GeoDataFrame({"code_station": stations["code_station"].astype(str)},
                             geometry=stations.geometry.buffer(FALLBACK_RADIUS_M),
                             crs=stations.crs)
 
 
+def _prep_key(territory) -> tuple:
+    """Cache key of :func:`prepared`: the territory folder and, for each layer read, its
+    manifest entry and file state (size, mtime) — or, for a layer replaced in memory by
+    ``Territory.set_layer``, the object's identity — so a rebuilt or replaced layer is never
+    served from a stale preparation."""
+    parts: list[tuple] = [(territory.id, str(Path(territory.root).resolve()))]
+    for name in PREP_LAYERS:
+        info = territory.layer_info(name)
+        if not info:
+            parts.append((name, None))
+            continue
+        path = Path(territory.root) / str(info.get("path", ""))
+        if path.is_file():
+            st = path.stat()
+            state: tuple = ("file", st.st_size, st.st_mtime_ns)
+        else:
+            state = ("object", id(territory.layer(name)))
+        parts.append((name, info.get("path"), info.get("source"), state))
+    return tuple(parts)
+
+
 def prepared(territory) -> pl.Prepared:
-    """Scenario-independent preparation of a territory, cached per territory folder."""
-    key = f"{territory.id}:{Path(territory.root).resolve()}"
+    """Scenario-independent preparation of a territory, cached per territory folder and
+    layer state (:func:`_prep_key`)."""
+    key = _prep_key(territory)
     if key not in _PREPARED:
         communes = territory.layer("communes")
         stations = territory.layer("stations")
         weights = commune_weights(_catchments(territory, stations), communes)
-        _PREPARED[key] = pl.prepare(key, communes, territory.layer("crops"), stations,
+        _PREPARED[key] = pl.prepare(f"{territory.id}:{key[0][1]}", communes,
+                                    territory.layer("crops"), stations,
                                     territory.layer("nitrates"), weights, _normals(territory))
+        _PINNED[key] = [territory.layer(part[0]) for part in key[1:]
+                        if len(part) > 3 and part[3][0] == "object"]
     return _PREPARED[key]
 
 
@@ -162,7 +192,7 @@ class NitrateWaterModel(Model):
                  OutputSpec("irrigation_need_mm3", "value", "Mm³/an"),
                  OutputSpec("stations", "layer"), OutputSpec("catchments", "layer"),
                  OutputSpec("trajectory", "series", "mg/L, Mm³/an")),
-        layers=("communes", "stations", "nitrates", "crops"),
+        layers=("communes", "stations", "nitrates", "crops", "climate_normals"),
         sources=("Allen et al. 1998, FAO-56 (ET0 eq. 6, Kc Tables 11-12, bucket ch. 8)",
                  "Doorenbos & Kassam 1979, FAO-33 (Ky)", "COMIFER 2013 (N balance)",
                  "INRA 2012, Justes et al. (cover crops)", "Burns 1975 (leaching fraction)",
