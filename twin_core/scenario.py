@@ -40,6 +40,12 @@ def tracc_warming(year: float | np.ndarray, scope: str = "france") -> float | np
     return float(out) if out.ndim == 0 else out
 
 
+def series_years(horizon: int, start: int = 2025, step: int = 5) -> np.ndarray:
+    """Years of a model's time series: ``start``, every ``step`` years, and the horizon."""
+    years = list(range(start, int(horizon), step))
+    return np.array(years + [int(horizon)], dtype=int)
+
+
 class Scenario(param.Parameterized):
     """Base of every use case's scenario: a name, a horizon year and a warming level.
 

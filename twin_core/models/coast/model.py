@@ -58,7 +58,7 @@ from twin_core.models.coast.submersion import (
     line_cells,
     still_water_level,
 )
-from twin_core.scenario import TRACC_GLOBAL, Scenario, tracc_warming
+from twin_core.scenario import TRACC_GLOBAL, Scenario, series_years, tracc_warming
 
 MODEL_ID = "coast.risk"
 START_YEAR = 2025
@@ -121,11 +121,6 @@ def global_warming_path(s: Scenario, years: np.ndarray) -> np.ndarray:
         tr = WARMING_1995_2014 + (tr - WARMING_1995_2014) * (
             (s.global_warming - WARMING_1995_2014) / (at_h - WARMING_1995_2014))
     return np.maximum(tr, 0.0)
-
-
-def series_years(horizon: int) -> np.ndarray:
-    years = list(range(START_YEAR, int(horizon), SERIES_STEP))
-    return np.array(years + [int(horizon)], dtype=int)
 
 
 # -- territory preparation (cached per set of layer objects) --------------------------------
@@ -288,7 +283,7 @@ def run_coast(prep: Prepared, s: CoastScenario, model: Model):
     """The whole coast assessment for one scenario on a prepared territory."""
     b = prep.buildings
     rate = s.discount_pct / 100.0
-    years = series_years(s.horizon)
+    years = series_years(s.horizon, START_YEAR, SERIES_STEP)
     gw = global_warming_path(s, np.concatenate([[BASELINE_YEAR], years]))
     slr_base = float(sea_level_rise(BASELINE_YEAR, gw[0], s.sea_level_option))
     gw_year = dict(zip(years.tolist(), gw[1:].tolist(), strict=True))

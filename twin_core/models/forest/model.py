@@ -36,7 +36,7 @@ from twin_core.models.forest import dieback as db
 from twin_core.models.forest import fire_weather as fw
 from twin_core.models.forest import suitability as su
 from twin_core.models.forest import weather as wx
-from twin_core.scenario import Scenario
+from twin_core.scenario import Scenario, series_years
 
 MODEL_ID = "forest.climate_risk"
 #: Latitude of Nice airport (WMO 07690), ° N.
@@ -94,18 +94,11 @@ def _prepare(territory) -> tuple[gpd.GeoDataFrame, pd.DataFrame, db.LogisticFit 
     return st, weather, fit
 
 
-def series_years(horizon: int) -> np.ndarray:
-    years = list(range(SERIES_START, horizon + 1, SERIES_STEP))
-    if years[-1] != horizon:
-        years.append(horizon)
-    return np.array(years)
-
-
 def run_climate_risk(stands: gpd.GeoDataFrame, weather: pd.DataFrame, s: ForestScenario,
                      model: Model, dieback_fit: db.LogisticFit | None = None):
     """The whole computation (pure given its inputs): see the module docstring."""
     tracc = s.warming_source == "tracc"
-    years = series_years(s.horizon)
+    years = series_years(s.horizon, SERIES_START, SERIES_STEP)
     warm_years = wx.warming_path(years, s.horizon, s.warming, tracc)
     extra = s.warming - wx.PRESENT_WARMING
     share = np.clip((warm_years - wx.PRESENT_WARMING) / extra, 0.0, 1.0) if abs(extra) > 1e-9 \
