@@ -17,6 +17,12 @@ PLAN_IGN = ("https://data.geopf.fr/wmts?SERVICE=WMTS&REQUEST=GetTile&VERSION=1.0
             "&TILEMATRIX={Z}&TILEROW={Y}&TILECOL={X}&FORMAT=image/png")
 
 
+def _ensure_backend() -> None:
+    """Bokeh plotting for HoloViews (the app loads it; a test or notebook may not have)."""
+    if "bokeh" not in hv.Store.renderers or hv.Store.current_backend != "bokeh":
+        hv.extension("bokeh", logo=False)
+
+
 def fmt(value: float, decimals: int = 1, lang: str = "fr") -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "—"
@@ -61,6 +67,7 @@ def map_view(result: Result, spec: ModelSpec, territory_outline: gpd.GeoDataFram
     import cartopy.crs as ccrs
     import geoviews as gv
 
+    _ensure_backend()
     layer = result.layers.get(spec.map_layer)
     if isinstance(layer, gpd.GeoDataFrame) and len(layer):
         # outlines around the mapped layer only (a territory may hold distant groups)
@@ -96,6 +103,7 @@ def map_view(result: Result, spec: ModelSpec, territory_outline: gpd.GeoDataFram
 
 
 def series_view(results: list[Result], spec: ModelSpec, lang: str) -> hv.Element:
+    _ensure_backend()
     curves = []
     for res in results:
         if res.series is None or "year" not in res.series:

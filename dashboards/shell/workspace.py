@@ -67,8 +67,8 @@ class ScenarioWorkspace(pn.viewable.Viewer):
         self._build_tabs()
         for s in self.scenarios:
             self._watch(s)
-        self.param.watch(lambda e: self.refresh(), ["reference"])
-        self.param.watch(lambda e: self._draw_map(), ["map_scenario", "basemap"])
+        self.param.watch(lambda *events: self.refresh(), ["reference"])
+        self.param.watch(lambda *events: self._draw_map(), ["map_scenario", "basemap"])
         self.refresh()
 
     # -- scenarios ---------------------------------------------------------------------------
@@ -92,7 +92,7 @@ class ScenarioWorkspace(pn.viewable.Viewer):
             return None
 
     def _watch(self, scenario: Scenario) -> None:
-        scenario.param.watch(lambda e: self.refresh(), scenario.user_params())
+        scenario.param.watch(lambda *events: self.refresh(), scenario.user_params())
 
     def add_scenario(self, event=None) -> None:
         if len(self.scenarios) >= MAX_SCENARIOS:

@@ -1,0 +1,78 @@
+"""Dashboards tested through their params first (no browser): state in, indicators out."""
+
+import json
+
+import pytest
+
+from dashboards.shell.workspace import ScenarioWorkspace
+from twin_core.models.registry import all_models
+
+
+def value(ws, indicator, scenario):
+    t = ws.table
+    return t.loc[(t.indicator == indicator) & (t.scenario == scenario), "value"].item()
+
+
+@pytest.fixture
+def ws():
+    return ScenarioWorkspace(model_id="zan.trajectory", territory_id="zan", lang="fr")
+
+
+def test_param_change_updates_the_comparison(ws):
+    before = value(ws, "zan.projected_2021_2031_ha", "A")
+    ws.scenarios[0].density = 40.0
+    after = value(ws, "zan.projected_2021_2031_ha", "A")
+    assert after < before
+    delta = ws.table.loc[(ws.table.indicator == "zan.projected_2021_2031_ha")
+                         & (ws.table.scenario == "B"), "delta"].item()
+    assert delta == pytest.approx(value(ws, "zan.projected_2021_2031_ha", "B") - after)
+
+
+def test_add_remove_and_reference(ws):
+    ws.add_scenario()
+    assert [s.label for s in ws.scenarios] == ["A", "B", "C"]
+    ws.reference = "B"
+    assert set(ws.table["reference"]) == {"B"}
+    ws.remove_scenario()
+    assert [s.label for s in ws.scenarios] == ["A", "B"]
+
+
+def test_load_json_good_and_bad(ws):
+    good = ws.scenarios[1].copy(label="A", density=60.0).to_json().encode()
+    assert ws.load_json(good, "good.json", 0)
+    assert ws.scenarios[0].density == 60.0 and ws.scenarios[0].label == "A"
+    before = ws.scenarios[0].to_dict()
+    bad = json.dumps({"model": "zan.trajectory", "version": "1.0",
+                      "params": {"density": -3}}).encode()
+    assert not ws.load_json(bad, "bad.json", 0)
+    assert ws.scenarios[0].to_dict() == before  # untouched
+    assert ws._alert.visible and "bad.json" in ws._alert.object and "density" in ws._alert.object
+    other = json.dumps({"model": "coast.risk", "version": "1.0", "params": {}}).encode()
+    assert not ws.load_json(other, "coast.json", 0)
+    assert "coast.risk" in ws._alert.object
+
+
+def test_exports(ws):
+    csv = ws.comparison_csv().getvalue().decode("utf-8-sig")
+    assert csv.splitlines()[0].startswith("indicator,label,units,scenario,value")
+    assert "zan.envelope_ha" in csv
+    gpkg = ws.layers_gpkg().getvalue()
+    assert gpkg[:16] == b"SQLite format 3\x00"
+
+
+def test_sessions_do_not_share_scenarios():
+    a = ScenarioWorkspace(model_id="zan.trajectory", territory_id="zan")
+    b = ScenarioWorkspace(model_id="zan.trajectory", territory_id="zan")
+    a.scenarios[0].density = 90.0
+    assert b.scenarios[0].density == 15.0
+    assert a.scenarios[0] is not b.scenarios[0]
+
+
+@pytest.mark.parametrize("model_id", list(all_models()))
+def test_every_model_page_builds(model_id):
+    model = all_models()[model_id]
+    ws = ScenarioWorkspace(model_id=model_id, territory_id=model.spec.use_case, lang="en")
+    assert not ws._alert.visible, ws._alert.object
+    assert len(ws.results) == 2 and not ws.table.empty
+    assert ws._cards.object.count("twin-card") >= 1
+    ws.__panel__()
