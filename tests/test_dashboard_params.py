@@ -76,3 +76,20 @@ def test_every_model_page_builds(model_id):
     assert len(ws.results) == 2 and not ws.table.empty
     assert ws._cards.object.count("twin-card") >= 1
     ws.__panel__()
+
+
+def test_extras_and_per_feature_export():
+    seen = []
+
+    def extra(ws):
+        seen.append(ws.revision)
+        return f"{len(ws.results)} results"
+
+    ws = ScenarioWorkspace(model_id="zan.trajectory", territory_id="zan", extras=[extra])
+    ws.__panel__()
+    rev = ws.revision
+    ws.scenarios[0].density = 25.0
+    assert ws.revision == rev + 1
+    text = ws.map_table_csv().getvalue().decode("utf-8-sig")
+    assert "budget_used_pct" in text.splitlines()[0] and text.count("\n") >= 18  # 9 communes × 2
+    assert ws.result_for("B") is ws.results[1]

@@ -47,6 +47,8 @@ class UseCasePage(pn.viewable.Viewer):
     model_id = param.String()
     territory_id = param.String()
     lang = param.Selector(default="fr", objects=list(LANGUAGES))
+    extras = param.List(default=[], doc="Use-case views, see ScenarioWorkspace.extras.")
+    map_builder = param.Callable(default=None, doc="See ScenarioWorkspace.map_builder.")
 
     def __panel__(self) -> pn.viewable.Viewable:
         from dashboards.shell.workspace import ScenarioWorkspace
@@ -59,6 +61,7 @@ class UseCasePage(pn.viewable.Viewer):
             body = pn.pane.Alert(t("app.page_not_ready", lang), alert_type="info")
         else:
             self.workspace = ScenarioWorkspace(model_id=self.model_id,
-                                               territory_id=self.territory_id, lang=lang)
+                                               territory_id=self.territory_id, lang=lang,
+                                               extras=self.extras, map_builder=self.map_builder)
             body = self.workspace
         return pn.Column(header(lang, self.route), title, body, sizing_mode="stretch_width")

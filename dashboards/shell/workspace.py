@@ -42,6 +42,11 @@ class ScenarioWorkspace(pn.viewable.Viewer):
     map_scenario = param.String(default="A")
     basemap = param.Boolean(default=False)
     status = param.String(default="")
+    revision = param.Integer(default=0, doc="Bumped after each successful refresh.")
+    extras = param.List(default=[], doc="Callables ws -> viewable, shown under the chart and "
+                        "rebuilt after each refresh (use-case specific views).")
+    map_builder = param.Callable(default=None, doc="Replaces the generic map: "
+                                 "fn(result, spec, communes, basemap, lang) -> hv element.")
 
     def __init__(self, **params):
         super().__init__(**params)
@@ -173,13 +178,15 @@ class ScenarioWorkspace(pn.viewable.Viewer):
             self._draw_map()
         self._series.object = series_view(self.results, self.spec, self.lang)
         self._sync_url()
+        self.revision += 1
 
     def _draw_map(self) -> None:
         labels = [r.label for r in self.results]
         if self.map_scenario not in labels:
             return
         res = self.results[labels.index(self.map_scenario)]
-        self._map.object = map_view(res, self.spec, self.territory.layer("communes"),
+        builder = self.map_builder or map_view
+        self._map.object = builder(res, self.spec, self.territory.layer("communes"),
                                     self.basemap, self.lang)
 
     def _show_error(self, message: str) -> None:
@@ -198,6 +205,23 @@ class ScenarioWorkspace(pn.viewable.Viewer):
     def comparison_csv(self) -> io.BytesIO:
         text = self.table.to_csv(index=False) if self.table is not None else ""
         return io.BytesIO(text.encode("utf-8-sig"))
+
+    def result_for(self, label: str):
+        """The result of the scenario named ``label`` (None before the first run)."""
+        return next((r for r in self.results if r.label == label), None)
+
+    def map_table_csv(self) -> io.BytesIO:
+        """The mapped layer's attributes for every scenario (e.g. one row per commune)."""
+        import pandas as pd
+
+        frames = []
+        for r in self.results:
+            layer = r.layers.get(self.spec.map_layer)
+            if isinstance(layer, pd.DataFrame):
+                frames.append(pd.DataFrame(layer.drop(columns="geometry", errors="ignore"))
+                              .assign(scenario=r.label))
+        table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+        return io.BytesIO(table.to_csv(index=False).encode("utf-8-sig"))
 
     def layers_gpkg(self) -> io.BytesIO:
         import geopandas as gpd
@@ -245,6 +269,9 @@ class ScenarioWorkspace(pn.viewable.Viewer):
         map_choice = pn.widgets.Select.from_param(self.param.map_scenario, options=labels,
                                                   label=t("app.map_scenario", lang))
         basemap = pn.widgets.Checkbox.from_param(self.param.basemap, label=t("app.basemap", lang))
+        per_feature = pn.widgets.FileDownload(
+            callback=self.map_table_csv, filename=f"table_{self.spec.map_layer}.csv",
+            label=t("app.export_map_table", lang), css_classes=["twin-map-csv"])
         csv = pn.widgets.FileDownload(callback=self.comparison_csv,
                                       filename=f"comparaison_{self.model_id}.csv",
                                       label=t("app.export_csv", lang), css_classes=["twin-csv"])
@@ -258,10 +285,12 @@ class ScenarioWorkspace(pn.viewable.Viewer):
         self._main[:] = [
             self._banner, status, self._alert,
             pn.pane.Markdown(f"### {t('app.comparison', lang)}"), self._cards,
-            pn.Row(csv, gpkg), self._table,
+            pn.Row(csv, per_feature, gpkg), self._table,
             pn.pane.Markdown(f"### {t('app.map', lang)}"), pn.Row(map_choice, basemap),
             self._map,
             pn.pane.Markdown(f"### {t('app.timeseries', lang)}"), self._series,
+            *[pn.panel(pn.bind(lambda _rev, fn=fn: fn(self), self.param.revision))
+              for fn in self.extras],
             pn.pane.Markdown(t("app.share_link", lang)),
         ]
         return pn.Row(sidebar, self._main, sizing_mode="stretch_width")
