@@ -93,3 +93,21 @@ def test_extras_and_per_feature_export():
     text = ws.map_table_csv().getvalue().decode("utf-8-sig")
     assert "budget_used_pct" in text.splitlines()[0] and text.count("\n") >= 18  # 9 communes × 2
     assert ws.result_for("B") is ws.results[1]
+
+
+def test_a_failing_model_shows_a_message_and_keeps_the_session(monkeypatch):
+    from dashboards.shell import runner
+
+    ws = ScenarioWorkspace(model_id="zan.trajectory", territory_id="zan")
+    table = ws.table
+
+    def broken(*args, **kwargs):
+        raise ZeroDivisionError("boom")
+
+    monkeypatch.setattr(runner, "run", broken)
+    ws.scenarios[0].density = 33.0
+    assert ws._alert.visible and "ZeroDivisionError" in ws._alert.object
+    assert ws.table is table  # the last good comparison stays on screen
+    monkeypatch.undo()
+    ws.scenarios[0].density = 34.0
+    assert not ws._alert.visible

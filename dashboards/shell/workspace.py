@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import json
+import logging
 import tempfile
 from pathlib import Path
 
@@ -28,6 +29,7 @@ from twin_core.io import write_layers
 from twin_core.models import get_model
 from twin_core.scenario import Scenario
 
+log = logging.getLogger(__name__)
 MAX_SCENARIOS = 4
 HEADLINE_CARDS = 8  # the first indicators of a model get a card; the table shows them all
 LABELS = "ABCD"
@@ -158,6 +160,10 @@ class ScenarioWorkspace(pn.viewable.Viewer):
             self.table = compare(self.results, reference=self.reference, lang=self.lang)
         except TwinInputError as exc:
             self._show_error(exc.message(self.lang))
+            return
+        except Exception as exc:  # a model bug must not take the session down: say it, log it
+            log.exception("model %s failed", self.model_id)
+            self._show_error(t("app.internal_error", self.lang, detail=type(exc).__name__))
             return
         finally:
             self._main.loading = False
