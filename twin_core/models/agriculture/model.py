@@ -11,8 +11,11 @@ retention are fitted on the real Naïades 2000–2015 station means and scored o
 (held out); the scores are in ``result.values`` (r2_cal, r2_val, bias_cal, bias_val). The
 projection at a station with observations is anchored on them (:func:`anchored_projection`,
 delta-change): its observed mean × the modelled ratio scenario / present. Yields
-respond to water stress only (FAO-33 Ky, Doorenbos & Kassam 1979): no heat or CO2 effect.
-The crop areas are a synthetic stand-in for the RPG until real parcels are given.
+respond to water stress only (FAO-33 Ky, Doorenbos & Kassam 1979): no heat or CO2 effect
+(the AquaCrop package is not installed here). Irrigation per catchment and month is compared
+with a summer low-flow resource, specific low flow × catchment area (:mod:`.irrigation`).
+The crop areas are a synthetic stand-in for the RPG until real parcels are given
+(:func:`.inputs.use_rpg` swaps them in).
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ import param
 
 from twin_core.errors import TwinInputError
 from twin_core.indicators import value_indicator
+from twin_core.models.agriculture import irrigation as irr
 from twin_core.models.agriculture import nitrogen as nit
 from twin_core.models.agriculture import pipeline as pl
 from twin_core.models.agriculture.catchments import commune_weights
@@ -50,7 +54,10 @@ class AgricultureScenario(Scenario):
     units = {**Scenario.units, "fertilisation_change_pct": "%", "cover_crop_pct": "%",
              "cover_crop_efficacy_pct": "%", "grassland_conversion_pct": "%",
              "irrigated_share_pct": "%", "irrigation_restriction_pct": "%",
-             "soil_water_capacity_mm": "mm", "summer_rain_change_pct": "%"}
+             "soil_water_capacity_mm": "mm", "summer_rain_change_pct": "%",
+             "low_flow_l_s_km2": "l/s/km²"}
+    #: programme of measures of the issue: 20 % less N and cover crops on 60 % of winter fields
+    example_b = {"fertilisation_change_pct": -20.0, "cover_crop_pct": 60.0}
 
     fertilisation_change_pct = param.Number(
         default=0.0, bounds=(-50.0, 30.0), step=5.0,
@@ -77,6 +84,10 @@ class AgricultureScenario(Scenario):
     summer_rain_change_pct = param.Number(
         default=0.0, bounds=(-40.0, 20.0), step=5.0,
         doc="Change of June-August rain (no regional projection here: explore it).")
+    low_flow_l_s_km2 = param.Number(
+        default=irr.DEFAULT_LOW_FLOW_L_S_KM2, bounds=(0.2, 10.0), step=0.1,
+        doc="Specific summer low flow of the rivers (l/s/km2), the irrigation resource; "
+            "1.5 = order of magnitude of the gauged QMNA-type flows (see irrigation.py).")
 
     def levers(self, warming: float | None = None) -> pl.Levers:
         return pl.Levers(
@@ -252,12 +263,29 @@ class NitrateWaterModel(Model):
         wb_col = "water_body" if "water_body" in st else "code_station"
         bodies = st.loc[ok].groupby(wb_col)["no3_mg_l"].max()
         need0 = present["irrigation_need_mm3"]
+        q = float(scenario.low_flow_l_s_km2)
+        peak = irr.peak_share_pct(out["station_irrigation_month_m3"], out["station_area_km2"], q)
+        st["irrigation_peak_pct"] = peak
+        st["irrigation_summer_m3"] = out["station_irrigation_month_m3"][:, 5:9].sum(axis=1)
+        st["area_km2_in_territory"] = out["station_area_km2"]
+        resource = irr.low_flow_volume_m3(q, np.array(out["territory_area_km2"]))
+        monthly = pd.DataFrame({"month": np.arange(1, 13), "need_m3": out["need_month_m3"],
+                                "irrigation_m3": out["irrigation_month_m3"],
+                                "resource_m3": resource})
+        catchment_month = irr.irrigation_table(list(st["code_station"]),
+                                               out["station_irrigation_month_m3"],
+                                               out["station_area_km2"], q)
         values = {
             "mean_no3_mg_l": float(np.nanmean(no3)),
             "mean_no3_change_mg_l": float(np.nanmean(no3) - np.nanmean(st["no3_present_mg_l"])),
             "stations_above_50": float(above50.sum()),
             "stations_above_25": float(above25.sum()),
             "water_bodies_above_50": float((bodies > nit.LIMIT_NO3).sum()),
+            "water_bodies_above_25": float((bodies > nit.VIGILANCE_NO3).sum()),
+            "irrigation_resource_pct": float(100.0 * (monthly["irrigation_m3"]
+                                                      / monthly["resource_m3"]).max()),
+            "catchments_over_resource": float((peak > 100.0).sum()),
+            "stations_without_farmland": float(len(prep.no_farmland)),
             "stations_modelled": float(ok.sum()),
             "leached_n_t": out["leached_n_t"],
             "leached_n_kg_ha": out["leached_n_kg_ha"],
@@ -285,20 +313,26 @@ class NitrateWaterModel(Model):
         catch = None
         try:
             catch = _catchments(territory, prep.stations)
-            catch = catch.merge(st[["code_station", "no3_mg_l", "nitrate_class"]],
+            catch = catch.merge(st[["code_station", "no3_mg_l", "nitrate_class",
+                                    "irrigation_peak_pct"]],
                                 on="code_station", how="inner")
         except TwinInputError:
             catch = None
-        layers = {"stations": st}
+        layers = {"stations": st, "irrigation_monthly": monthly,
+                  "irrigation_catchment_month": catchment_month}
         if catch is not None:
             layers["catchments"] = catch
         return self.new_result(scenario, values=values, layers=layers, series=series)
 
 
-for _id, _units in [("mean_no3_mg_l", "mg/L"), ("mean_no3_change_mg_l", "mg/L"),
-                    ("stations_above_50", "stations"), ("stations_above_25", "stations"),
-                    ("water_bodies_above_50", "masses d'eau"), ("leached_n_t", "t N/an"),
-                    ("irrigation_need_mm3", "Mm³/an"), ("irrigation_supplied_mm3", "Mm³/an"),
+# the first eight are the dashboard cards, in the issue's order
+for _id, _units in [("stations_above_50", "stations"), ("stations_above_25", "stations"),
+                    ("mean_no3_change_mg_l", "mg/L"), ("leached_n_t", "t N/an"),
+                    ("irrigation_resource_pct", "%"), ("yield_change_pct", "%"),
+                    ("water_bodies_above_50", "masses d'eau"),
+                    ("water_bodies_above_25", "masses d'eau"),
+                    ("irrigation_supplied_mm3", "Mm³/an"), ("irrigation_need_mm3", "Mm³/an"),
+                    ("catchments_over_resource", "bassins"), ("mean_no3_mg_l", "mg/L"),
                     ("irrigation_need_change_pct", "%"), ("summer_drainage_mm", "mm/an"),
-                    ("drainage_mm", "mm/an"), ("yield_change_pct", "%")]:
+                    ("drainage_mm", "mm/an"), ("stations_without_farmland", "stations")]:
     value_indicator(f"agriculture.{_id}", MODEL_ID, _units, key=_id)

@@ -51,6 +51,8 @@ class Prepared:
     precip: np.ndarray  # (zone, day)
     doy: np.ndarray
     cache: dict = field(default_factory=dict)
+    #: stations whose catchment lies in the territory but holds no farmland (not modelled)
+    no_farmland: tuple[str, ...] = ()
 
 
 def observed_means(nitrates: pd.DataFrame, years: tuple[int, int], min_samples: int = 4
@@ -114,7 +116,10 @@ def prepare(key: str, communes: gpd.GeoDataFrame, crops: pd.DataFrame,
     farm_in = w["code_insee"].map(farm.to_dict()).astype(float) * w["share"]
     has_farm = farm_in.groupby(w["code_station"]).sum()
     st["farm_ha"] = st["code_station"].map(has_farm.to_dict()).astype(float).fillna(0.0)
-    st = st[(st["coverage"] >= MIN_COVERAGE) & (st["farm_ha"] > 0)].reset_index(drop=True)
+    covered = st["coverage"] >= MIN_COVERAGE
+    no_farmland = tuple(st.loc[covered & (st["farm_ha"] <= 0), "code_station"])
+    check_farmland(st.loc[covered, "code_station"], st.loc[covered, "farm_ha"])
+    st = st[covered & (st["farm_ha"] > 0)].reset_index(drop=True)
     wmat = (w.pivot_table(index="code_station", columns="code_insee", values="share",
                           aggfunc="sum")
             .reindex(index=st["code_station"], columns=com.index).fillna(0.0).to_numpy())
@@ -129,7 +134,17 @@ def prepare(key: str, communes: gpd.GeoDataFrame, crops: pd.DataFrame,
     et0 = np.stack([wx.et0(elev, zones["lat"].to_numpy(), dt) for dt in DELTA_GRID])
     return Prepared(key=key, communes=com, zones=zones, areas=areas.to_numpy(), weights=wmat,
                     stations=st, obs_cal=obs_cal, obs_val=obs_val, et0=et0, precip=wx.precip,
-                    doy=wx.doy)
+                    doy=wx.doy, no_farmland=no_farmland)
+
+
+def check_farmland(codes: pd.Series, farm_ha: pd.Series) -> None:
+    """Raise ``agri_no_farmland`` when none of the stations' catchments holds farmland (the
+    crop table does not cover them: nothing to model); stations without farmland among others
+    are only left out and listed in ``Prepared.no_farmland``."""
+    farm = pd.to_numeric(pd.Series(farm_ha), errors="coerce").fillna(0.0).to_numpy()
+    if len(farm) and not (farm > 0).any():
+        raise TwinInputError("agri_no_farmland", "crops", station=str(pd.Series(codes).iloc[0]),
+                             n=len(farm))
 
 
 def water_balance(prep: Prepared, taw: float, summer_rain_change_pct: float = 0.0) -> dict:
@@ -223,6 +238,10 @@ def evaluate(prep: Prepared, lv: Levers, k: float = 1.0, retention: float = 0.0,
     irr_need = wb["irrigation"][..., 1]  # (zone, crop) mm on irrigated fields
     irrigated_ha = areas * s_irr[None, :]
     need_m3 = float((irrigated_ha * irr_need[z]).sum() * 10.0)
+    # monthly net need (m³) per commune, then supplied after restriction per station catchment
+    commune_month = np.einsum("ic,icm->im", irrigated_ha,
+                              wb["irrigation_monthly"][..., 1, :][z]) * 10.0
+    supplied_month = commune_month * (1.0 - lv.restriction)
     farm_ha = float(areas.sum())
     grain = b > 0
     y_weights = areas[:, grain].sum(axis=0) * y_ref[grain]
@@ -233,6 +252,11 @@ def evaluate(prep: Prepared, lv: Levers, k: float = 1.0, retention: float = 0.0,
         "terms": terms, "no3": no3,
         "irrigation_need_mm3": need_m3 / 1e6,
         "irrigation_supplied_mm3": need_m3 * (1 - lv.restriction) / 1e6,
+        "irrigation_month_m3": supplied_month.sum(axis=0),  # (12,) territory, supplied
+        "need_month_m3": commune_month.sum(axis=0),
+        "station_irrigation_month_m3": w @ supplied_month,  # (station, 12)
+        "station_area_km2": w @ prep.communes["area_ha"].to_numpy() / 100.0,
+        "territory_area_km2": float(prep.communes["area_ha"].sum() / 100.0),
         "drainage_mm": float((areas * drainage[z]).sum() / max(farm_ha, 1e-9)),
         "summer_drainage_mm": float((areas * mix(wb["drainage_summer"])[z]).sum()
                                     / max(farm_ha, 1e-9)),

@@ -60,6 +60,7 @@ class BucketResult:
     storage_change: np.ndarray  # (end − start soil water) / years
     eta_season: np.ndarray
     etc_season: np.ndarray
+    irrigation_monthly: np.ndarray  # (…, 12): mean irrigation per calendar month, mm/month
 
 
 def soil_bucket(et0: np.ndarray, precip: np.ndarray, doy: np.ndarray, crops: list[CropParams],
@@ -88,6 +89,7 @@ def soil_bucket(et0: np.ndarray, precip: np.ndarray, doy: np.ndarray, crops: lis
     dr = np.zeros(shape)
     acc = {k: np.zeros(shape) for k in ("eta", "etc", "dp", "dps", "dpw", "irr", "etas",
                                          "etcs")}
+    irr_m = np.zeros(shape + (12,))
     start = spinup_years * 365
     dr0 = None
     months = np.searchsorted(np.cumsum(MONTHS_DAYS), (doy - 1) % 365, side="right") + 1
@@ -110,6 +112,7 @@ def soil_bucket(et0: np.ndarray, precip: np.ndarray, doy: np.ndarray, crops: lis
             acc["dp"] += dp
             acc["irr"] += irrigation
             m = months[d]
+            irr_m[..., m - 1] += irrigation
             if 6 <= m <= 8:
                 acc["dps"] += dp
             if m >= 10 or m <= 3:
@@ -124,7 +127,7 @@ def soil_bucket(et0: np.ndarray, precip: np.ndarray, doy: np.ndarray, crops: lis
                         drainage=acc["dp"] / years, drainage_summer=acc["dps"] / years,
                         drainage_winter=acc["dpw"] / years, irrigation=acc["irr"] / years,
                         storage_change=-(dr - dr0) / years, eta_season=acc["etas"] / years,
-                        etc_season=acc["etcs"] / years)
+                        etc_season=acc["etcs"] / years, irrigation_monthly=irr_m / years)
 
 
 def relative_yield(eta_season: np.ndarray, etc_season: np.ndarray, ky: np.ndarray
