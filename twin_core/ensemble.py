@@ -1,0 +1,217 @@
+"""Uncertainty ensembles: N seeded draws of a scenario's uncertain parameters, run in-process or
+on a Dask cluster, summarised as median and 5-95 % band per indicator and per series, with a
+sensitivity ranking (Spearman rank correlation of each uncertain input with each indicator).
+
+Each model declares its uncertain inputs with :func:`declare_uncertainty` (in its package's
+``uncertainty.py``); every model also gets the warming-level uncertainty below.
+
+Warming: the TRACC gives one planning trajectory; the spread around it follows IPCC AR6 WGI
+SPM Table SPM.1 (SSP2-4.5, 2081-2100: best estimate 2.7 °C, very likely 2.1-3.5 °C, i.e. about
+±26 % for a 5-95 % range), taken as a normal law with a standard deviation of 16 % of the
+warming level.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from twin_core.errors import TwinInputError
+from twin_core.scenario import Scenario
+
+#: Largest ensemble accepted (override with $TWIN_MAX_DRAWS).
+DEFAULT_MAX_DRAWS = 5000
+#: Seconds to wait for a Dask scheduler before telling the user it does not answer.
+SCHEDULER_TIMEOUT_S = 10
+
+
+@dataclass(frozen=True)
+class Uncertain:
+    """An uncertain scenario input drawn around the value the user set.
+
+    ``dist``: "normal" (sd ``a``), "uniform" (value + [``a``, ``b``]) or "relative_normal"
+    (sd = ``a`` × value). ``center`` reads the centre from another attribute (e.g. "warming"),
+    ``sets`` are extra params applied with each draw (e.g. {"warming_source": "custom"}).
+    Draws are clipped to the param's bounds.
+    """
+
+    param: str
+    dist: str
+    a: float
+    b: float = 0.0
+    source: str = ""
+    center: str | None = None
+    sets: dict[str, Any] = field(default_factory=dict)
+
+    def sample(self, scenario: Scenario, rng: np.random.Generator, n: int) -> np.ndarray:
+        mid = float(getattr(scenario, self.center or self.param))
+        if self.dist == "normal":
+            x = rng.normal(mid, self.a, n)
+        elif self.dist == "relative_normal":
+            x = rng.normal(mid, abs(mid) * self.a, n)
+        elif self.dist == "uniform":
+            x = rng.uniform(mid + self.a, mid + self.b, n)
+        else:
+            raise ValueError(f"unknown distribution {self.dist!r}")
+        lo, hi = type(scenario).param[self.param].bounds or (None, None)
+        return np.clip(x, lo if lo is not None else -np.inf, hi if hi is not None else np.inf)
+
+
+WARMING = Uncertain("custom_warming", "relative_normal", 0.16, center="warming",
+                    sets={"warming_source": "custom"},
+                    source="IPCC AR6 WGI SPM Table SPM.1, SSP2-4.5 very likely range")
+
+_UNCERTAIN: dict[str, tuple[Uncertain, ...]] = {}
+
+
+def declare_uncertainty(model_id: str, *items: Uncertain) -> None:
+    _UNCERTAIN[model_id] = tuple(items)
+
+
+def uncertainties(model_id: str) -> tuple[Uncertain, ...]:
+    from twin_core.models.registry import discover
+
+    discover()
+    return (WARMING,) + _UNCERTAIN.get(model_id, ())
+
+
+def max_draws() -> int:
+    return int(os.environ.get("TWIN_MAX_DRAWS", DEFAULT_MAX_DRAWS))
+
+
+def draw_scenarios(scenario: Scenario, n: int, seed: int = 0) -> tuple[pd.DataFrame,
+                                                                         list[dict[str, Any]]]:
+    """The sampled inputs (one row per draw) and the full param dicts of each draw."""
+    cap = max_draws()
+    if not isinstance(n, int | np.integer) or not 1 <= n <= cap:
+        raise TwinInputError("bad_draws", "draws", n=n, cap=cap)
+    rng = np.random.default_rng(seed)
+    items = uncertainties(scenario.model_id)
+    samples = pd.DataFrame({u.param: u.sample(scenario, rng, n) for u in items})
+    base = {k: getattr(scenario, k) for k in scenario.user_params()}
+    params = []
+    for i in range(n):
+        p = dict(base)
+        for u in items:
+            p.update(u.sets)
+            p[u.param] = float(samples.at[i, u.param])
+        params.append(p)
+    return samples, params
+
+
+def _run_draws(model_id: str, territory_root: str, params: Sequence[dict[str, Any]]
+               ) -> list[tuple[dict[str, float], pd.DataFrame | None]]:
+    """Run draws in this process (also the task a Dask worker executes)."""
+    from twin_core.indicators import compute_all
+    from twin_core.models.registry import get_model
+
+    model = get_model(model_id)
+    territory = _territory(territory_root)
+    version = model.spec.version
+    out = []
+    for p in params:
+        scen = Scenario.from_dict({"model": model_id, "version": version, "params": p})
+        result = model.run(territory, scen)
+        out.append((compute_all(result), result.series))
+    return out
+
+
+_TERRITORIES: dict[str, Any] = {}
+
+
+def _territory(root: str):
+    from twin_core.territory import Territory
+
+    if root not in _TERRITORIES:
+        _TERRITORIES[root] = Territory.load(root)
+    return _TERRITORIES[root]
+
+
+def connect(address: str):
+    """A Dask client for ``address``; a clear TwinInputError within ~10 s when it does not
+    answer (no silent fallback to a local run)."""
+    from distributed import Client
+
+    try:
+        return Client(address, timeout=f"{SCHEDULER_TIMEOUT_S}s", set_as_default=False)
+    except (OSError, TimeoutError) as exc:
+        raise TwinInputError("scheduler_unreachable", address, timeout=SCHEDULER_TIMEOUT_S,
+                             detail=type(exc).__name__) from None
+
+
+@dataclass
+class EnsembleResult:
+    label: str
+    samples: pd.DataFrame  # draw × uncertain input
+    values: pd.DataFrame  # draw × indicator
+    series: list[pd.DataFrame | None]
+
+    def summary(self) -> pd.DataFrame:
+        """Median and 5-95 % band of every indicator."""
+        q = self.values.quantile([0.05, 0.5, 0.95]).T
+        q.columns = ["p05", "median", "p95"]
+        return q.rename_axis("indicator").reset_index()
+
+    def series_bands(self, columns: Sequence[str]) -> pd.DataFrame:
+        """Per year and column: median, p05, p95 across draws."""
+        frames = [s.assign(draw=i) for i, s in enumerate(self.series) if s is not None]
+        if not frames:
+            return pd.DataFrame()
+        long = pd.concat(frames, ignore_index=True)
+        cols = [c for c in columns if c in long.columns]
+        g = long.groupby("year")[cols]
+        out = pd.concat({"p05": g.quantile(0.05), "median": g.median(),
+                         "p95": g.quantile(0.95)}, axis=1)
+        out.columns = [f"{c}_{stat}" for stat, c in out.columns]
+        return out.reset_index()
+
+    def sensitivity(self) -> pd.DataFrame:
+        """|Spearman ρ| of each uncertain input with each indicator, ranked per indicator."""
+        rows = []
+        ranks_in = self.samples.rank()
+        ranks_out = self.values.rank()
+        for ind in self.values.columns:
+            y = ranks_out[ind]
+            for p in self.samples.columns:
+                x = ranks_in[p]
+                rho = float(np.corrcoef(x, y)[0, 1]) if x.std() > 0 and y.std() > 0 else 0.0
+                rows.append((ind, p, rho, abs(rho)))
+        table = pd.DataFrame(rows, columns=["indicator", "input", "spearman", "abs_spearman"])
+        table["rank"] = table.groupby("indicator")["abs_spearman"].rank(ascending=False,
+                                                                         method="first")
+        return table.sort_values(["indicator", "rank"]).reset_index(drop=True)
+
+
+def run_ensemble(model_id: str, territory_root: str, scenario: Scenario, n: int, seed: int = 0,
+                 scheduler: str | None = None, chunks: int | None = None) -> EnsembleResult:
+    """Run ``n`` seeded draws of ``scenario``; on the Dask scheduler at ``scheduler`` (or
+    $DASK_SCHEDULER_ADDRESS) when given, else in this process. Results are identical."""
+    samples, params = draw_scenarios(scenario, n, seed)
+    scheduler = scheduler or os.environ.get("DASK_SCHEDULER_ADDRESS") or None
+    root = str(territory_root)
+    if scheduler is None:
+        runs = _run_draws(model_id, root, params)
+    else:
+        client = connect(scheduler)
+        try:
+            workers = max(len(client.scheduler_info().get("workers", {})), 1)
+            k = chunks or min(n, 2 * workers)
+            parts = [list(c) for c in np.array_split(np.arange(n), k) if len(c)]
+            futures = [client.submit(_run_draws, model_id, root, [params[i] for i in part],
+                                     pure=False) for part in parts]
+            runs = [r for chunk in client.gather(futures) for r in chunk]
+        finally:
+            client.close()
+    values = pd.DataFrame([v for v, _ in runs])
+    return EnsembleResult(label=scenario.label, samples=samples, values=values,
+                          series=[s for _, s in runs])
+
+
+def scenario_key(scenario: Scenario) -> str:
+    return json.dumps(scenario.to_dict(), sort_keys=True)
