@@ -46,6 +46,7 @@ from twin_core.models.coast.retreat import (
     DEFAULT_BERM_HEIGHT_M,
     DEFAULT_CLOSURE_DEPTH_M,
     DEFAULT_EVENT_RETREAT_M,
+    projected_shoreline,
     retreat_band,
     shoreline_retreat,
 )
@@ -74,6 +75,11 @@ FRONT_SAMPLE_M = 50.0
 
 class CoastScenario(Scenario):
     """Scenario of the coast use case (storm, sea level, Bruun profile, options)."""
+
+    #: Default scenario B of the page: the end of the century, with two options (half of the
+    #: chronic retreat offset by nourishment of the urban fronts, 100 most exposed homes
+    #: relocated), so that its cost and benefit-cost ratio show next to A (2050, no option).
+    example_b = {"horizon": 2100, "nourishment_pct": 50.0, "relocate_dwellings": 100}
 
     units = {**Scenario.units, "active_length_m": "m", "berm_height_m": "m",
              "closure_depth_m": "m", "event_retreat_m": "m", "nourishment_pct": "%",
@@ -403,6 +409,9 @@ def run_coast(prep: Prepared, s: CoastScenario, model: Model):
         "residents_exposed": resid * (band_b | flood_b),
         "residents_retreat": resid * band_b, "residents_flooded": resid * flood_b,
         "dwellings_exposed": dwell * (band_b | flood_b),
+        "dwellings_retreat": dwell * band_b, "dwellings_flooded": dwell * flood_b,
+        "public_retreat": (band_b & is_public).astype(float),
+        "public_flooded": (flood_b & is_public).astype(float),
         "buildings_exposed": (band_b | flood_b).astype(float),
         "damage_meur": damage / 1e6}).groupby("code_insee").sum()
     communes = prep.communes.assign(code_insee=prep.communes["code_insee"].astype(str))
@@ -428,8 +437,14 @@ def run_coast(prep: Prepared, s: CoastScenario, model: Model):
         "residents_exposed_no_option": [float(resid[st.in_band | (st.depth > 0)].sum())
                                         for st in base],
     })
+    shoreline = prep.arcs.copy()
+    projected = prep.arcs.drop(columns=prep.arcs.geometry.name).assign(
+        retreat_m=h.retreat)
+    projected = gpd.GeoDataFrame(projected, geometry=projected_shoreline(
+        prep.arcs, h.retreat, prep.land), crs=prep.arcs.crs)
     return model.new_result(s, values=values, series=series, layers={
-        "buildings": bl, "communes": communes, "flood": flood, "retreat_band": band})
+        "buildings": bl, "communes": communes, "flood": flood, "retreat_band": band,
+        "shoreline": shoreline, "shoreline_projected": projected})
 
 
 class CoastModel(Model):
@@ -439,6 +454,7 @@ class CoastModel(Model):
                  OutputSpec("flooded_ha", "value", "ha"),
                  OutputSpec("buildings", "layer"), OutputSpec("communes", "layer"),
                  OutputSpec("flood", "layer", "m"), OutputSpec("retreat_band", "layer"),
+                 OutputSpec("shoreline", "layer"), OutputSpec("shoreline_projected", "layer"),
                  OutputSpec("exposure", "series", "hab")),
         layers=("communes", "erosion", "dem", "buildings"),
         sources=(
@@ -479,19 +495,23 @@ class CoastModel(Model):
         return run_coast(prepare(territory), scenario, self)
 
 
+#: Headline indicators first, in the order of the issue's cards (homes / residents / equipment
+#: in the retreat band and in the flood, flooded area, event damage, EAD, option cost, BCR).
 _INDICATORS = [
+    ("dwellings_retreat", "logements", 0), ("residents_retreat", "hab", 0),
+    ("public_retreat", "bâtiments", 0), ("dwellings_flooded", "logements", 0),
+    ("residents_flooded", "hab", 0), ("public_flooded", "bâtiments", 0),
+    ("flooded_ha", "ha", 0), ("damage_event_meur", "M€", 1), ("ead_meur", "M€/an", 2),
+    ("option_cost_meur", "M€", 1), ("benefit_cost_ratio", "ratio", 2),
     ("slr_m", "m", 2), ("water_level_m", "m", 2), ("retreat_median_m", "m", 0),
     ("retreat_max_m", "m", 0), ("retreat_band_ha", "ha", 0),
-    ("buildings_retreat", "bâtiments", 0), ("residents_retreat", "hab", 0),
-    ("dwellings_retreat", "logements", 0), ("public_retreat", "bâtiments", 0),
-    ("flooded_ha", "ha", 0), ("buildings_flooded", "bâtiments", 0),
-    ("residents_flooded", "hab", 0), ("dwellings_flooded", "logements", 0),
-    ("public_flooded", "bâtiments", 0), ("residents_exposed", "hab", 0),
-    ("damage_event_meur", "M€", 1), ("ead_meur", "M€/an", 2), ("retreat_loss_meur", "M€", 1),
-    ("option_cost_meur", "M€", 1), ("option_benefit_meur", "M€", 1),
-    ("benefit_cost_ratio", "ratio", 2), ("relocated_dwellings", "logements", 0),
+    ("buildings_retreat", "bâtiments", 0), ("buildings_flooded", "bâtiments", 0),
+    ("residents_exposed", "hab", 0), ("retreat_loss_meur", "M€", 1),
+    ("option_benefit_meur", "M€", 1), ("relocated_dwellings", "logements", 0),
     ("relocation_land_ha", "ha", 1), ("setback_band_ha", "ha", 0),
     ("homes_avoided", "logements", 0), ("homes_avoided_at_risk", "logements", 0),
 ]
+#: Indicators shown as cards (the shell shows the first 8; the page adds the others).
+HEADLINE = tuple(f"coast.{k}" for k, _, _ in _INDICATORS[:11])
 for _key, _units, _dec in _INDICATORS:
     value_indicator(f"coast.{_key}", MODEL_ID, _units, key=_key, decimals=_dec)

@@ -117,3 +117,19 @@ def retreat_band(arcs: gpd.GeoDataFrame, retreat_m: np.ndarray | pd.Series,
     out["retreat_m"] = r
     out["band_ha"] = out.area / 1e4
     return out
+
+
+def projected_shoreline(arcs: gpd.GeoDataFrame, retreat_m: np.ndarray | pd.Series,
+                        land: shapely.Geometry) -> np.ndarray:
+    """Projected shoreline per arc: the landward edge of its retreat band (approximation).
+
+    The outline of ``buffer(arc, R)`` that lies on ``land`` (the communes): where today's
+    shoreline has retreated by R. Round ends of the buffer are kept, so near an arc's ends the
+    line bends back to the coast. Returns an array of (multi)line geometries, one per arc.
+    """
+    r = np.maximum(np.asarray(retreat_m, dtype=float), 0.0)
+    if len(r) != len(arcs):
+        raise ValueError(f"{len(r)} retreat distances for {len(arcs)} arcs")
+    outline = shapely.boundary(shapely.buffer(arcs.geometry.to_numpy(), r, quad_segs=8))
+    shapely.prepare(land)
+    return shapely.intersection(outline, land)

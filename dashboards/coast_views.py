@@ -1,0 +1,169 @@
+"""Coast page views: the risk map (shorelines, retreat band, flood depth, exposed buildings),
+the remaining headline cards and the per-commune exposure table."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import holoviews as hv
+import numpy as np
+import pandas as pd
+import panel as pn
+import xarray as xr
+
+from dashboards.shell.views import _ensure_backend, cards_html
+from twin_core.i18n import t
+from twin_core.indicators import indicators_for
+from twin_core.models.base import ModelSpec, Result
+from twin_core.models.coast.model import HEADLINE, MODEL_ID
+
+SHELL_CARDS = 8  # the shell's HEADLINE_CARDS: the page shows the headline cards after them
+FLOOD_MAX_CELLS = 40_000  # the flood raster is block-averaged down to about this many cells
+COLOURS = {"retreat": "#d7191c", "flooded": "#6a3d9a", "relocated": "#1a9641",
+           "band": "#fdae61", "today": "#222222", "projected": "#d7191c"}
+HOVER_COLS = ("building_id", "use", "dwellings", "residents", "flood_depth_m")
+
+
+def _k(key: str, lang: str) -> str:
+    return t(f"coast_page.{key}", lang)
+
+
+def flood_image(flood: xr.DataArray, max_cells: int = FLOOD_MAX_CELLS) -> xr.DataArray | None:
+    """The flood depth raster, block-averaged to ≤ ``max_cells`` cells and reprojected to Web
+    Mercator (EPSG:3857); dry cells are NaN (transparent). None when nothing floods."""
+    if flood is None or not np.any(np.nan_to_num(flood.values) > 0):
+        return None
+    factor = max(int(np.ceil(np.sqrt(flood.size / max_cells))), 1)
+    depth = flood.fillna(0.0)
+    if factor > 1:
+        depth = depth.coarsen(x=factor, y=factor, boundary="trim").mean()
+        depth = depth.rio.write_crs(flood.rio.crs)
+    depth = depth.where(depth > 0.01)
+    depth = depth.rio.write_nodata(np.nan, encoded=False)
+    return depth.rio.reproject("EPSG:3857", nodata=np.nan)
+
+
+def depth_clim(img: xr.DataArray) -> float:
+    """Upper end of the depth colour scale: the 95th percentile of the wet cells (≥ 0.5 m),
+    so that a few deep estuary cells do not wash out the land."""
+    wet = img.values[np.isfinite(img.values)]
+    return max(float(np.percentile(wet, 95)), 0.5) if wet.size else 1.0
+
+
+def exposure_class(buildings: pd.DataFrame) -> pd.Series:
+    """'relocated', 'retreat' (in the retreat band) or 'flooded', per exposed building."""
+    cls = np.where(buildings["relocated"], "relocated",
+                   np.where(buildings["in_retreat_band"], "retreat", "flooded"))
+    return pd.Series(cls, index=buildings.index)
+
+
+def coast_map(result: Result, spec: ModelSpec, communes: gpd.GeoDataFrame, basemap: bool,
+              lang: str) -> hv.Overlay:
+    """Today's and projected shorelines, retreat band, flood depth and exposed buildings."""
+    import cartopy.crs as ccrs
+    import geoviews as gv
+
+    from dashboards.shell.views import PLAN_IGN
+
+    _ensure_backend()
+    merc = ccrs.GOOGLE_MERCATOR
+    layers = result.layers
+    elements: list[hv.Element] = []
+    if basemap:
+        elements.append(gv.WMTS(PLAN_IGN, name="Plan IGN"))
+    shore = layers.get("shoreline")
+    outline = communes
+    if isinstance(shore, gpd.GeoDataFrame) and len(shore):
+        x0, y0, x1, y1 = shore.to_crs(communes.crs).total_bounds
+        pad = max(x1 - x0, y1 - y0, 2_000) * 0.1
+        outline = communes.cx[x0 - pad:x1 + pad, y0 - pad:y1 + pad]
+    elements.append(gv.Path(outline.to_crs(3857).boundary.to_frame("geometry"), crs=merc)
+                    .opts(color="#888", line_width=0.5))
+    depth_label = _k("flood_depth", lang)
+    img = flood_image(layers.get("flood"))
+    if img is not None:
+        xs, ys = img.x.values, img.y.values
+        elements.append(gv.Image((xs, ys, img.values), kdims=["x", "y"], vdims=[depth_label],
+                                 crs=merc).opts(
+            cmap="Blues", colorbar=True, clim=(0.0, depth_clim(img)),
+            clabel=f"{depth_label} (m)", alpha=0.8, tools=["hover"],
+            clipping_colors={"NaN": "transparent"}))
+    band = layers.get("retreat_band")
+    if isinstance(band, gpd.GeoDataFrame) and len(band):
+        data = band[band.area > 0][["nom", "retreat_m", "geometry"]].to_crs(3857)
+        data["geometry"] = data.simplify(10)
+        elements.append(gv.Polygons(data, vdims=["nom", "retreat_m"], crs=merc,
+                                    label=_k("retreat_band", lang)).opts(
+            color=COLOURS["band"], line_color=COLOURS["band"], alpha=0.7, tools=["hover"]))
+    if isinstance(shore, gpd.GeoDataFrame) and len(shore):
+        data = shore[["nom", "taux_m_per_yr", "geometry"]].to_crs(3857)
+        elements.append(gv.Path(data, vdims=["nom", "taux_m_per_yr"], crs=merc,
+                                label=_k("shoreline_today", lang)).opts(
+            color=COLOURS["today"], line_width=2.5, tools=["hover"]))
+    proj = layers.get("shoreline_projected")
+    if isinstance(proj, gpd.GeoDataFrame) and len(proj):
+        data = proj[~proj.is_empty][["nom", "retreat_m", "geometry"]].to_crs(3857)
+        if len(data):
+            elements.append(gv.Path(data, vdims=["nom", "retreat_m"], crs=merc,
+                                    label=_k("shoreline_projected", lang)).opts(
+                color=COLOURS["projected"], line_width=1.5, line_dash="dashed"))
+    bld = layers.get("buildings")
+    if isinstance(bld, gpd.GeoDataFrame) and len(bld):
+        data = bld.to_crs(3857)
+        cls = exposure_class(data)
+        cols = [c for c in HOVER_COLS if c in data.columns]
+        pts = pd.DataFrame(data[cols]).assign(x=data.geometry.x, y=data.geometry.y)
+        for name in ("flooded", "retreat", "relocated"):
+            part = pts[(cls == name).to_numpy()]
+            if len(part):  # plain x/y columns: much faster to render than a GeoDataFrame
+                elements.append(gv.Points(part, kdims=["x", "y"], vdims=cols, crs=merc,
+                                          label=_k(f"buildings_{name}", lang)).opts(
+                    color=COLOURS[name], size=4, line_color="white", line_width=0.3,
+                    tools=["hover"]))
+    title = f"{t(f'maps.{spec.id}', lang)} — {result.label}"
+    return hv.Overlay(elements).opts(
+        responsive=True, height=520, xaxis=None, yaxis=None, active_tools=["wheel_zoom"],
+        title=title, legend_position="top_left", show_legend=True)
+
+
+def extra_cards(ws) -> pn.viewable.Viewable:
+    """The headline cards the shell leaves out (it shows the first eight)."""
+    rest = list(HEADLINE[SHELL_CARDS:])
+    if ws.table is None or not rest:
+        return pn.pane.HTML("")
+    table = ws.table[ws.table["indicator"].isin(rest)]
+    decimals = {i.id: i.decimals for i in indicators_for(MODEL_ID)}
+    return pn.Column(pn.pane.Markdown(f"### {_k('damage_options', ws.lang)}"),
+                     pn.pane.HTML(cards_html(table, decimals, ws.lang),
+                                  css_classes=["twin-cards", "twin-coast-cards"],
+                                  sizing_mode="stretch_width"),
+                     sizing_mode="stretch_width")
+
+
+COMMUNE_COLUMNS = ("dwellings_retreat", "residents_retreat", "public_retreat",
+                   "dwellings_flooded", "residents_flooded", "public_flooded", "damage_meur")
+
+
+def commune_table(result: Result, lang: str) -> pd.DataFrame:
+    """Per commune: homes, residents and equipment in the retreat band and in the flood,
+    event damage (M€); communes with nothing exposed are left out."""
+    com = result.layers["communes"]
+    cols = [c for c in COMMUNE_COLUMNS if c in com.columns]
+    df = pd.DataFrame(com[["nom", "code_insee", *cols]]).copy()
+    df = df[df[cols].sum(axis=1) > 0].sort_values(
+        ["dwellings_retreat", "dwellings_flooded"], ascending=False)
+    df[cols[:-1]] = df[cols[:-1]].round(0).astype(int)
+    df["damage_meur"] = df["damage_meur"].round(2)
+    total = {"nom": _k("total", lang), "code_insee": "",
+             **{c: df[c].sum() for c in cols}}
+    df = pd.concat([df, pd.DataFrame([total])], ignore_index=True)
+    return df.rename(columns={"nom": _k("commune", lang), "code_insee": "INSEE",
+                              **{c: _k(f"col_{c}", lang) for c in cols}})
+
+
+def commune_tables(ws) -> pn.viewable.Viewable:
+    """One per-commune exposure table per scenario (tabs)."""
+    tabs = [pn.pane.DataFrame(commune_table(r, ws.lang), index=False, name=r.label,
+                              sizing_mode="stretch_width", css_classes=["twin-coast-communes"])
+            for r in ws.results if "communes" in r.layers]
+    return pn.Column(pn.pane.Markdown(f"### {_k('communes_title', ws.lang)}"),
+                     pn.Tabs(*tabs, sizing_mode="stretch_width"), sizing_mode="stretch_width")
