@@ -38,3 +38,17 @@ def test_run_bad_scenario_exits_2_with_a_message(tmp_path, capsys):
     assert "bad.json" in err and "density" in err
     assert not out.exists()
     assert main(["run", str(tmp_path / "missing.json")]) == 2
+
+
+def test_run_as_ensemble(tmp_path, capsys):
+    S = get_model("zan.trajectory").scenario_class
+    a = tmp_path / "a.json"
+    a.write_text(S(label="A").to_json(), encoding="utf-8")
+    out = tmp_path / "ens.csv"
+    assert main(["run", str(a), "--draws", "12", "--seed", "2", "--out", str(out)]) == 0
+    table = pd.read_csv(out, encoding="utf-8-sig").set_index("indicator")
+    row = table.loc["zan.dwellings_per_year"]
+    assert row["p05"] <= row["median"] <= row["p95"] and row["draws"] == 12
+    assert row["main_driver"] == "Croissance démographique (%/an)"
+    assert main(["run", str(a), "--draws", "0"]) == 2
+    assert "0" in capsys.readouterr().err

@@ -37,6 +37,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
                              model=", ".join(sorted(model_ids)), expected="one model")
     model = get_model(scenarios[0].model_id)
     territory = Territory.load(args.territory or model.spec.use_case)
+    if args.draws is not None:
+        return _run_ensembles(args, model, territory, scenarios)
     results = [model.run(territory, s) for s in scenarios]
     table = compare(results, lang=args.lang)
     if args.out:
@@ -45,6 +47,38 @@ def _cmd_run(args: argparse.Namespace) -> int:
     with_delta = len(results) > 1
     cols = ["label", "scenario", "value", "units"] + (["delta"] if with_delta else [])
     print(table[cols].to_string(index=False, float_format=lambda v: f"{v:,.2f}"))
+    return 0
+
+
+def _run_ensembles(args, model, territory, scenarios) -> int:
+    import pandas as pd
+
+    from twin_core.ensemble import run_ensemble
+    from twin_core.i18n import t
+    from twin_core.indicators import indicators_for
+    from twin_core.io import write_csv
+
+    labels = {i.id: (i.label(args.lang), i.units) for i in indicators_for(model.spec.id)}
+    frames = []
+    for s in scenarios:
+        ens = run_ensemble(model.spec.id, str(territory.root.resolve()), s, args.draws,
+                           seed=args.seed, scheduler=args.scheduler)
+        summary = ens.summary()
+        top = ens.sensitivity().query("rank == 1").set_index("indicator")
+        summary["label"] = summary["indicator"].map(lambda i: labels[i][0])
+        summary["units"] = summary["indicator"].map(lambda i: labels[i][1])
+        summary["main_driver"] = summary["indicator"].map(
+            lambda i, top=top: t(f"params.{top.at[i, 'input']}", args.lang)
+            if i in top.index and top.at[i, "abs_spearman"] > 0 else "")
+        frames.append(summary.assign(scenario=s.label, draws=args.draws, seed=args.seed))
+    table = pd.concat(frames, ignore_index=True)[
+        ["indicator", "label", "units", "scenario", "median", "p05", "p95", "main_driver",
+         "draws", "seed"]]
+    if args.out:
+        write_csv(table, args.out)
+        print(f"wrote {args.out}")
+    print(table[["label", "scenario", "median", "p05", "p95", "units"]].to_string(
+        index=False, float_format=lambda v: f"{v:,.2f}"))
     return 0
 
 
@@ -80,6 +114,12 @@ def parser() -> argparse.ArgumentParser:
     r.add_argument("--territory", help="territory id or folder (default: the use case's sample)")
     r.add_argument("--out", help="write the comparison table as CSV")
     r.add_argument("--lang", default="fr", choices=["fr", "en"])
+    r.add_argument("--draws", type=int, default=None,
+                   help="run each scenario as an ensemble of N seeded draws (median, 5-95 %%)")
+    r.add_argument("--seed", type=int, default=0, help="seed of the ensemble draws")
+    r.add_argument("--scheduler", default=None,
+                   help="Dask scheduler address (tcp://host:port); default "
+                        "$DASK_SCHEDULER_ADDRESS, else this process")
     r.set_defaults(func=_cmd_run)
     d = sub.add_parser("data", help="sample data")
     dsub = d.add_subparsers(dest="data_command", required=True)
