@@ -44,7 +44,7 @@ def read_discharge_series(path: str | os.PathLike[str]) -> pd.Series:
     if not head.isdigit() or len(head) not in (8, 12):
         raise TwinInputError("agri_bad_date", source, value=head)
     start = pd.to_datetime(head, format="%Y%m%d%H%M" if len(head) == 12 else "%Y%m%d")
-    values = pd.to_numeric(pd.Series(lines[1:]), errors="coerce").to_numpy(float)
+    values = pd.to_numeric(pd.Series(lines[1:]), errors="coerce").to_numpy(float, copy=True)
     values[values < 0] = np.nan  # −99 = missing
     freq = "h" if len(head) == 12 else "D"
     return pd.Series(values, index=pd.date_range(start, periods=len(values), freq=freq))

@@ -250,6 +250,9 @@ def evaluate(prep: Prepared, lv: Levers, k: float = 1.0, retention: float = 0.0,
                         / max(y_weights.sum(), 1e-9))
     return {
         "terms": terms, "no3": no3,
+        "station_water_mm_ha": tw,  # water leaving each catchment's communes (mm·ha)
+        "commune_n_leached_kg": n_leached,
+        "station_background_water_mm_ha": w @ (nonfarm_water + farm_runoff),
         "irrigation_need_mm3": need_m3 / 1e6,
         "irrigation_supplied_mm3": need_m3 * (1 - lv.restriction) / 1e6,
         "irrigation_month_m3": supplied_month.sum(axis=0),  # (12,) territory, supplied
