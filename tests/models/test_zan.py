@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from twin_core.errors import TwinInputError
 from twin_core.models.registry import get_model
 from twin_core.models.zan import allocate, decade_budgets, envelope_2031
 from twin_core.models.zan.envelope import dwellings_needed, naf_column
@@ -43,7 +44,7 @@ def test_halving_and_guarantee(conso):
     assert (no_guarantee["envelope_ha"] <= env["envelope_ha"]).all()
     with pytest.raises(ValueError):
         envelope_2031(conso, reduction=1.5)
-    with pytest.raises(KeyError, match="naf15art16"):
+    with pytest.raises(TwinInputError, match="naf15art16"):
         envelope_2031(conso.drop(columns="naf15art16"))
 
 

@@ -20,13 +20,60 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from twin_core.errors import TwinInputError
+
 M2_PER_HA = 10_000.0
 REFERENCE_YEARS = tuple(range(2011, 2021))  # naf11art12 (2011) … naf20art21 (2020)
+ALLOCATION_RULES = ("past", "growth", "mix")
 
 
 def naf_column(year: int) -> str:
     """Cerema column of the consumption from 1 Jan ``year`` to 1 Jan ``year + 1`` (m²)."""
     return f"naf{year % 100:02d}art{(year + 1) % 100:02d}"
+
+
+def check_conso(conso: pd.DataFrame, source: str = "conso_naf",
+                years: tuple[int, ...] = REFERENCE_YEARS) -> None:
+    """Raise a :class:`TwinInputError` when the Cerema table cannot be used.
+
+    Checks: ``idcom`` present, the yearly columns of ``years`` present, numeric, no negative
+    area (Cerema areas are m² ≥ 0), no duplicated commune code.
+    """
+    if "idcom" not in conso.columns:
+        raise TwinInputError("zan_missing_column", source, columns="idcom")
+    missing = [naf_column(y) for y in years if naf_column(y) not in conso.columns]
+    if missing:
+        raise TwinInputError("zan_missing_column", source, columns=", ".join(missing))
+    cols = [naf_column(y) for y in range(2009, 2031) if naf_column(y) in conso.columns]
+    values = conso[cols].apply(pd.to_numeric, errors="coerce")
+    bad = values.isna() & conso[cols].notna()
+    if bad.to_numpy().any():
+        col = bad.any().idxmax()
+        raise TwinInputError("zan_not_numeric", source, column=col,
+                             communes=_codes(conso.loc[bad[col], "idcom"]))
+    neg = values < 0
+    if neg.to_numpy().any():
+        col = neg.any().idxmax()
+        raise TwinInputError("zan_negative_area", source, column=col,
+                             communes=_codes(conso.loc[neg[col], "idcom"]))
+    dup = conso["idcom"].astype(str).duplicated()
+    if dup.any():
+        raise TwinInputError("zan_duplicate_commune", source,
+                             communes=_codes(conso.loc[dup, "idcom"]))
+
+
+def check_communes(conso: pd.DataFrame, communes_codes, source: str = "conso_naf") -> None:
+    """Every commune of the land-take table must be in the communes layer (same INSEE code)."""
+    known = {str(c) for c in communes_codes}
+    unknown = sorted({str(c) for c in conso["idcom"]} - known)
+    if unknown:
+        raise TwinInputError("zan_unknown_commune", source, communes=_codes(unknown))
+
+
+def _codes(codes, limit: int = 5) -> str:
+    codes = [str(c) for c in codes]
+    more = f" (+{len(codes) - limit})" if len(codes) > limit else ""
+    return ", ".join(codes[:limit]) + more
 
 
 def yearly_consumption_ha(conso: pd.DataFrame) -> pd.DataFrame:
@@ -47,13 +94,11 @@ def envelope_2031(conso: pd.DataFrame, reduction: float = 0.5, guarantee_ha: flo
     1 Jan 2021) and ``envelope_ha`` = max(reference × (1 − reduction), guarantee_ha).
     """
     if not 0.0 <= reduction <= 1.0:
-        raise ValueError(f"reduction must be in [0, 1], got {reduction}")
+        raise TwinInputError("zan_bad_share", "reduction", name="reduction", value=reduction)
     if guarantee_ha < 0:
-        raise ValueError(f"guarantee_ha must be ≥ 0, got {guarantee_ha}")
-    needed = ["idcom"] + [naf_column(y) for y in REFERENCE_YEARS]
-    missing = [c for c in needed if c not in conso.columns]
-    if missing:
-        raise KeyError(f"Cerema land-take columns missing: {missing}")
+        raise TwinInputError("zan_negative_param", "guarantee_ha", name="guarantee_ha",
+                             value=guarantee_ha)
+    check_conso(conso)
     yearly = yearly_consumption_ha(conso)
     reference = yearly[list(REFERENCE_YEARS)].sum(axis=1)
     envelope = np.maximum(reference * (1.0 - reduction), guarantee_ha)
@@ -79,6 +124,57 @@ def allocate(total_ha: float, weights: pd.Series) -> pd.Series:
     return base / M2_PER_HA
 
 
+def allocate_with_floor(total_ha: float, weights: pd.Series, floor_ha: float = 0.0
+                        ) -> pd.Series:
+    """Share ``total_ha`` in proportion to ``weights``, every commune getting ≥ ``floor_ha``.
+
+    Communes whose proportional share falls under the floor get the floor (the 1 ha communal
+    guarantee); the rest is shared among the others in proportion to their weights, repeated
+    until no share is under the floor. The sum is exactly ``total_ha`` (to the m²) whenever
+    ``total_ha ≥ n × floor_ha``; otherwise every commune gets the floor (the guarantee wins).
+    """
+    if floor_ha < 0:
+        raise TwinInputError("zan_negative_param", "guarantee_ha", name="guarantee_ha",
+                             value=floor_ha)
+    w = weights.clip(lower=0).astype(float).fillna(0.0)
+    n = len(w)
+    if total_ha <= n * floor_ha + 1e-12:
+        return pd.Series(float(floor_ha), index=w.index)
+    floored = pd.Series(False, index=w.index)
+    while True:
+        free = ~floored
+        rest = total_ha - floor_ha * floored.sum()
+        share = allocate(rest, w[free]) if free.any() else pd.Series(dtype=float)
+        low = share < floor_ha
+        if not low.any():
+            break
+        floored[share.index[low]] = True
+    out = pd.Series(float(floor_ha), index=w.index)
+    out[share.index] = share
+    return out
+
+
+def allocation_weights(rule: str, reference_ha: pd.Series, growth: pd.Series,
+                       mix_past: float = 0.5) -> pd.Series:
+    """Weights of the allocation rule: ``past`` (2011-2021 consumption), ``growth``
+    (population growth) or ``mix`` (``mix_past`` × past share + (1 − mix_past) × growth share).
+    """
+    if rule not in ALLOCATION_RULES:
+        raise TwinInputError("bad_value", "allocation_rule", key="allocation_rule", value=rule,
+                             allowed=ALLOCATION_RULES, detail="")
+    if not 0.0 <= mix_past <= 1.0:
+        raise TwinInputError("zan_bad_share", "mix_past", name="mix_past", value=mix_past)
+    past = reference_ha.clip(lower=0).astype(float)
+    grow = growth.reindex(past.index).clip(lower=0).fillna(0.0).astype(float)
+    past_share = past / past.sum() if past.sum() > 0 else past * 0 + 1 / len(past)
+    grow_share = grow / grow.sum() if grow.sum() > 0 else past_share
+    if rule == "past":
+        return past_share
+    if rule == "growth":
+        return grow_share
+    return mix_past * past_share + (1 - mix_past) * grow_share
+
+
 def decade_budgets(envelope_2021_2031: float, pace_2031_2041: float = 0.5) -> dict[str, float]:
     """Budgets (ha) of the three slices: 2021-2031, 2031-2041 (reduced by ``pace``), and the
     2041-2050 slice, which ends at net zero: a linear ramp down, i.e. half a decade's pace."""
@@ -88,21 +184,35 @@ def decade_budgets(envelope_2021_2031: float, pace_2031_2041: float = 0.5) -> di
     return {"2021-2031": b1, "2031-2041": b2, "2041-2050": b3}
 
 
-def dwellings_needed(population: float, growth_pct: float, years: float, household_size: float,
-                     household_trend_pct: float, secondary_share: float, vacancy_share: float
-                     ) -> float:
+def dwellings_needed(population, growth_pct, years, household_size, household_trend_pct,
+                     secondary_share, vacancy_share):
     """Dwellings to build over ``years`` for population growth and smaller households.
 
     Main residences = population / household size; the stock holds main residences plus
     secondary and vacant homes (shares of the stock); demand is the growth of that stock.
     """
-    if household_size <= 0:
-        raise ValueError("household_size must be > 0")
-    occupied = 1.0 - secondary_share - vacancy_share
-    if occupied <= 0:
-        raise ValueError("secondary_share + vacancy_share must be < 1")
-    pop_end = population * (1 + growth_pct / 100) ** years
-    size_end = household_size * (1 + household_trend_pct / 100) ** years
+    if np.any(np.asarray(household_size) <= 0):
+        raise TwinInputError("zan_negative_param", "household_size", name="household_size",
+                             value=household_size)
+    occupied = 1.0 - np.asarray(secondary_share) - np.asarray(vacancy_share)
+    if np.any(occupied <= 0):
+        raise TwinInputError("zan_vacancy_too_high", "vacancy_pct")
+    pop_end = population * (1 + np.asarray(growth_pct) / 100) ** years
+    size_end = household_size * (1 + np.asarray(household_trend_pct) / 100) ** years
     stock_now = population / household_size / occupied
     stock_end = pop_end / size_end / occupied
-    return max(stock_end - stock_now, 0.0)
+    out = np.maximum(stock_end - stock_now, 0.0)
+    return float(out) if np.ndim(out) == 0 else out
+
+
+def land_for_dwellings_ha(dwellings, existing_fabric_share, density):
+    """ENAF land (ha) taken by ``dwellings``: the share built in the existing fabric takes
+    none, the rest is built at ``density`` dwellings/ha. Arrays broadcast."""
+    density = np.asarray(density, dtype=float)
+    if np.any(~(density > 0)):
+        raise TwinInputError("zan_density_zero", "density", value=float(np.min(density)))
+    share = np.asarray(existing_fabric_share, dtype=float)
+    if np.any((share < 0) | (share > 1)):
+        raise TwinInputError("zan_bad_share", "existing_fabric_pct", name="existing_fabric",
+                             value=float(np.max(np.abs(share))))
+    return np.asarray(dwellings, dtype=float) * (1.0 - share) / density

@@ -4,9 +4,25 @@ Equations in :mod:`twin_core.models.zan.envelope` (sources there). Demand: INSEE
 "point mort" reasoning (dwellings for population growth and for smaller households, the stock
 holding secondary and vacant homes); dwellings built in the existing fabric (densification,
 vacancy reduction, brownfields) take no ENAF, the others take land at the chosen density.
-Non-housing land (activity, roads, rail) continues at a chosen share of its 2011-2021 pace.
-Renaturation (ha/yr) is deducted from 2031 on (loi 2023-630, art. 7 counts it from 2021 only
-for renatured plots; we take the conservative reading).
+Non-housing land (activity, roads, rail, unknown) continues at a chosen share of its 2011-2021
+pace. Renaturation (ha/yr) is deducted from 2031 on (loi 2023-630, art. 7 counts it from 2021
+only for renatured plots; we take the conservative reading).
+
+Allocation: the group's envelope (sum of the communal envelopes of
+:func:`~twin_core.models.zan.envelope.envelope_2031`, i.e. what an EPCI or SCoT gets) is shared
+among communes by a chosen rule — past consumption (the law's default reading: each commune
+halves its own 2011-2021 consumption), population growth, or a mix — with the 1 ha communal
+guarantee as a floor and the sum kept to the m².
+
+"Dwellings delivered": dwellings the communes can build in 2023-2030 if each keeps within its
+own 2021-2031 envelope (after the observed 2021-2022 consumption and the non-housing land);
+2021-2022 demand is taken as met.
+
+Agricultural land lost = gross ENAF consumption × ``agricultural_share_pct``. Default 67 %:
+Agreste (SSP, ministère de l'Agriculture), Teruti-Lucas 2006-2014, published 21 July 2015:
+"les deux tiers des surfaces artificialisées depuis 2006 l'ont été aux dépens des espaces
+agricoles" (national figure, medium confidence; the local share differs, set it when known).
+Renatured land is not counted as returned to farming.
 """
 
 from __future__ import annotations
@@ -16,29 +32,37 @@ import numpy as np
 import pandas as pd
 import param
 
+from twin_core.errors import TwinInputError
 from twin_core.indicators import value_indicator
 from twin_core.models.base import Model, ModelSpec, OutputSpec
 from twin_core.models.zan.envelope import (
+    ALLOCATION_RULES,
     REFERENCE_YEARS,
     allocate,
+    allocate_with_floor,
+    allocation_weights,
+    check_communes,
     decade_budgets,
-    dwellings_needed,
     envelope_2031,
+    land_for_dwellings_ha,
     yearly_consumption_ha,
 )
 from twin_core.scenario import Scenario
 
 MODEL_ID = "zan.trajectory"
 HOUSING_PREFIX = "art{a:02d}hab{b:02d}"
+BASE_YEAR = 2020  # pop20 / men20 of the Cerema file
+DEFAULT_HOUSEHOLD_SIZE = 2.2  # INSEE RP 2020, France: 2.19 persons per main residence
 
 
 class ZanScenario(Scenario):
     example_b = {"density": 30.0, "existing_fabric_pct": 50.0}
     units = {**Scenario.units, "reduction_pct": "%", "guarantee_ha": "ha",
-             "pace_2031_pct": "%", "population_growth_pct": "%/an",
+             "pace_2031_pct": "%", "mix_past_pct": "%", "population_growth_pct": "%/an",
              "household_trend_pct": "%/an", "vacancy_pct": "%", "secondary_pct": "%",
              "existing_fabric_pct": "%", "density": "logements/ha",
-             "other_land_pct": "%", "renaturation_ha_per_yr": "ha/an"}
+             "other_land_pct": "%", "renaturation_ha_per_yr": "ha/an",
+             "agricultural_share_pct": "%", "incoming_dwellings": "logements"}
 
     group = param.Selector(default="ain", objects=["ain", "gironde"],
                            doc="Group of communes (Ain: real Cerema file; Gironde: synthetic).")
@@ -48,13 +72,17 @@ class ZanScenario(Scenario):
                                 doc="Minimum 2021-2031 budget per commune (law 2023: 1 ha).")
     pace_2031_pct = param.Number(default=50.0, bounds=(0.0, 100.0), step=5.0,
                                  doc="Cut of the 2031-2041 budget vs 2021-2031.")
+    allocation_rule = param.Selector(default="past", objects=list(ALLOCATION_RULES),
+                                     doc="How the group's envelope is shared among communes.")
+    mix_past_pct = param.Number(default=50.0, bounds=(0.0, 100.0), step=10.0,
+                                doc="Weight of past consumption in the 'mix' rule.")
     population_growth_pct = param.Number(default=0.5, bounds=(-2.0, 3.0), step=0.1,
                                          doc="Yearly population growth.")
     household_trend_pct = param.Number(default=-0.4, bounds=(-2.0, 1.0), step=0.1,
                                        doc="Yearly change of the mean household size.")
     vacancy_pct = param.Number(default=8.0, bounds=(0.0, 30.0), step=0.5,
                                doc="Share of vacant homes in the stock.")
-    secondary_pct = param.Number(default=5.0, bounds=(0.0, 70.0), step=1.0,
+    secondary_pct = param.Number(default=5.0, bounds=(0.0, 60.0), step=1.0,
                                  doc="Share of secondary homes in the stock.")
     existing_fabric_pct = param.Number(default=30.0, bounds=(0.0, 100.0), step=5.0,
                                        doc="Share of new dwellings built in the existing fabric.")
@@ -64,6 +92,13 @@ class ZanScenario(Scenario):
                                   doc="Non-housing land take, in % of its 2011-2021 pace.")
     renaturation_ha_per_yr = param.Number(default=0.0, bounds=(0.0, 20.0), step=0.5,
                                           doc="Land renatured each year from 2031.")
+    incoming_dwellings = param.Integer(default=0, bounds=(0, 5000), step=50,
+                                       doc="Extra dwellings over 2023-2030 for households "
+                                           "coming from elsewhere (e.g. relocation from an "
+                                           "eroding coast), shared by population.")
+    agricultural_share_pct = param.Number(default=67.0, bounds=(0.0, 100.0), step=1.0,
+                                          doc="Share of consumed ENAF that was farmland "
+                                              "(Agreste Teruti-Lucas 2006-2014: two thirds).")
 
 
 class ZanModel(Model):
@@ -71,110 +106,217 @@ class ZanModel(Model):
         id=MODEL_ID, use_case="zan", version="1.0",
         outputs=(OutputSpec("reference_ha", "value", "ha"),
                  OutputSpec("envelope_ha", "value", "ha"),
-                 OutputSpec("communes", "layer"), OutputSpec("trajectory", "series", "ha")),
+                 OutputSpec("communes", "layer"), OutputSpec("trajectories", "layer"),
+                 OutputSpec("trajectory", "series", "ha")),
         layers=("communes", "conso_naf"),
         sources=("Loi 2021-1104 art. 191, 194", "Loi 2023-630 art. 4",
-                 "Cerema fichiers fonciers"),
+                 "Cerema fichiers fonciers",
+                 "Agreste, Teruti-Lucas 2006-2014 (2015): 2/3 of artificialised land was farmland"),
         scenario_class=ZanScenario,
         map_layer="communes", map_column="budget_used_pct", map_units="%",
         series_y=("consumption_ha", "allowed_ha"), series_units="ha/an",
     )
 
+    def _validate(self, territory, scenario: ZanScenario) -> list[TwinInputError]:
+        problems = []
+        if not scenario.density > 0:
+            problems.append(TwinInputError("zan_density_zero", "density", value=scenario.density))
+        if scenario.vacancy_pct + scenario.secondary_pct >= 100:
+            problems.append(TwinInputError("zan_vacancy_too_high", "vacancy_pct"))
+        return problems
+
     def _run(self, territory, scenario: ZanScenario):
         key = "conso_naf" if scenario.group == "ain" else "conso_naf_synthetic"
         conso = territory.layer(key)
         communes = territory.layer("communes")
-        result = run_trajectory(conso, communes, scenario, self)
+        result = run_trajectory(conso, communes, scenario, self, source=key)
         if territory.is_synthetic(key):
             result.synthetic_inputs += (key,)
         return result
 
 
+def _column(conso: pd.DataFrame, name: str, idx: pd.Index) -> pd.Series:
+    if name not in conso.columns:
+        return pd.Series(np.nan, index=idx)
+    return pd.to_numeric(conso.set_index(conso["idcom"].astype(str))[name], errors="coerce"
+                         ).reindex(idx)
+
+
+def allowed_path(envelope_ha, pace_2031: float, years: np.ndarray) -> np.ndarray:
+    """Allowed yearly consumption (ha/yr) for each envelope (array, n) and year: a tenth of the
+    envelope in 2021-2030, a tenth of the reduced 2031-2041 budget in 2031-2040, then a linear
+    ramp to zero in 2050 (:func:`decade_budgets`); zero before 2021 is not a budget (NaN)."""
+    env = np.atleast_1d(np.asarray(envelope_ha, dtype=float))[:, None]
+    y = np.asarray(years)[None, :]
+    b2 = env * (1.0 - pace_2031) / 10.0
+    out = np.where(y < 2021, np.nan,
+                   np.where(y < 2031, env / 10.0,
+                            np.where(y < 2041, b2, np.where(y < 2050, b2 * (2050 - y) / 10.0,
+                                                            0.0))))
+    return out
+
+
 def run_trajectory(conso: pd.DataFrame, communes: gpd.GeoDataFrame, s: ZanScenario,
-                   model: Model):
-    env = envelope_2031(conso, s.reduction_pct / 100.0, s.guarantee_ha)
+                   model: Model, source: str = "conso_naf"):
+    """One scenario on a Cerema table and its communes layer (see the module docstring)."""
+    if not s.density > 0:
+        raise TwinInputError("zan_density_zero", "density", value=s.density)
+    check_communes(conso, communes["code_insee"], source)
+    communal = envelope_2031(conso, s.reduction_pct / 100.0, s.guarantee_ha)
     yearly = yearly_consumption_ha(conso)
-    idx = env.index
-    pop = pd.to_numeric(conso.set_index(conso["idcom"].astype(str))["pop20"], errors="coerce"
-                        ).reindex(idx).fillna(0.0)
-    men = pd.to_numeric(conso.set_index(conso["idcom"].astype(str))["men20"], errors="coerce"
-                        ).reindex(idx)
-    hh_size = (pop / men).replace([np.inf, -np.inf], np.nan).fillna(2.2)
+    idx = communal.index
+    pop = _column(conso, "pop20", idx).fillna(0.0)
+    men = _column(conso, "men20", idx)
+    hh_size = (pop / men).replace([np.inf, -np.inf], np.nan).fillna(DEFAULT_HOUSEHOLD_SIZE)
+    hh_size = hh_size.where(hh_size > 0, DEFAULT_HOUSEHOLD_SIZE)
 
     housing = pd.DataFrame({
-        y: pd.to_numeric(conso.set_index(conso["idcom"].astype(str))[
-            HOUSING_PREFIX.format(a=y % 100, b=(y + 1) % 100)], errors="coerce").fillna(0) / 1e4
-        for y in REFERENCE_YEARS}).reindex(idx)
-    other_rate = (yearly[list(REFERENCE_YEARS)].sum(axis=1) - housing.sum(axis=1)).clip(lower=0
-                                                                                         ) / 10
+        y: _column(conso, HOUSING_PREFIX.format(a=y % 100, b=(y + 1) % 100), idx).fillna(0) / 1e4
+        for y in REFERENCE_YEARS})
+    reference = communal["reference_ha"]
+    other_rate = (reference - housing.sum(axis=1)).clip(lower=0) / 10 * s.other_land_pct / 100
 
+    # -- envelope shared by the chosen rule (sum conserved, guarantee as a floor)
+    total_env = float(communal["envelope_ha"].sum())
+    g = s.population_growth_pct / 100
+    observed_growth = _column(conso, "pop1420", idx)
+    growth = observed_growth.where(observed_growth.notna(), pop * ((1 + g) ** 10 - 1))
+    if s.allocation_rule == "past":
+        env = communal["envelope_ha"].copy()
+    else:
+        weights = allocation_weights(s.allocation_rule, reference, growth, s.mix_past_pct / 100)
+        env = allocate_with_floor(total_env, weights, s.guarantee_ha)
+
+    # -- demand: dwellings per year from the stock change (vectorised over communes × years)
     first_proj = max(yearly.columns) + 1  # first year without observation
     horizon = max(s.horizon, 2050)
     years = np.arange(2011, horizon + 1)
-    per_year = pd.DataFrame(0.0, index=idx, columns=years)
+    occupied = 1.0 - (s.vacancy_pct + s.secondary_pct) / 100
+    if occupied <= 0:
+        raise TwinInputError("zan_vacancy_too_high", "vacancy_pct")
+    t = np.arange(2021, horizon + 2) - BASE_YEAR
+    pop_t = pop.to_numpy()[:, None] * (1 + g) ** t[None, :]
+    stock_t = pop_t / (hh_size.to_numpy()[:, None] * (1 + s.household_trend_pct / 100) ** t
+                       ) / occupied
+    dw_year = np.maximum(np.diff(stock_t, axis=1), 0.0)  # years 2021 … horizon
+    dw = pd.DataFrame(dw_year, index=idx, columns=np.arange(2021, horizon + 1))
+    pop_share = pop / pop.sum() if pop.sum() > 0 else pop * 0 + 1 / len(pop)
+    proj_years = [y for y in range(first_proj, 2031)]
+    if s.incoming_dwellings and proj_years:
+        dw[proj_years] += (pop_share.to_numpy()[:, None] * s.incoming_dwellings
+                           / len(proj_years))
+    fabric = s.existing_fabric_pct / 100
+    housing_land = pd.DataFrame(land_for_dwellings_ha(dw.to_numpy(), fabric, s.density),
+                                index=idx, columns=dw.columns)
+
+    gross = pd.DataFrame(0.0, index=idx, columns=years)
     for y in years:
         if y in yearly.columns:
-            per_year[y] = yearly[y]
-    dw_per_year = pd.Series({c: dwellings_needed(pop[c], s.population_growth_pct, 1.0,
-                                                 hh_size[c], s.household_trend_pct,
-                                                 s.secondary_pct / 100, s.vacancy_pct / 100)
-                             for c in idx})
-    housing_land = dw_per_year * (1 - s.existing_fabric_pct / 100) / s.density
-    proj_rate = housing_land + other_rate * s.other_land_pct / 100
-    share = proj_rate / proj_rate.sum() if proj_rate.sum() > 0 else proj_rate * 0
-    for y in years[years >= first_proj]:
-        per_year[y] = proj_rate
-        if y >= 2031:
-            per_year[y] = proj_rate - allocate(s.renaturation_ha_per_yr, share) if \
-                s.renaturation_ha_per_yr > 0 else proj_rate
+            gross[y] = yearly[y]
+        elif y >= first_proj:
+            gross[y] = housing_land[y] + other_rate
+    renat_years = years[years >= 2031]
+    renat = pd.Series(0.0, index=idx)
+    if s.renaturation_ha_per_yr > 0:
+        rate = gross[2031]
+        renat = allocate(s.renaturation_ha_per_yr, rate if rate.sum() > 0 else pop_share)
+    net = gross.copy()
+    net[renat_years] = gross[renat_years].sub(renat, axis=0)
 
-    total_env = float(env["envelope_ha"].sum())
-    budgets = decade_budgets(total_env, s.pace_2031_pct / 100)
-    allowed = pd.Series(0.0, index=years)
-    for y in years:
-        if 2021 <= y < 2031:
-            allowed[y] = budgets["2021-2031"] / 10
-        elif 2031 <= y < 2041:
-            allowed[y] = budgets["2031-2041"] / 10
-        elif 2041 <= y < 2050:
-            allowed[y] = budgets["2031-2041"] / 10 * (2050 - y) / 10
-    total = per_year.sum(axis=0)
+    allowed_c = pd.DataFrame(allowed_path(env.to_numpy(), s.pace_2031_pct / 100, years),
+                             index=idx, columns=years)
+    total = net.sum(axis=0)
+    allowed = allowed_c.sum(axis=0).where(years >= 2021)
     series = pd.DataFrame({"year": years, "consumption_ha": total.to_numpy(),
                            "allowed_ha": allowed.to_numpy(),
+                           "renatured_ha": np.where(years >= 2031, float(renat.sum()), 0.0),
                            "observed": years < first_proj})
-    series["cumulative_since_2021_ha"] = np.where(years >= 2021,
-                                                  np.cumsum(np.where(years >= 2021, total, 0)), 0)
-    series["allowed_cumulative_ha"] = np.where(years >= 2021,
-                                               np.cumsum(np.where(years >= 2021, allowed, 0)), 0)
+    since = years >= 2021
+    series["cumulative_since_2021_ha"] = np.where(since, np.cumsum(np.where(since, total, 0)), 0)
+    series["allowed_cumulative_ha"] = np.where(
+        since, np.cumsum(np.where(since, allowed.fillna(0), 0)), 0)
 
-    dec1 = per_year[[y for y in years if 2021 <= y < 2031]].sum(axis=1)
-    dec_rest = per_year[[y for y in years if 2031 <= y < 2050]].sum(axis=1)
-    used = dec1 / env["envelope_ha"] * 100
-    layer = communes.assign(code_insee=communes["code_insee"].astype(str)).merge(
-        pd.DataFrame({"reference_ha": env["reference_ha"], "envelope_ha": env["envelope_ha"],
-                      "projected_2021_2031_ha": dec1, "budget_used_pct": used,
-                      "dwellings_per_year": dw_per_year}),
-        left_on="code_insee", right_index=True, how="inner")
+    dec1_years = [y for y in years if 2021 <= y < 2031]
+    dec1 = net[dec1_years].sum(axis=1)
+    observed_2021 = yearly[[y for y in yearly.columns if y >= 2021]].sum(axis=1)
+    dec_rest = net[[y for y in years if 2031 <= y < 2050]].sum(axis=1)
+    used = dec1 / env * 100
+    remaining = env - observed_2021
+
+    # -- dwellings needed 2021-2031 vs delivered within each commune's envelope
+    needed = dw[dec1_years].sum(axis=1)
+    needed_proj = dw[proj_years].sum(axis=1)
+    other_proj = other_rate * len(proj_years)
+    land_avail = (env - observed_2021 - other_proj).clip(lower=0)
+    enaf_need = needed_proj * (1 - fabric)
+    delivered = (needed - needed_proj) + needed_proj * fabric + np.minimum(
+        enaf_need, land_avail * s.density)
+    pop_gain = pop * ((1 + g) ** (2031 - BASE_YEAR) - (1 + g) ** (2021 - BASE_YEAR))
+    gross_2021_2050 = gross[[y for y in years if 2021 <= y < 2050]].sum(axis=1)
+    agri = gross_2021_2050 * s.agricultural_share_pct / 100
+    gross_dec1 = gross[dec1_years].sum(axis=1)
+    m2_inh = gross_dec1.sum() * 1e4 / pop_gain.sum() if pop_gain.sum() > 0 else np.nan
+
+    names = communes.assign(code_insee=communes["code_insee"].astype(str)).set_index(
+        "code_insee")["nom"] if "nom" in communes.columns else pd.Series(dtype=str)
+    table = pd.DataFrame({
+        "nom": names.reindex(idx), "reference_ha": reference, "envelope_ha": env,
+        "communal_envelope_ha": communal["envelope_ha"],
+        "consumed_2021_2022_ha": observed_2021, "projected_2021_2031_ha": dec1,
+        "budget_used_pct": used, "remaining_ha": remaining, "over_budget": used > 100,
+        "dwellings_needed": needed, "dwellings_delivered": delivered,
+        "agricultural_land_lost_ha": agri, "projected_2031_2050_ha": dec_rest,
+        "renatured_ha_per_yr": renat, "dwellings_per_year": needed / 10,
+    })
+    table.index.name = "code_insee"
+    layer = communes.assign(code_insee=communes["code_insee"].astype(str)).drop(
+        columns=["nom"], errors="ignore").merge(table, left_on="code_insee", right_index=True,
+                                                how="inner")
+    traj = pd.DataFrame({
+        "code_insee": np.repeat(idx.to_numpy(), len(years)),
+        "year": np.tile(years, len(idx)),
+        "consumption_ha": net.to_numpy().ravel(),
+        "allowed_ha": allowed_c.to_numpy().ravel(),
+        "observed": np.tile(years < first_proj, len(idx)),
+    })
 
     values = {
-        "reference_ha": float(env["reference_ha"].sum()),
-        "envelope_ha": total_env,
-        "consumed_2021_2023_ha": float(yearly[[y for y in yearly.columns if y >= 2021]]
-                                       .sum().sum()),
         "projected_2021_2031_ha": float(dec1.sum()),
+        "envelope_ha": total_env,
         "budget_used_pct": float(dec1.sum() / total_env * 100) if total_env else np.nan,
+        "remaining_budget_ha": float(remaining.sum()),
+        "communes_over_budget": float((used > 100).sum()),
+        "dwellings_delivered_pct": float(delivered.sum() / needed.sum() * 100)
+        if needed.sum() > 0 else 100.0,
+        "agricultural_land_lost_ha": float(agri.sum()),
+        "m2_per_new_inhabitant": float(m2_inh),
+        "reference_ha": float(reference.sum()),
+        "consumed_2021_2023_ha": float(observed_2021.sum()),
         "overshoot_2031_ha": float(max(dec1.sum() - total_env, 0.0)),
         "projected_2031_2050_ha": float(dec_rest.sum()),
-        "budget_2031_2050_ha": budgets["2031-2041"] + budgets["2041-2050"],
-        "communes_over_budget": float((used > 100).sum()),
-        "dwellings_per_year": float(dw_per_year.sum()),
+        "budget_2031_2050_ha": float(sum(decade_budgets(total_env, s.pace_2031_pct / 100)[k]
+                                         for k in ("2031-2041", "2041-2050"))),
+        "dwellings_needed": float(needed.sum()),
+        "dwellings_delivered": float(delivered.sum()),
+        "dwellings_per_year": float(needed.sum() / 10),
+        "renatured_2031_2050_ha": float(renat.sum() * len([y for y in years
+                                                            if 2031 <= y < 2050])),
     }
-    return model.new_result(s, values=values, layers={"communes": layer}, series=series)
+    return model.new_result(s, values=values, layers={"communes": layer, "trajectories": traj},
+                            series=series)
 
 
-for _id, _units in [("reference_ha", "ha"), ("envelope_ha", "ha"),
-                    ("consumed_2021_2023_ha", "ha"), ("projected_2021_2031_ha", "ha"),
-                    ("budget_used_pct", "%"), ("overshoot_2031_ha", "ha"),
-                    ("projected_2031_2050_ha", "ha"), ("budget_2031_2050_ha", "ha"),
-                    ("communes_over_budget", "communes"), ("dwellings_per_year", "logements/an")]:
-    value_indicator(f"zan.{_id}", MODEL_ID, _units, key=_id)
+# headline cards first, in the order of the issue (the dashboard shows the first 8)
+INDICATORS = [
+    ("projected_2021_2031_ha", "ha", 1), ("envelope_ha", "ha", 1), ("budget_used_pct", "%", 0),
+    ("remaining_budget_ha", "ha", 1), ("communes_over_budget", "communes", 0),
+    ("dwellings_delivered_pct", "%", 0), ("agricultural_land_lost_ha", "ha", 1),
+    ("m2_per_new_inhabitant", "m²/hab.", 0),
+    ("reference_ha", "ha", 1), ("consumed_2021_2023_ha", "ha", 1),
+    ("overshoot_2031_ha", "ha", 1), ("projected_2031_2050_ha", "ha", 1),
+    ("budget_2031_2050_ha", "ha", 1), ("dwellings_needed", "logements", 0),
+    ("dwellings_delivered", "logements", 0), ("dwellings_per_year", "logements/an", 0),
+    ("renatured_2031_2050_ha", "ha", 1),
+]
+for _id, _units, _dec in INDICATORS:
+    value_indicator(f"zan.{_id}", MODEL_ID, _units, key=_id, decimals=_dec)
