@@ -111,3 +111,15 @@ def test_a_failing_model_shows_a_message_and_keeps_the_session(monkeypatch):
     monkeypatch.undo()
     ws.scenarios[0].density = 34.0
     assert not ws._alert.visible
+
+
+def test_ensemble_mode_gives_ranges_bands_and_drivers():
+    ws = ScenarioWorkspace(model_id="zan.trajectory", territory_id="zan")
+    assert "twin-range" not in ws._cards.object and not ws._bands_note.visible
+    ws.draws = 20
+    assert set(ws.ensembles) == {"A", "B"}
+    assert "twin-range" in ws._cards.object and ws._bands_note.visible
+    drivers = ws._sensitivity.object
+    assert "Croissance démographique (%/an)" in set(drivers.iloc[:, 1])
+    ws.draws = 0
+    assert "twin-range" not in ws._cards.object and not ws._sensitivity.visible

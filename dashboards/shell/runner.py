@@ -25,3 +25,18 @@ def _run(model_id: str, territory_id: str, scenario_json: str) -> Result:
 def run(model_id: str, territory_id: str, scenario: Scenario) -> Result:
     """Run ``scenario`` (cached on its JSON form, so identical scenarios run once)."""
     return _run(model_id, territory_id, json.dumps(scenario.to_dict(), sort_keys=True))
+
+
+@lru_cache(maxsize=32)
+def _ensemble(model_id: str, territory_id: str, scenario_json: str, draws: int, seed: int):
+    from twin_core.ensemble import run_ensemble
+
+    scenario = Scenario.from_json(scenario_json)
+    return run_ensemble(model_id, str(territory(territory_id).root.resolve()), scenario, draws,
+                        seed=seed)
+
+
+def ensemble(model_id: str, territory_id: str, scenario: Scenario, draws: int, seed: int = 0):
+    """An ensemble of ``draws`` seeded draws around ``scenario`` (cached, in this process)."""
+    return _ensemble(model_id, territory_id, json.dumps(scenario.to_dict(), sort_keys=True),
+                     draws, seed)

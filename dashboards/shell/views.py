@@ -32,8 +32,10 @@ def fmt(value: float, decimals: int = 1, lang: str = "fr") -> str:
     return text
 
 
-def cards_html(table: pd.DataFrame, decimals: dict[str, int], lang: str) -> str:
-    """One card per indicator: value per scenario and the change against the reference."""
+def cards_html(table: pd.DataFrame, decimals: dict[str, int], lang: str,
+               ranges: dict[tuple[str, str], tuple[float, float]] | None = None) -> str:
+    """One card per indicator: value per scenario and the change against the reference;
+    with an ensemble, the 5-95 % range of each scenario (``ranges[(scenario, indicator)]``)."""
     if table.empty:
         return ""
     ref = table["reference"].iloc[0]
@@ -49,9 +51,14 @@ def cards_html(table: pd.DataFrame, decimals: dict[str, int], lang: str) -> str:
                 sign = "+" if r["delta"] > 0 else ""
                 delta = (f' <span class="twin-delta" title="Δ {html.escape(str(ref))}">'
                          f'(Δ {sign}{fmt(r["delta"], d, lang)})</span>')
+            band = ""
+            if ranges and (r["scenario"], ind_id) in ranges:
+                lo, hi = ranges[(r["scenario"], ind_id)]
+                band = (f' <span class="twin-range" title="5-95 %">[{fmt(lo, d, lang)} – '
+                        f'{fmt(hi, d, lang)}]</span>')
             lines.append(f'<div><b>{html.escape(str(r["scenario"]))}</b> : '
                          f'<span class="twin-value">{fmt(r["value"], d, lang)}</span> '
-                         f'{units}{delta}</div>')
+                         f'{units}{band}{delta}</div>')
         parts.append(
             f'<div class="twin-card" role="group" aria-label="{html.escape(first["label"])}" '
             f'data-indicator="{html.escape(ind_id)}" style="border:1px solid #ccd;'
@@ -102,9 +109,19 @@ def map_view(result: Result, spec: ModelSpec, territory_outline: gpd.GeoDataFram
                                      active_tools=["wheel_zoom"], title=clabel)
 
 
-def series_view(results: list[Result], spec: ModelSpec, lang: str) -> hv.Element:
+def series_view(results: list[Result], spec: ModelSpec, lang: str,
+                bands: dict[str, pd.DataFrame] | None = None) -> hv.Element:
+    """One line per scenario and series column; with ``bands`` (scenario label -> output of
+    EnsembleResult.series_bands), the 5-95 % band of each line underneath."""
     _ensure_backend()
     curves = []
+    for label, band in (bands or {}).items():
+        for col in spec.series_y:
+            lo, hi = f"{col}_p05", f"{col}_p95"
+            if lo in band and hi in band:
+                name = f"{label} — {t(f'series.{col}', lang, default=col)} (5-95 %)"
+                curves.append(hv.Area(band, "year", [lo, hi], label=name).opts(
+                    alpha=0.25, line_alpha=0))
     for res in results:
         if res.series is None or "year" not in res.series:
             continue
@@ -118,4 +135,5 @@ def series_view(results: list[Result], spec: ModelSpec, lang: str) -> hv.Element
     return hv.Overlay(curves).opts(
         hv.opts.Curve(responsive=True, height=320, xlabel=t("app.year", lang, default="year"),
                       ylabel=ylabel, tools=["hover"]),
+        hv.opts.Area(responsive=True, height=320),
         hv.opts.Overlay(legend_position="bottom", responsive=True))

@@ -15,6 +15,7 @@ import logging
 import tempfile
 from pathlib import Path
 
+import pandas as pd
 import panel as pn
 import param
 
@@ -45,6 +46,8 @@ class ScenarioWorkspace(pn.viewable.Viewer):
     basemap = param.Boolean(default=False)
     status = param.String(default="")
     revision = param.Integer(default=0, doc="Bumped after each successful refresh.")
+    draws = param.Selector(default=0, objects=[0, 20, 50, 100],
+                           doc="Ensemble size (0: single run); bands and ranges when > 0.")
     extras = param.List(default=[], doc="Callables ws -> viewable, shown under the chart and "
                         "rebuilt after each refresh (use-case specific views).")
     map_builder = param.Callable(default=None, doc="Replaces the generic map: "
@@ -69,12 +72,17 @@ class ScenarioWorkspace(pn.viewable.Viewer):
                                         css_classes=["twin-table"])
         self._map = pn.pane.HoloViews(None, sizing_mode="stretch_width", min_height=420)
         self._series = pn.pane.HoloViews(None, sizing_mode="stretch_width", min_height=320)
+        self._bands_note = pn.pane.Markdown("", visible=False, css_classes=["twin-bands"])
+        self._sensitivity = pn.pane.DataFrame(None, index=False, visible=False,
+                                              sizing_mode="stretch_width",
+                                              css_classes=["twin-sensitivity"])
+        self.ensembles = {}
         self._tabs = pn.Tabs(sizing_mode="stretch_width")
         self._main = pn.Column(sizing_mode="stretch_width")
         self._build_tabs()
         for s in self.scenarios:
             self._watch(s)
-        self.param.watch(lambda *events: self.refresh(), ["reference"])
+        self.param.watch(lambda *events: self.refresh(), ["reference", "draws"])
         self.param.watch(lambda *events: self._draw_map(), ["map_scenario", "basemap"])
         self.refresh()
 
@@ -158,6 +166,9 @@ class ScenarioWorkspace(pn.viewable.Viewer):
             self.results = [runner.run(self.model_id, self.territory_id, s)
                             for s in self.scenarios]
             self.table = compare(self.results, reference=self.reference, lang=self.lang)
+            self.ensembles = {s.label: runner.ensemble(self.model_id, self.territory_id, s,
+                                                       self.draws)
+                              for s in self.scenarios} if self.draws else {}
         except TwinInputError as exc:
             self._show_error(exc.message(self.lang))
             return
@@ -173,8 +184,11 @@ class ScenarioWorkspace(pn.viewable.Viewer):
         self._banner.object = t("app.synthetic_warning", self.lang, layers=", ".join(synthetic))
         self._banner.visible = bool(synthetic)
         headline = list(dict.fromkeys(self.table["indicator"]))[:HEADLINE_CARDS]
+        ranges = {(label, row.indicator): (row.p05, row.p95)
+                  for label, ens in self.ensembles.items()
+                  for row in ens.summary().itertuples()}
         self._cards.object = cards_html(self.table[self.table["indicator"].isin(headline)],
-                                        self._decimals, self.lang)
+                                        self._decimals, self.lang, ranges)
         table = wide(self.table).drop(columns=["indicator"]).rename(columns={
             "label": t("app.indicator", self.lang), "units": t("app.units", self.lang)})
         self._table.object = table.round(2)
@@ -182,9 +196,28 @@ class ScenarioWorkspace(pn.viewable.Viewer):
             self.map_scenario = labels[0]
         else:
             self._draw_map()
-        self._series.object = series_view(self.results, self.spec, self.lang)
+        bands = {label: ens.series_bands(self.spec.series_y)
+                 for label, ens in self.ensembles.items()}
+        self._series.object = series_view(self.results, self.spec, self.lang, bands)
+        self._bands_note.object = t("app.bands_note", self.lang, n=self.draws) if bands else ""
+        self._bands_note.visible = bool(bands)
+        self._sensitivity.object = self._sensitivity_table()
+        self._sensitivity.visible = bool(self.ensembles)
         self._sync_url()
         self.revision += 1
+
+    def _sensitivity_table(self):
+        """Per indicator of the reference scenario's ensemble: the input that drives it most."""
+        ens = self.ensembles.get(self.reference)
+        if ens is None:
+            return None
+        top = ens.sensitivity().query("rank == 1 and abs_spearman > 0")
+        labels = {i.id: i.label(self.lang) for i in indicators_for(self.model_id)}
+        return pd.DataFrame({
+            t("app.indicator", self.lang): top["indicator"].map(labels),
+            t("app.main_driver", self.lang): top["input"].map(
+                lambda p: t(f"params.{p}", self.lang)),
+            "|ρ| Spearman": top["abs_spearman"].round(2)}).reset_index(drop=True)
 
     def _draw_map(self) -> None:
         labels = [r.label for r in self.results]
@@ -275,6 +308,10 @@ class ScenarioWorkspace(pn.viewable.Viewer):
         map_choice = pn.widgets.Select.from_param(self.param.map_scenario, options=labels,
                                                   label=t("app.map_scenario", lang))
         basemap = pn.widgets.Checkbox.from_param(self.param.basemap, label=t("app.basemap", lang))
+        draws = pn.widgets.Select.from_param(
+            self.param.draws, label=t("app.draws", lang), css_classes=["twin-draws"],
+            options={t("app.draws_off", lang) if n == 0 else t("app.draws_n", lang, n=n): n
+                     for n in self.param.draws.objects})
         per_feature = pn.widgets.FileDownload(
             callback=self.map_table_csv, filename=f"table_{self.spec.map_layer}.csv",
             label=t("app.export_map_table", lang), css_classes=["twin-map-csv"])
@@ -294,7 +331,8 @@ class ScenarioWorkspace(pn.viewable.Viewer):
             pn.Row(csv, per_feature, gpkg), self._table,
             pn.pane.Markdown(f"### {t('app.map', lang)}"), pn.Row(map_choice, basemap),
             self._map,
-            pn.pane.Markdown(f"### {t('app.timeseries', lang)}"), self._series,
+            pn.pane.Markdown(f"### {t('app.timeseries', lang)}"), draws, self._series,
+            self._bands_note, self._sensitivity,
             *[pn.panel(pn.bind(lambda _rev, fn=fn: fn(self), self.param.revision))
               for fn in self.extras],
             pn.pane.Markdown(t("app.share_link", lang)),

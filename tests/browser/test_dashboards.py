@@ -157,3 +157,14 @@ def test_two_sessions_are_isolated(server, browser):
     assert card_texts(p1) != card_texts(p2)
     ctx1.close()
     ctx2.close()
+
+
+def test_switching_to_ensemble_shows_bands_and_ranges(offline_page, server):
+    open_page(offline_page, f"{server}/zan")
+    wait_cards(offline_page)
+    assert offline_page.locator(".twin-range").count() == 0
+    offline_page.locator(".twin-draws select").select_option(label="20 tirages")
+    offline_page.locator(".twin-range").first.wait_for()
+    offline_page.get_by_text("Bandes : intervalle 5-95 % de 20 tirages").first.wait_for()
+    offline_page.get_by_text("Croissance démographique (%/an)").first.wait_for()  # main driver
+    assert offline_page.console_errors == []
