@@ -272,7 +272,7 @@ def _rothermel(table: np.ndarray, m1h, m10h, m100h, m_herb, m_woody, wind_ms, sl
 
     def damping(mf, mx):
         r = np.clip(np.where(mx > 0, mf / np.where(mx > 0, mx, 1.0), 1.0), 0.0, 1.0)
-        return 1.0 - 2.59 * r + 5.11 * r ** 2 - 3.52 * r ** 3
+        return np.where(r >= 1.0, 0.0, 1.0 - 2.59 * r + 5.11 * r ** 2 - 3.52 * r ** 3)
 
     eta_m_dead = damping(mf_dead, mx_dead)
     eta_m_live = damping(mf_live, mx_live)
@@ -332,3 +332,212 @@ def rothermel_max_spread(fuel_model, m1h, m10h, m100h, m_herb, m_woody, midflame
     out = rothermel_surface(fuel_model, m1h, m10h, m100h, m_herb, m_woody, midflame_wind,
                             slope, wind_from_upslope_deg).ros_max_m_min
     return float(out) if np.ndim(out) == 0 else out
+
+
+# -- spread over a grid ------------------------------------------------------------------------
+_OFFSETS_8 = [(0, 1), (1, 0), (1, 1), (1, -1)]
+_OFFSETS_16 = _OFFSETS_8 + [(1, 2), (2, 1), (2, -1), (1, -2)]
+
+
+def wind_to_midflame(wind_10m_kmh: float, wind_adjustment: float) -> float:
+    """Midflame wind (m/s) from the 10 m open wind (km/h): 20-ft wind = 10 m wind / 1.15
+    (Turner & Lawson 1978, as in Andrews 2012, RMRS-GTR-266), times the wind adjustment factor
+    (Albini & Baughman 1979; Andrews 2012 Table: ≈ 0.4 unsheltered shrub, 0.3 partially
+    sheltered, 0.1-0.2 fully sheltered under a canopy)."""
+    return wind_10m_kmh / 3.6 / 1.15 * wind_adjustment
+
+
+def elliptical_rate(ros_max, length_to_width, angle_off_head):
+    """Spread rate in a direction ``angle_off_head`` (radians) off the head of an elliptical
+    fire (the fire point at the rear focus): R_max (1 − e) / (1 − e cos θ), e = √(LW²−1)/LW."""
+    lw = np.maximum(np.asarray(length_to_width, dtype=float), 1.0)
+    ecc = np.sqrt(lw ** 2 - 1.0) / lw
+    return ros_max * (1.0 - ecc) / (1.0 - ecc * np.cos(angle_off_head))
+
+
+def _arrival_window(ros, lw, az, ignition, duration_min, cell_m, offsets, bounds):
+    """Minimum travel time inside the window ``bounds`` = (r0, r1, c0, c1) of the grid."""
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import dijkstra
+
+    rs, re_, cs, ce = bounds
+    win = ros[rs:re_, cs:ce]
+    lw, az = lw[rs:re_, cs:ce], az[rs:re_, cs:ce]
+    h, w = win.shape
+    idx = np.arange(h * w).reshape(h, w)
+    src_l, dst_l, cost_l = [], [], []
+    for dr0, dc0 in offsets:
+        for dr, dc in ((dr0, dc0), (-dr0, -dc0)):
+            a = (slice(max(-dr, 0), h - max(dr, 0)), slice(max(-dc, 0), w - max(dc, 0)))
+            b = (slice(a[0].start + dr, a[0].stop + dr), slice(a[1].start + dc, a[1].stop + dc))
+            ra, rb = win[a], win[b]
+            ok = (ra > 0) & (rb > 0)
+            # no jumping over a non-burnable cell: a knight move needs both cells it crosses
+            # burnable, a diagonal move one of its two side cells
+            sr, sc = int(np.sign(dr)), int(np.sign(dc))
+            if abs(dr) + abs(dc) == 3:
+                mids = ([(0, sc), (dr, sc)] if abs(dc) == 2 else [(sr, 0), (sr, dc)])
+                for mr, mc in mids:
+                    ok &= win[a[0].start + mr:a[0].stop + mr, a[1].start + mc:a[1].stop + mc] > 0
+            elif dr and dc:
+                side1 = win[a[0].start:a[0].stop, a[1].start + dc:a[1].stop + dc] > 0
+                side2 = win[a[0].start + dr:a[0].stop + dr, a[1].start:a[1].stop] > 0
+                ok &= side1 | side2
+            if not ok.any():
+                continue
+            length = cell_m * np.hypot(dr, dc)
+            move_az = np.arctan2(dc, -dr)  # compass azimuth of the move (rows run south)
+            ta = elliptical_rate(ra[ok], lw[a][ok], move_az - az[a][ok])
+            tb = elliptical_rate(rb[ok], lw[b][ok], move_az - az[b][ok])
+            src_l.append(idx[a][ok])
+            dst_l.append(idx[b][ok])
+            cost_l.append(0.5 * length / ta + 0.5 * length / tb)
+    start = (ignition[0] - rs) * w + (ignition[1] - cs)
+    if not src_l:
+        t = np.full(h * w, np.inf)
+        t[start] = 0.0
+        return t.reshape(h, w)
+    graph = coo_matrix((np.concatenate(cost_l), (np.concatenate(src_l), np.concatenate(dst_l))),
+                       shape=(h * w, h * w)).tocsr()
+    return dijkstra(graph, directed=True, indices=start, limit=duration_min).reshape(h, w)
+
+
+def spread_grid(ros_max: np.ndarray, length_to_width, head_azimuth_deg, ignition: tuple[int, int],
+                duration_min: float, cell_m: float, neighbours: int = 16) -> np.ndarray:
+    """Arrival time (min) of a fire lit at cell ``ignition`` (row, col) at t = 0, up to
+    ``duration_min`` (np.inf beyond or never reached), by minimum travel time on the grid.
+
+    ``ros_max`` (m/min, 0 = non-burnable) per cell, rows running north → south; ``length_to_width``
+    and ``head_azimuth_deg`` (compass direction the head spreads toward) scalars or per cell.
+    The graph covers a window around the ignition that grows side by side (doubling) while the
+    fire reaches its edge, up to what the fastest cell could reach in ``duration_min``: the
+    result is the same as on the whole grid.
+    """
+    ros = np.asarray(ros_max, dtype=float)
+    ny, nx = ros.shape
+    r0, c0 = ignition
+    if not (0 <= r0 < ny and 0 <= c0 < nx) or not ros[r0, c0] > 0:
+        raise TwinInputError("forest_ignition_outside", "ignition", row=r0, col=c0)
+    lw = np.broadcast_to(np.asarray(length_to_width, dtype=float), ros.shape)
+    az = np.radians(np.broadcast_to(np.asarray(head_azimuth_deg, dtype=float), ros.shape))
+    offsets = _OFFSETS_16 if neighbours == 16 else _OFFSETS_8
+    reach = int(np.ceil(np.nanmax(ros) * duration_min / cell_m)) + 2
+    side = [min(16, reach)] * 4  # up, down, left, right (cells)
+    while True:
+        bounds = (max(r0 - side[0], 0), min(r0 + side[1] + 1, ny),
+                  max(c0 - side[2], 0), min(c0 + side[3] + 1, nx))
+        t = _arrival_window(ros, lw, az, (r0, c0), duration_min, cell_m, offsets, bounds)
+        edges = [(t[:2], bounds[0] > 0), (t[-2:], bounds[1] < ny),
+                 (t[:, :2], bounds[2] > 0), (t[:, -2:], bounds[3] < nx)]
+        grow = False
+        for k, (band, open_) in enumerate(edges):
+            if open_ and side[k] < reach and np.isfinite(band).any():
+                side[k] = min(side[k] * 2, reach)
+                grow = True
+        if not grow:
+            break
+    out = np.full(ros.shape, np.inf)
+    out[bounds[0]:bounds[1], bounds[2]:bounds[3]] = t
+    out[out > duration_min] = np.inf
+    return out
+
+
+@dataclass
+class FuelGrid:
+    """Stands rasterised: fuel model index per cell (-1 non-burnable) and stand row index."""
+    fuel: np.ndarray  # int16 index into FUEL_MODELS, -1 = NB
+    stand: np.ndarray  # int32 row of the stands frame, -1 outside
+    x0: float  # west edge (m, Lambert-93)
+    y0: float  # north edge
+    cell_m: float
+
+    def cell_of(self, x: float, y: float) -> tuple[int, int]:
+        return int((self.y0 - y) // self.cell_m), int((x - self.x0) // self.cell_m)
+
+    def center_of(self, row: int, col: int) -> tuple[float, float]:
+        return (self.x0 + (col + 0.5) * self.cell_m, self.y0 - (row + 0.5) * self.cell_m)
+
+
+def fuel_model_of_groups(groups) -> np.ndarray:
+    """Scott & Burgan code of each species group (:data:`GROUP_FUEL_MODEL`; unknown → TL6)."""
+    return pd.Series(np.asarray(groups, dtype=object)).map(GROUP_FUEL_MODEL).fillna(
+        GROUP_FUEL_MODEL["unknown"]).to_numpy(object)
+
+
+def fuel_grid(stands, fuel_codes, cell_m: float = 50.0) -> FuelGrid:
+    """Rasterise stand polygons (EPSG:2154) with their fuel codes (cell centres inside)."""
+    from rasterio.features import rasterize
+    from rasterio.transform import from_origin
+
+    x0, y0, x1, y1 = stands.total_bounds
+    x0, y1 = np.floor(x0 / cell_m) * cell_m - cell_m, np.ceil(y1 / cell_m) * cell_m + cell_m
+    nx = int(np.ceil((x1 - x0) / cell_m)) + 1
+    ny = int(np.ceil((y1 - y0) / cell_m)) + 1
+    transform = from_origin(x0, y1, cell_m, cell_m)
+    rows = rasterize(((g, i) for i, g in enumerate(stands.geometry) if g is not None),
+                     out_shape=(ny, nx), transform=transform, fill=-1, dtype="int32")
+    code_idx = np.array([FUEL_MODELS.index(c) for c in _check_fuel(fuel_codes)], dtype=np.int16)
+    fuel = np.where(rows >= 0, code_idx[np.maximum(rows, 0)], -1).astype(np.int16)
+    return FuelGrid(fuel=fuel, stand=rows, x0=float(x0), y0=float(y1), cell_m=float(cell_m))
+
+
+def nearest_burnable(grid: FuelGrid, x: float, y: float) -> tuple[float, float, float]:
+    """Centre (x, y) of the burnable cell nearest to a point, and its distance (m)."""
+    r, c = np.nonzero(grid.fuel >= 0)
+    xs = grid.x0 + (c + 0.5) * grid.cell_m
+    ys = grid.y0 - (r + 0.5) * grid.cell_m
+    d = np.hypot(xs - x, ys - y)
+    k = int(np.argmin(d))
+    return float(xs[k]), float(ys[k]), float(d[k])
+
+
+def simulate_fire(grid: FuelGrid, x: float, y: float, moisture: tuple[float, ...],
+                  midflame_wind_ms: float, wind_from_deg: float, duration_min: float,
+                  neighbours: int = 16) -> dict:
+    """Fire lit at (x, y) (Lambert-93) on flat terrain with a uniform wind: Rothermel rate of
+    each fuel model, elliptical spread by minimum travel time. Returns ``arrival_min`` (grid),
+    ``ros_m_min`` (head rate per cell), ``burnt_ha`` and ``ros_ignition_m_min``."""
+    r, c = grid.cell_of(x, y)
+    ny, nx = grid.fuel.shape
+    if not (0 <= r < ny and 0 <= c < nx) or grid.fuel[r, c] < 0:
+        nx_, ny_, d = nearest_burnable(grid, x, y)
+        raise TwinInputError("forest_ignition_outside", "ignition", x=round(x), y=round(y),
+                             nearest_x=round(nx_), nearest_y=round(ny_), distance_m=round(d))
+    used = np.unique(grid.fuel[grid.fuel >= 0])
+    codes = np.array([FUEL_MODELS[i] for i in used], dtype=object)
+    m1, m10, m100, mh, mw = moisture
+    fire = rothermel_surface(codes, m1, m10, m100, mh, mw, midflame_wind_ms, 0.0, 0.0)
+    ros_of = np.zeros(len(FUEL_MODELS) + 1)
+    lw_of = np.ones(len(FUEL_MODELS) + 1)
+    ros_of[used] = fire.ros_max_m_min
+    lw_of[used] = fire.length_to_width
+    ros = ros_of[grid.fuel]  # index -1 → the last entry (0)
+    lw = lw_of[grid.fuel]
+    head = (wind_from_deg + 180.0) % 360.0
+    arrival = spread_grid(ros, lw, head, (r, c), duration_min, grid.cell_m, neighbours)
+    burnt = np.isfinite(arrival)
+    return {"arrival_min": arrival, "ros_m_min": ros,
+            "burnt_ha": float(burnt.sum() * grid.cell_m ** 2 / 1e4),
+            "ros_ignition_m_min": float(ros[r, c]), "cell": (r, c)}
+
+
+def arrival_polygons(grid: FuelGrid, arrival_min: np.ndarray, step_min: float = 60.0):
+    """Burnt area as polygons of arrival-time classes (0-1 h, 1-2 h, … by ``step_min``), a
+    GeoDataFrame in EPSG:2154 with ``arrival_h`` (upper bound of the class) and ``area_ha``."""
+    import geopandas as gpd
+    from rasterio.features import shapes
+    from rasterio.transform import from_origin
+    from shapely.geometry import shape
+
+    burnt = np.isfinite(arrival_min)
+    cls = np.where(burnt, np.floor(np.where(burnt, arrival_min, 0) / step_min) + 1, 0)
+    transform = from_origin(grid.x0, grid.y0, grid.cell_m, grid.cell_m)
+    geoms, hours = [], []
+    for geom, value in shapes(cls.astype(np.int32), mask=burnt, transform=transform):
+        geoms.append(shape(geom))
+        hours.append(value * step_min / 60.0)
+    gdf = gpd.GeoDataFrame({"arrival_h": hours}, geometry=geoms, crs="EPSG:2154")
+    if len(gdf):
+        gdf = gdf.dissolve("arrival_h", as_index=False)
+    gdf["area_ha"] = gdf.area / 1e4
+    return gdf

@@ -19,20 +19,28 @@ a present thermal margin (``assumed_margin_c``, see suitability.stand_temperatur
 candidate species (so a larch stand stays too cold for Aleppo pine).
 Dieback: :mod:`~twin_core.models.forest.dieback` (logistic fit on the IFN plots, its AUC and
 pseudo-R² are values of every result).
+Fire spread: :mod:`~twin_core.models.forest.fire_spread` (Rothermel 1972 with the Scott &
+Burgan 2005 fuel models mapped from the species groups, minimum travel time on a 50 m grid of
+the stands, flat terrain, uniform wind and fuel moisture): a fire lit at the ignition point
+under the chosen wind, fuel moisture scenario and duration. It does not depend on the horizon
+(fuel moisture is a scenario choice: a summer danger day is "D1L1").
 """
 
 from __future__ import annotations
 
 import weakref
+from typing import ClassVar
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import param
 
+from twin_core.errors import TwinInputError
 from twin_core.indicators import value_indicator
 from twin_core.models.base import Model, ModelSpec, OutputSpec
 from twin_core.models.forest import dieback as db
+from twin_core.models.forest import fire_spread as fs
 from twin_core.models.forest import fire_weather as fw
 from twin_core.models.forest import suitability as su
 from twin_core.models.forest import weather as wx
@@ -43,11 +51,17 @@ MODEL_ID = "forest.climate_risk"
 NICE_LAT = 43.648
 WEATHER_YEAR = 2024
 SERIES_START, SERIES_STEP = 2025, 5
+FIRE_CELL_M = 50.0
+#: Default ignition: inside the largest holm-oak stand of the sample (lower Var valley).
+DEFAULT_IGNITION = (1037300.0, 6317800.0)
 
 
 class ForestScenario(Scenario):
     units = {**Scenario.units, "precip_change_pct": "%", "fwi_threshold": "IFM",
-             "risk_margin_c": "°C", "risk_margin_precip_pct": "%", "assumed_margin_c": "°C"}
+             "risk_margin_c": "°C", "risk_margin_precip_pct": "%", "assumed_margin_c": "°C",
+             "ignition_x": "m (Lambert-93)", "ignition_y": "m (Lambert-93)", "wind_kmh": "km/h",
+             "wind_from_deg": "°", "fire_duration_h": "h", "wind_adjustment": "-"}
+    example_b: ClassVar[dict] = {"horizon": 2100}
 
     precip_change_pct = param.Number(
         default=0.0, bounds=(-50.0, 30.0), step=5.0,
@@ -68,6 +82,27 @@ class ForestScenario(Scenario):
         default=1.5, bounds=(0.0, 4.0), step=0.25,
         doc="Thermal margin every existing stand is assumed to have today (commune normals are "
             "warmer than mountain stands).")
+    ignition_x = param.Number(
+        default=DEFAULT_IGNITION[0], bounds=(1_017_000.0, 1_056_000.0), step=100.0,
+        doc="Ignition point, easting (Lambert-93); must fall in a forest stand.")
+    ignition_y = param.Number(
+        default=DEFAULT_IGNITION[1], bounds=(6_311_000.0, 6_351_000.0), step=100.0,
+        doc="Ignition point, northing (Lambert-93); must fall in a forest stand.")
+    wind_kmh = param.Number(
+        default=30.0, bounds=(0.0, 80.0), step=5.0,
+        doc="10 m open wind speed during the fire.")
+    wind_from_deg = param.Number(
+        default=315.0, bounds=(0.0, 345.0), step=15.0,
+        doc="Direction the wind comes from (compass degrees; 315 = north-west).")
+    fire_duration_h = param.Number(
+        default=6.0, bounds=(1.0, 24.0), step=1.0, doc="Duration of free fire spread.")
+    fuel_moisture = param.Selector(
+        default="D1L1", objects=list(fs.MOISTURE_SCENARIOS),
+        doc="Scott & Burgan (2005) fuel moisture scenario (D1L1 very dry ... D4L4 moist).")
+    wind_adjustment = param.Number(
+        default=0.3, bounds=(0.1, 0.6), step=0.05,
+        doc="Midflame / 20 ft wind ratio (Andrews 2012: 0.3 partially sheltered, 0.1-0.2 "
+            "under a closed canopy, 0.4-0.5 unsheltered).")
 
 
 _PREP: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
@@ -84,6 +119,7 @@ def _prepare(territory) -> tuple[gpd.GeoDataFrame, pd.DataFrame, db.LogisticFit 
     st = stands[["stand_id", "essence", "code_insee", "area_ha", "geometry"]].merge(
         normals.astype({"code_insee": str}), on="code_insee", how="left")
     st["group"] = su.essence_group(st["essence"])
+    st["fuel_model"] = fs.fuel_model_of_groups(st["group"])
     st = gpd.GeoDataFrame(st, geometry="geometry", crs=stands.crs)
     weather = wx.weather_from_synop(territory.layer("weather_nice_synop"), WEATHER_YEAR)
     fit = None
@@ -94,8 +130,39 @@ def _prepare(territory) -> tuple[gpd.GeoDataFrame, pd.DataFrame, db.LogisticFit 
     return st, weather, fit
 
 
+_GRIDS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _fuel_grid(territory) -> fs.FuelGrid:
+    grid = _GRIDS.get(territory)
+    if grid is None:
+        st = _prepare(territory)[0]
+        grid = _GRIDS[territory] = fs.fuel_grid(st, st["fuel_model"], FIRE_CELL_M)
+    return grid
+
+
+def run_fire(stands: gpd.GeoDataFrame, grid: fs.FuelGrid, s: ForestScenario) -> dict:
+    """The fire of the scenario: values, the arrival-time polygons and per-stand arrival."""
+    fire = fs.simulate_fire(grid, s.ignition_x, s.ignition_y, fs.MOISTURE_SCENARIOS[
+        s.fuel_moisture], fs.wind_to_midflame(s.wind_kmh, s.wind_adjustment), s.wind_from_deg,
+        s.fire_duration_h * 60.0)
+    arrival = fire["arrival_min"]
+    inside = grid.stand >= 0
+    first = np.full(len(stands), np.inf)
+    np.minimum.at(first, grid.stand[inside], arrival[inside])
+    burnt_stand = np.isfinite(first)
+    return {"values": {"burnt_area_ha": fire["burnt_ha"],
+                       "fire_ros_m_min": fire["ros_ignition_m_min"],
+                       "burnt_stands_n": float(burnt_stand.sum()),
+                       "burnt_stands_ha": float(stands["area_ha"].to_numpy(float)[
+                           burnt_stand].sum())},
+            "polygons": fs.arrival_polygons(grid, arrival),
+            "stand_arrival_h": np.where(burnt_stand, first / 60.0, np.nan)}
+
+
 def run_climate_risk(stands: gpd.GeoDataFrame, weather: pd.DataFrame, s: ForestScenario,
-                     model: Model, dieback_fit: db.LogisticFit | None = None):
+                     model: Model, dieback_fit: db.LogisticFit | None = None,
+                     grid: fs.FuelGrid | None = None):
     """The whole computation (pure given its inputs): see the module docstring."""
     tracc = s.warming_source == "tracc"
     years = series_years(s.horizon, SERIES_START, SERIES_STEP)
@@ -152,10 +219,12 @@ def run_climate_risk(stands: gpd.GeoDataFrame, weather: pd.DataFrame, s: ForestS
     def wmean(x: np.ndarray) -> float:
         return float((x[ok] * area[ok]).sum() / w_ok * 100.0) if w_ok > 0 else float("nan")
 
+    fire = run_fire(stands, grid, s) if grid is not None else None
     layer = stands.assign(
         tmean_present_c=np.round(t_stand, 2), anchored=anchored, tmean_h_c=np.round(t_h, 2),
         precip_h_mm=np.round(p_h, 1), status_present=present, dieback_prob=np.round(prob_h, 4),
-        status=status, status_code=su.status_code(status), candidate_status=cand_status)
+        status=status, status_code=su.status_code(status), candidate_status=cand_status,
+        fire_arrival_h=fire["stand_arrival_h"] if fire else np.nan)
     values = {
         "warming_c": float(s.warming),
         "delta_t_c": float(extra),
@@ -178,6 +247,7 @@ def run_climate_risk(stands: gpd.GeoDataFrame, weather: pd.DataFrame, s: ForestS
         "dieback_auc": dieback_fit.auc if dieback_fit else float("nan"),
         "dieback_pseudo_r2": dieback_fit.pseudo_r2 if dieback_fit else float("nan"),
         "dieback_n_plots": float(dieback_fit.n) if dieback_fit else 0.0,
+        **(fire["values"] if fire else {}),
     }
     series = pd.DataFrame({
         "year": years,
@@ -188,7 +258,10 @@ def run_climate_risk(stands: gpd.GeoDataFrame, weather: pd.DataFrame, s: ForestS
         "mean_fwi_jjas": danger["mean_fwi_jjas"][1:],
         "unsuitable_pct": unsuitable_years,
     })
-    return model.new_result(s, values=values, layers={"stands": layer}, series=series)
+    layers = {"stands": layer}
+    if fire:
+        layers["fire"] = fire["polygons"]
+    return model.new_result(s, values=values, layers=layers, series=series)
 
 
 def daily_fire_weather(territory, scenario: ForestScenario) -> pd.DataFrame:
@@ -215,7 +288,10 @@ class ForestClimateRiskModel(Model):
                  OutputSpec("days_fwi_30", "value", "jours/an"),
                  OutputSpec("season_length_days", "value", "jours"),
                  OutputSpec("mean_fwi_jjas", "value", "IFM"),
-                 OutputSpec("stands", "layer"), OutputSpec("series", "series")),
+                 OutputSpec("burnt_area_ha", "value", "ha"),
+                 OutputSpec("fire_ros_m_min", "value", "m/min"),
+                 OutputSpec("stands", "layer"), OutputSpec("fire", "layer"),
+                 OutputSpec("series", "series")),
         layers=("stands", "climate_normals", "weather_nice_synop"),
         sources=("Van Wagner 1987, Canadian Forestry Service Forestry Technical Report 35",
                  "Van Wagner & Pickett 1985, Forestry Technical Report 33",
@@ -228,7 +304,13 @@ class ForestClimateRiskModel(Model):
                  "(other envelopes, low confidence)",
                  "Alduchov & Eskridge 1996 (Magnus formula)",
                  "IGN Inventaire forestier national (dead trees per plot): dieback fit",
-                 "TRACC (France +2.0/+2.7/+4.0 °C in 2030/2050/2100; +1.7 °C in 2023)"),
+                 "TRACC (France +2.0/+2.7/+4.0 °C in 2030/2050/2100; +1.7 °C in 2023)",
+                 "Rothermel 1972, USDA FS Research Paper INT-115 (surface spread)",
+                 "Scott & Burgan 2005, USDA FS RMRS-GTR-153, Table 7 (40 fuel models)",
+                 "Andrews 2009/2018, RMRS-GTR-213/371 (BehavePlus conventions); Andrews 2012, "
+                 "RMRS-GTR-266 (wind adjustment)",
+                 "Anderson 1983, INT-305 (length-to-width); Finney 2002, Can. J. For. Res. 32 "
+                 "(minimum travel time)"),
         scenario_class=ForestScenario,
         map_layer="stands", map_column="status_code",
         map_units="0 adapté · 1 à risque · 2 inadapté",
@@ -237,16 +319,33 @@ class ForestClimateRiskModel(Model):
 
     def _run(self, territory, scenario: ForestScenario):
         stands, weather, fit = _prepare(territory)
-        return run_climate_risk(stands, weather, scenario, self, fit)
+        return run_climate_risk(stands, weather, scenario, self, fit, _fuel_grid(territory))
+
+    def _validate(self, territory, scenario: ForestScenario) -> list[TwinInputError]:
+        if territory is None or not isinstance(scenario, ForestScenario):
+            return []
+        grid = _fuel_grid(territory)
+        r, c = grid.cell_of(scenario.ignition_x, scenario.ignition_y)
+        ny, nx = grid.fuel.shape
+        if 0 <= r < ny and 0 <= c < nx and grid.fuel[r, c] >= 0:
+            return []
+        x, y, d = fs.nearest_burnable(grid, scenario.ignition_x, scenario.ignition_y)
+        return [TwinInputError("forest_ignition_outside", "ignition", x=round(
+            scenario.ignition_x), y=round(scenario.ignition_y), nearest_x=round(x),
+            nearest_y=round(y), distance_m=round(d))]
 
 
-for _id, _units in [("suitable_ha", "ha"), ("at_risk_ha", "ha"), ("unsuitable_ha", "ha"),
-                    ("suitable_pct", "%"), ("at_risk_pct", "%"), ("unsuitable_pct", "%"),
+for _id, _units in [("unsuitable_pct", "%"), ("at_risk_pct", "%"), ("unsuitable_ha", "ha"),
+                    ("dieback_prob_pct", "%"), ("days_fwi_threshold", "jours/an"),
+                    ("season_length_days", "jours"), ("burnt_area_ha", "ha"),
+                    ("fire_ros_m_min", "m/min"),
+                    ("suitable_ha", "ha"), ("at_risk_ha", "ha"), ("suitable_pct", "%"),
                     ("unsuitable_present_pct", "%"), ("newly_unsuitable_ha", "ha"),
-                    ("candidate_suitable_pct", "%"), ("days_fwi_threshold", "jours/an"),
-                    ("days_fwi_30", "jours/an"), ("season_length_days", "jours"),
+                    ("candidate_suitable_pct", "%"),
+                    ("days_fwi_30", "jours/an"), ("burnt_stands_n", "peuplements"),
+                    ("burnt_stands_ha", "ha"),
                     ("mean_fwi_jjas", "IFM"), ("days_fwi_threshold_present", "jours/an"),
-                    ("warming_c", "°C"), ("anchored_pct", "%"), ("dieback_prob_pct", "%"),
+                    ("warming_c", "°C"), ("anchored_pct", "%"),
                     ("dieback_prob_present_pct", "%"), ("dieback_auc", "-"),
                     ("dieback_pseudo_r2", "-"), ("dieback_n_plots", "placettes")]:
     value_indicator(f"forest.{_id}", MODEL_ID, _units, key=_id)
