@@ -5,11 +5,28 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from twin_core.errors import TwinInputError
+from twin_core.i18n import t
 from twin_core.models.registry import get_model
 from twin_core.models.zan import allocate, decade_budgets, envelope_2031
-from twin_core.models.zan.envelope import dwellings_needed, naf_column
+from twin_core.models.zan.envelope import (
+    allocate_with_floor,
+    allocation_weights,
+    check_communes,
+    dwellings_needed,
+    land_for_dwellings_ha,
+    naf_column,
+)
+from twin_core.models.zan.model import ZanScenario, run_trajectory
+from twin_core.models.zan.projection import (
+    ain_rates,
+    draw_scenarios,
+    project_draws,
+    synthetic_land_take,
+)
 from twin_core.territory import Territory
 
 REAL = Path(__file__).resolve().parents[3] / "shared" / "data" / "zan" / \
@@ -96,3 +113,162 @@ def test_model_levers_move_the_right_way(territory):
     gironde = model.run(territory, S(label="G", group="gironde"))
     assert "conso_naf_synthetic" in gironde.synthetic_inputs
     assert len(gironde.layers["communes"]) > 20
+
+
+# -- issue 6 checklist ---------------------------------------------------------------------------
+def test_reference_sums_the_ten_yearly_columns_exactly(conso):
+    env = envelope_2031(conso)
+    cols = [naf_column(y) for y in range(2011, 2021)]
+    m2 = conso.set_index("idcom")[cols].astype("int64").sum(axis=1)  # integer m², exact
+    assert ((env["reference_ha"] * 1e4).round().astype("int64") == m2).all()
+    assert cols[0] == "naf11art12" and cols[-1] == "naf20art21"  # 1 Jan 2011 → 1 Jan 2021
+
+
+def test_full_reduction_gives_zero_envelope_guarantee_aside(conso):
+    assert (envelope_2031(conso, reduction=1.0, guarantee_ha=0.0)["envelope_ha"] == 0).all()
+    assert (envelope_2031(conso, reduction=1.0, guarantee_ha=1.0)["envelope_ha"] == 1.0).all()
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.floats(0, 1e4), min_size=1, max_size=40), st.floats(0, 5000),
+       st.sampled_from([0.0, 0.5, 1.0]))
+def test_allocation_with_guarantee_conserves_the_envelope(weights, total, floor):
+    w = pd.Series(weights, index=[f"c{i}" for i in range(len(weights))])
+    shares = allocate_with_floor(total, w, floor)
+    assert (shares >= floor - 1e-12).all()  # the guarantee is applied to every commune
+    if total >= len(w) * floor:
+        assert shares.sum() == pytest.approx(round(total * 1e4) / 1e4, abs=1e-8)
+    else:  # not enough for everyone: the guarantee wins
+        assert (shares == floor).all()
+
+
+def test_allocation_rules_share_the_same_total(conso):
+    env = envelope_2031(conso)
+    growth = pd.to_numeric(conso.set_index("idcom")["pop1420"])
+    total = float(env["envelope_ha"].sum())
+    by_growth = allocate_with_floor(total, allocation_weights("growth", env["reference_ha"],
+                                                              growth), 1.0)
+    by_past = allocate_with_floor(total, allocation_weights("past", env["reference_ha"],
+                                                            growth), 1.0)
+    assert by_growth.sum() == pytest.approx(total, abs=1e-8)
+    np.testing.assert_allclose(by_past, env["envelope_ha"], atol=1e-4)  # = the law's reading
+    fastest = growth.idxmax()
+    assert by_growth[fastest] > by_past[fastest] or growth[fastest] / growth.clip(0).sum() <= \
+        env.loc[fastest, "reference_ha"] / env["reference_ha"].sum()
+    declining = growth[growth <= 0].index
+    assert (by_growth[declining] == 1.0).all()  # no growth: the guarantee only
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.floats(2, 149), st.floats(0.1, 50), st.floats(0, 100), st.floats(-1, 3))
+def test_higher_density_never_increases_consumption(conso, d, more, fabric, growth):
+    communes = pd.DataFrame({"code_insee": conso["idcom"], "nom": conso["idcomtxt"]})
+    model = get_model("zan.trajectory")
+    kw = dict(existing_fabric_pct=fabric, population_growth_pct=growth)
+    lo = run_trajectory(conso, communes, ZanScenario(density=d, **kw), model)
+    hi = run_trajectory(conso, communes, ZanScenario(density=min(d + more, 150), **kw), model)
+    for key in ("projected_2021_2031_ha", "projected_2031_2050_ha", "agricultural_land_lost_ha"):
+        assert hi.values[key] <= lo.values[key] + 1e-9
+    assert hi.values["dwellings_delivered"] >= lo.values["dwellings_delivered"] - 1e-9
+
+
+def test_bad_inputs_have_clear_messages(conso):
+    with pytest.raises(TwinInputError) as err:
+        envelope_2031(conso.drop(columns="naf12art13"))
+    assert err.value.code == "zan_missing_column" and "naf12art13" in err.value.message("fr")
+    neg = conso.copy()
+    neg.loc[2, "naf14art15"] = -50
+    with pytest.raises(TwinInputError) as err:
+        envelope_2031(neg)
+    assert err.value.code == "zan_negative_area"
+    assert "01004" in err.value.message("fr") and "naf14art15" in err.value.message("fr")
+    with pytest.raises(TwinInputError) as err:
+        check_communes(conso, conso["idcom"].iloc[1:])
+    assert err.value.code == "zan_unknown_commune" and "01001" in err.value.message("fr")
+    communes = pd.DataFrame({"code_insee": conso["idcom"].iloc[1:], "nom": "x"})
+    with pytest.raises(TwinInputError, match="01001"):
+        run_trajectory(conso, communes, ZanScenario(), get_model("zan.trajectory"))
+    for bad in (0.0, -1.0, np.array([10.0, 0.0])):
+        with pytest.raises(TwinInputError) as err:
+            land_for_dwellings_ha(100.0, 0.3, bad)
+        assert err.value.code == "zan_density_zero"
+    draws = draw_scenarios(3, np.random.default_rng(0))
+    draws["density"][1] = 0.0
+    with pytest.raises(TwinInputError, match="dwellings/ha"):
+        project_draws([100.0], 2.2, [1.0], [0.1], [0.05], draws)
+    for code in ("zan_missing_column", "zan_negative_area", "zan_unknown_commune",
+                 "zan_density_zero"):  # French first, with a fix for the user
+        assert t(f"errors.{code}", "fr") != f"errors.{code}"
+        assert t(f"errors.{code}_fix", "fr") != f"errors.{code}_fix"
+    with pytest.raises(ValueError):  # the scenario bound keeps the UI away from density 0
+        ZanScenario(density=0.0)
+
+
+def test_vectorised_draws_match_the_model(conso):
+    """project_draws with one draw = the default scenario reproduces the model's total."""
+    communes = pd.DataFrame({"code_insee": conso["idcom"], "nom": conso["idcomtxt"]})
+    s = ZanScenario()
+    res = run_trajectory(conso, communes, s, get_model("zan.trajectory"))
+    layer = res.layers["communes"].set_index("code_insee")
+    c = conso.set_index("idcom")
+    hh = (c["pop20"] / c["men20"]).to_numpy()
+    housing = sum(c[f"art{y % 100:02d}hab{(y + 1) % 100:02d}"] for y in range(2011, 2021)) / 1e4
+    other = ((layer["reference_ha"] - housing.reindex(layer.index)).clip(lower=0) / 10)
+    draw = {"growth_pct": [s.population_growth_pct], "household_trend_pct":
+            [s.household_trend_pct], "vacancy_pct": [s.vacancy_pct],
+            "secondary_pct": [s.secondary_pct], "existing_fabric_pct": [s.existing_fabric_pct],
+            "density": [s.density], "other_land_pct": [s.other_land_pct],
+            "reduction_pct": [s.reduction_pct], "guarantee_ha": [s.guarantee_ha]}
+    out = project_draws(c["pop20"].to_numpy(float), hh, layer["reference_ha"].to_numpy(),
+                        layer["consumed_2021_2022_ha"].to_numpy(), other.to_numpy(), draw)
+    assert out["consumption_ha"][0] == pytest.approx(res.values["projected_2021_2031_ha"],
+                                                     rel=1e-9)
+    assert out["envelope_ha"][0] == pytest.approx(res.values["envelope_ha"], rel=1e-9)
+    assert out["communes_over_budget"][0] == res.values["communes_over_budget"]
+
+
+def test_synthetic_land_take_follows_the_ain_rates(conso):
+    rates = ain_rates(conso)
+    assert 0.6 < rates.reference_share < 0.8  # 10 of the 14 years 2009-2022
+    assert 0 < rates.housing_share < 1
+    rng = np.random.default_rng(4)
+    pop, area = np.full(20_000, 1000.0), np.full(20_000, 10.0)
+    syn = synthetic_land_take(pop, area, rates, rng)
+    expected = np.sqrt(1000 * rates.per_inh_m2 * 10 * rates.per_km2_m2) / 1e4
+    # lognormal median = the expected value, times the reference share
+    assert np.median(syn["reference_ha"]) == pytest.approx(expected * rates.reference_share,
+                                                           rel=0.03)
+
+
+def test_model_indicators_and_levers(territory):
+    model = get_model("zan.trajectory")
+    S = model.scenario_class
+    base = model.run(territory, S(label="A"))
+    v = base.values
+    assert all(np.isfinite(x) for x in v.values())
+    assert v["budget_used_pct"] == pytest.approx(v["projected_2021_2031_ha"] /
+                                                 v["envelope_ha"] * 100)
+    assert v["remaining_budget_ha"] == pytest.approx(v["envelope_ha"] -
+                                                     v["consumed_2021_2023_ha"])
+    assert 0 < v["dwellings_delivered_pct"] <= 100
+    assert v["agricultural_land_lost_ha"] > 0 and v["m2_per_new_inhabitant"] > 0
+    renat = model.run(territory, S(label="R", renaturation_ha_per_yr=2.0))
+    assert renat.values["projected_2021_2031_ha"] == pytest.approx(
+        v["projected_2021_2031_ha"])  # renaturation only counts from 2031
+    assert renat.values["projected_2031_2050_ha"] == pytest.approx(
+        v["projected_2031_2050_ha"] - 2.0 * 19)
+    farm = model.run(territory, S(label="F", agricultural_share_pct=33.5))
+    assert farm.values["agricultural_land_lost_ha"] == pytest.approx(
+        v["agricultural_land_lost_ha"] / 2, rel=1e-6)
+    incoming = model.run(territory, S(label="I", incoming_dwellings=400))
+    assert incoming.values["dwellings_needed"] == pytest.approx(v["dwellings_needed"] + 400)
+    assert incoming.values["projected_2021_2031_ha"] > v["projected_2021_2031_ha"]
+    for rule in ("growth", "mix"):
+        r = model.run(territory, S(label=rule, allocation_rule=rule))
+        env = r.layers["communes"]["envelope_ha"]
+        assert env.sum() == pytest.approx(v["envelope_ha"], abs=1e-4) and (env >= 1.0).all()
+    traj = base.layers["trajectories"]
+    assert set(traj["code_insee"]) == set(base.layers["communes"]["code_insee"])
+    totals = traj.groupby("year")["consumption_ha"].sum()
+    np.testing.assert_allclose(totals.to_numpy(), base.series["consumption_ha"].to_numpy())
+    assert base.series.loc[base.series["year"] >= 2050, "allowed_ha"].eq(0).all()
