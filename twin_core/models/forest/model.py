@@ -61,7 +61,8 @@ class ForestScenario(Scenario):
              "risk_margin_c": "°C", "risk_margin_precip_pct": "%", "assumed_margin_c": "°C",
              "ignition_x": "m (Lambert-93)", "ignition_y": "m (Lambert-93)", "wind_kmh": "km/h",
              "wind_from_deg": "°", "fire_duration_h": "h", "wind_adjustment": "-"}
-    example_b: ClassVar[dict] = {"horizon": 2100}
+    #: B: the TRACC +4 °C of 2100 with 10 % less rain, on a windier fire day
+    example_b: ClassVar[dict] = {"horizon": 2100, "precip_change_pct": -10.0, "wind_kmh": 50.0}
 
     precip_change_pct = param.Number(
         default=0.0, bounds=(-50.0, 30.0), step=5.0,
