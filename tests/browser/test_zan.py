@@ -1,0 +1,52 @@
+"""ZAN page in a browser: raising density lowers the land take shown against the envelope;
+the commune selector, the per-commune table and the printable summary work offline."""
+
+from __future__ import annotations
+
+import re
+
+CONSUMPTION = '[data-indicator="zan.projected_2021_2031_ha"] .twin-value'
+USED = '[data-indicator="zan.budget_used_pct"] .twin-value'
+ENVELOPE = '[data-indicator="zan.envelope_ha"] .twin-value'
+
+
+def number(text: str) -> float:
+    """A French-formatted card value ('1 234,5') as a float."""
+    return float(re.sub(r"[\s\u202f\u00a0]", "", text).replace(",", "."))
+
+
+def first_value(page, selector: str) -> float:
+    page.locator(selector).first.wait_for()
+    return number(page.locator(selector).first.inner_text())
+
+
+def wait_until(page, condition, what, tries=120):
+    for _ in range(tries):
+        if condition():
+            return
+        page.wait_for_timeout(500)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def test_density_lowers_consumption_against_envelope(offline_page, server, tmp_path):
+    page = offline_page
+    page.goto(f"{server}/zan")
+    page.wait_for_selector(".twin-header", state="attached")
+    before, used_before = first_value(page, CONSUMPTION), first_value(page, USED)
+    envelope = first_value(page, ENVELOPE)
+    handle = page.locator(".twin-param-density .noUi-handle").first
+    handle.focus()
+    for _ in range(10):  # 15 → 25 dwellings/ha
+        handle.press("ArrowRight")
+    wait_until(page, lambda: first_value(page, CONSUMPTION) < before, "lower consumption")
+    assert first_value(page, USED) < used_before
+    assert first_value(page, ENVELOPE) == envelope  # the envelope does not depend on density
+    # the commune selector and the printable summary
+    page.locator(".twin-zan-commune select").first.select_option(label="Ambléon (01006)")
+    with page.expect_download() as dl:
+        page.locator(".twin-zan-summary button").first.click()
+    path = tmp_path / "synthese.html"
+    dl.value.save_as(path)
+    text = path.read_text("utf-8")
+    assert "Sobriété foncière (ZAN)" in text and "logements/ha" in text and "Ambléon" in text
+    assert page.console_errors == []
