@@ -136,10 +136,10 @@ class ZanModel(Model):
 
 
 def _column(conso: pd.DataFrame, name: str, idx: pd.Index) -> pd.Series:
+    """Numeric column ``name`` of ``conso`` (indexed by idcom) aligned on ``idx``."""
     if name not in conso.columns:
         return pd.Series(np.nan, index=idx)
-    return pd.to_numeric(conso.set_index(conso["idcom"].astype(str))[name], errors="coerce"
-                         ).reindex(idx)
+    return pd.to_numeric(conso[name], errors="coerce").reindex(idx)
 
 
 def allowed_path(envelope_ha, pace_2031: float, years: np.ndarray) -> np.ndarray:
@@ -165,16 +165,18 @@ def run_trajectory(conso: pd.DataFrame, communes: gpd.GeoDataFrame, s: ZanScenar
     communal = envelope_2031(conso, s.reduction_pct / 100.0, s.guarantee_ha)
     yearly = yearly_consumption_ha(conso)
     idx = communal.index
+    conso = conso.set_index(conso["idcom"].astype(str))
     pop = _column(conso, "pop20", idx).fillna(0.0)
     men = _column(conso, "men20", idx)
     hh_size = (pop / men).replace([np.inf, -np.inf], np.nan).fillna(DEFAULT_HOUSEHOLD_SIZE)
     hh_size = hh_size.where(hh_size > 0, DEFAULT_HOUSEHOLD_SIZE)
 
-    housing = pd.DataFrame({
-        y: _column(conso, HOUSING_PREFIX.format(a=y % 100, b=(y + 1) % 100), idx).fillna(0) / 1e4
-        for y in REFERENCE_YEARS})
+    hab = [HOUSING_PREFIX.format(a=y % 100, b=(y + 1) % 100) for y in REFERENCE_YEARS]
+    housing = conso.reindex(columns=hab).apply(pd.to_numeric, errors="coerce").fillna(0.0
+                                                                                     ).sum(axis=1)
     reference = communal["reference_ha"]
-    other_rate = (reference - housing.sum(axis=1)).clip(lower=0) / 10 * s.other_land_pct / 100
+    other_rate = (reference - housing.reindex(idx) / 1e4).clip(lower=0) / 10 * \
+        s.other_land_pct / 100
 
     # -- envelope shared by the chosen rule (sum conserved, guarantee as a floor)
     total_env = float(communal["envelope_ha"].sum())
@@ -209,12 +211,12 @@ def run_trajectory(conso: pd.DataFrame, communes: gpd.GeoDataFrame, s: ZanScenar
     housing_land = pd.DataFrame(land_for_dwellings_ha(dw.to_numpy(), fabric, s.density),
                                 index=idx, columns=dw.columns)
 
-    gross = pd.DataFrame(0.0, index=idx, columns=years)
-    for y in years:
-        if y in yearly.columns:
-            gross[y] = yearly[y]
-        elif y >= first_proj:
-            gross[y] = housing_land[y] + other_rate
+    gross_a = np.zeros((len(idx), len(years)))
+    obs_years = [y for y in years if y in yearly.columns]
+    gross_a[:, np.searchsorted(years, obs_years)] = yearly[obs_years].to_numpy()
+    proj = years >= first_proj
+    gross_a[:, proj] = housing_land[list(years[proj])].to_numpy() + other_rate.to_numpy()[:, None]
+    gross = pd.DataFrame(gross_a, index=idx, columns=years)
     renat_years = years[years >= 2031]
     renat = pd.Series(0.0, index=idx)
     if s.renaturation_ha_per_yr > 0:
