@@ -33,6 +33,7 @@ def _route(module: str) -> Callable[[], pn.viewable.Viewable]:
 def routes() -> dict[str, Callable[[], pn.viewable.Viewable]]:
     pages = {"/": _route("home")}
     pages.update({f"/{r}": _route(r) for r in ROUTES})
+    pages["/territoire"] = _route("territoire")
     return pages
 
 

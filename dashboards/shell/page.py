@@ -26,6 +26,9 @@ def header(lang: str, current: str) -> pn.pane.HTML:
         cur = "page" if route == current else "false"
         links.append(f'<a href="./{route}?lang={lang}" aria-current="{cur}">'
                      f'{html.escape(t(f"use_cases.{route}", lang))}</a>')
+    cur = "page" if current == "territoire" else "false"
+    links.append(f'<a href="./territoire?lang={lang}" aria-current="{cur}">'
+                 f'{html.escape(t("app.territoire_nav", lang))}</a>')
     here = "./" if current == "home" else f"./{current}"
     current_attr = ' aria-current="true"'
     switch = " | ".join(

@@ -10,7 +10,7 @@ import pytest
 
 from twin_core.models.registry import all_models
 
-PAGES = ["", "coast", "forest", "agriculture", "zan"]
+PAGES = ["", "coast", "forest", "agriculture", "zan", "territoire"]
 CARD = '[data-indicator="zan.budget_used_pct"] .twin-value'
 
 
