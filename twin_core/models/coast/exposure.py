@@ -99,9 +99,9 @@ def building_value(buildings: pd.DataFrame) -> np.ndarray:
     return max_damage_per_m2(buildings["use"]) * buildings["floor_area_m2"].to_numpy(float)
 
 
-def sample_raster(da: xr.DataArray, points: gpd.GeoSeries | gpd.GeoDataFrame,
-                  fill: float = 0.0) -> np.ndarray:
-    """Value of a north-up raster at each point (nearest cell); ``fill`` outside it."""
+def raster_index(da: xr.DataArray, points: gpd.GeoSeries | gpd.GeoDataFrame
+                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(row, col, inside) of the nearest cell of a north-up raster for each point."""
     geom = points.geometry if isinstance(points, gpd.GeoDataFrame) else points
     pts = geom if (geom.geom_type == "Point").all() else geom.representative_point()
     x, y = pts.x.to_numpy(), pts.y.to_numpy()
@@ -110,9 +110,14 @@ def sample_raster(da: xr.DataArray, points: gpd.GeoSeries | gpd.GeoDataFrame,
     row = np.floor((y - t.f) / t.e).astype(np.int64)
     ny, nx = da.shape
     inside = (row >= 0) & (row < ny) & (col >= 0) & (col < nx)
-    out = np.full(len(x), fill, dtype=float)
-    vals = np.asarray(da.values)
-    out[inside] = vals[row[inside], col[inside]]
+    return np.where(inside, row, 0), np.where(inside, col, 0), inside
+
+
+def sample_raster(da: xr.DataArray, points: gpd.GeoSeries | gpd.GeoDataFrame,
+                  fill: float = 0.0) -> np.ndarray:
+    """Value of a north-up raster at each point (nearest cell); ``fill`` outside it."""
+    row, col, inside = raster_index(da, points)
+    out = np.where(inside, np.asarray(da.values)[row, col], fill).astype(float)
     return np.where(np.isfinite(out), out, fill)
 
 

@@ -149,7 +149,9 @@ class Prepared:
     behind_front: np.ndarray  # per building: its nearest shoreline point is an urban front
     value: np.ndarray
     unit_damage: np.ndarray  # € per unit of damage fraction (max damage × ground floor)
+    cell: tuple[np.ndarray, np.ndarray, np.ndarray]  # per building: DEM (row, col, inside)
     floods: dict[tuple[float, float], tuple[np.ndarray, float]] = field(default_factory=dict)
+    burned: dict[float, np.ndarray] = field(default_factory=dict)
 
     def flood(self, level: float, crest: float) -> tuple[np.ndarray, float]:
         """(depth at each building, flooded land ha), cached by (level, crest)."""
@@ -158,8 +160,9 @@ class Prepared:
         if hit is None:
             z = self.dem_with_dike(crest)
             wet = flooded_mask(z, level, self.sea)
-            depth = np.where(wet, level - z, 0.0)
-            at_b = self._sample(depth)
+            row, col, inside = self.cell
+            at_b = np.where(inside & wet[row, col], level - z[row, col], 0.0)
+            at_b = np.where(np.isfinite(at_b), at_b, 0.0)
             hit = (at_b, float(np.count_nonzero(wet & self.land_mask)) * self.cell_ha)
             if len(self.floods) > 512:
                 self.floods.clear()
@@ -167,11 +170,18 @@ class Prepared:
         return hit
 
     def dem_with_dike(self, crest: float) -> np.ndarray:
+        """The DEM with the dike line burnt at ``crest`` (cached: read-only array)."""
         z = self.dem.values
-        return burn_dike(z, self.dike_cells, crest) if crest > 0 else z
-
-    def _sample(self, grid: np.ndarray) -> np.ndarray:
-        return ex.sample_raster(self.dem.copy(data=grid), self.buildings)
+        if crest <= 0:
+            return z
+        key = round(crest, 4)
+        if key not in self.burned:
+            if len(self.burned) > 8:
+                self.burned.clear()
+            burnt = burn_dike(z, self.dike_cells, crest)
+            burnt.flags.writeable = False
+            self.burned[key] = burnt
+        return self.burned[key]
 
 
 _CACHE: dict[tuple, Prepared] = {}
@@ -236,7 +246,7 @@ def prepare(territory) -> Prepared:
                     nourished_length_m=float(np.sum(share * lengths)), front_share=share,
                     behind_front=behind, value=ex.building_value(buildings),
                     unit_damage=ex.max_damage_per_m2(buildings["use"])
-                    * ex.damaged_area_m2(buildings))
+                    * ex.damaged_area_m2(buildings), cell=ex.raster_index(dem, buildings))
     _CACHE.clear()  # keep one territory in memory
     _CACHE[key] = prep
     return prep

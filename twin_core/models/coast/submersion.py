@@ -61,20 +61,20 @@ def flooded_mask(dem: np.ndarray, water_level: float, sea: np.ndarray | None = N
         raise ValueError(f"dem must be 2-D, got {z.ndim} dimensions")
     with np.errstate(invalid="ignore"):
         below = z < water_level  # NaN compares False: nodata is never flooded
-    if sea is None:
-        seeds = np.zeros_like(below)
-        seeds[0, :] = below[0, :]
-        seeds[-1, :] = below[-1, :]
-        seeds[:, 0] |= below[:, 0]
-        seeds[:, -1] |= below[:, -1]
-    else:
-        seeds = np.asarray(sea, dtype=bool)
-        if seeds.shape != below.shape:
-            raise ValueError(f"sea mask shape {seeds.shape} differs from dem {below.shape}")
-        seeds = seeds & below
+    if sea is not None:
+        sea = np.asarray(sea, dtype=bool)
+        if sea.shape != below.shape:
+            raise ValueError(f"sea mask shape {sea.shape} differs from dem {below.shape}")
+    # label only the below-level cells; the seeds are read from the labels (no full-size
+    # seed array when the sea is the array's edge): memory = the bool mask + int32 labels
     labels, n = ndimage.label(below, structure=_FOUR)
+    del below
     lut = np.zeros(n + 1, dtype=bool)
-    lut[np.unique(labels[seeds])] = True
+    if sea is None:
+        for edge in (labels[0, :], labels[-1, :], labels[:, 0], labels[:, -1]):
+            lut[edge] = True
+    else:
+        lut[labels[sea]] = True
     lut[0] = False
     return lut[labels]
 
