@@ -32,7 +32,6 @@ from twin_core.scenario import Scenario
 
 log = logging.getLogger(__name__)
 MAX_SCENARIOS = 4
-HEADLINE_CARDS = 8  # the first indicators of a model get a card; the table shows them all
 LABELS = "ABCD"
 
 
@@ -46,6 +45,8 @@ class ScenarioWorkspace(pn.viewable.Viewer):
     basemap = param.Boolean(default=False)
     status = param.String(default="")
     revision = param.Integer(default=0, doc="Bumped after each successful refresh.")
+    headline_cards = param.Integer(default=8, bounds=(1, 30),
+                                   doc="How many of the model's first indicators get a card.")
     draws = param.Selector(default=0, objects=[0, 20, 50, 100],
                            doc="Ensemble size (0: single run); bands and ranges when > 0.")
     extras = param.List(default=[], doc="Callables ws -> viewable, shown under the chart and "
@@ -183,7 +184,7 @@ class ScenarioWorkspace(pn.viewable.Viewer):
                             for n in r.synthetic_inputs})
         self._banner.object = t("app.synthetic_warning", self.lang, layers=", ".join(synthetic))
         self._banner.visible = bool(synthetic)
-        headline = list(dict.fromkeys(self.table["indicator"]))[:HEADLINE_CARDS]
+        headline = list(dict.fromkeys(self.table["indicator"]))[:self.headline_cards]
         ranges = {(label, row.indicator): (row.p05, row.p95)
                   for label, ens in self.ensembles.items()
                   for row in ens.summary().itertuples()}
