@@ -1,0 +1,110 @@
+"""Forest benchmarks (issue 4): the FWI system on 30 years × 365 days × 1,000 cells, fire
+spread on a 1,000 × 1,000 grid for 6 hours, one default scenario on the sample territory.
+Timings are reported, never asserted.
+
+FWI weather: the real 2024 noon weather of Nice airport (sample layer) repeated for 30 years,
+each cell shifted by its own temperature offset (−2..+4 °C) and humidity change — the loop runs
+over days, every operation is vectorised over the 1,000 cells.
+Spread: 30 m cells (30 × 30 km), a patchwork of the forest fuel models the stands map to (TU5,
+TU1, TL8, TL3, TL2, TL6 in 20 × 20-cell patches, 5 % non-burnable), D1L1 moisture, 30 km/h wind,
+ignition at the centre; a second case on all-grass fuel (GR4) where the fire reaches the grid
+edge (the worst case: the whole grid is graphed).
+"""
+
+from __future__ import annotations
+
+import resource
+import tracemalloc
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from twin_core.models.forest import fire_spread as fs
+from twin_core.models.forest import fire_weather as fw
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+@pytest.fixture(scope="module")
+def territory():
+    if not (ROOT / "data" / "forest" / "territory.json").exists():
+        pytest.skip("sample territory data/forest not built")
+    from twin_core.territory import Territory
+
+    return Territory.load("forest")
+
+
+def test_fwi_30_years_1000_cells(benchmark, territory):
+    from twin_core.models.forest import model as fm
+    from twin_core.models.forest import weather as wx
+
+    w = wx.weather_from_synop(territory.layer("weather_nice_synop"), fm.WEATHER_YEAR)
+    w = w[~((w.index.month == 2) & (w.index.day == 29))]  # 365 days
+    years, cells = 30, 1000
+    rng = np.random.default_rng(4)
+    dt = rng.uniform(-2.0, 4.0, cells)
+    drh = rng.uniform(-10.0, 5.0, cells)
+
+    def tile(col):
+        return np.tile(w[col].to_numpy(float), years)[:, None]
+
+    temp = tile("temp") + dt[None, :]
+    rh = np.clip(tile("rh") + drh[None, :], 1.0, 100.0)
+    wind = np.broadcast_to(tile("wind"), temp.shape)
+    rain = np.broadcast_to(tile("rain"), temp.shape)
+    month = np.tile(w.index.month.to_numpy(), years)
+
+    out = benchmark.pedantic(lambda: fw.fwi_arrays(temp, rh, wind, rain, month, 43.65),
+                             rounds=1, iterations=1)
+    assert out["fwi"].shape == (years * 365, cells) and np.isfinite(out["fwi"]).all()
+    benchmark.extra_info["cell_days"] = years * 365 * cells
+    benchmark.extra_info["peak_rss_mb"] = round(_peak_rss_mb(), 0)
+
+
+def _forest_fuel_grid(n: int = 1000, cell: float = 30.0) -> fs.FuelGrid:
+    rng = np.random.default_rng(6)
+    models = [fs.FUEL_MODELS.index(c) for c in ("TU5", "TU1", "TL8", "TL3", "TL2", "TL6")]
+    patches = rng.choice(models, size=(n // 20, n // 20))
+    fuel = np.kron(patches, np.ones((20, 20), dtype=int)).astype(np.int16)
+    fuel[rng.random((n, n)) < 0.05] = -1
+    fuel[n // 2, n // 2] = models[0]
+    return fs.FuelGrid(fuel=fuel, stand=np.full((n, n), -1, np.int32), x0=0.0,
+                       y0=n * cell, cell_m=cell)
+
+
+@pytest.mark.parametrize("case", ["forest_fuels", "grass_worst_case"])
+def test_spread_1000x1000_6_hours(benchmark, case):
+    grid = _forest_fuel_grid()
+    if case == "grass_worst_case":
+        grid.fuel[grid.fuel >= 0] = fs.FUEL_MODELS.index("GR4")
+    n = grid.fuel.shape[0]
+    x, y = grid.center_of(n // 2, n // 2)
+    moisture = fs.MOISTURE_SCENARIOS["D1L1"]
+    wind = fs.wind_to_midflame(30.0, 0.4)
+
+    def run():
+        return fs.simulate_fire(grid, x, y, moisture, wind, 315.0, 360.0)
+
+    tracemalloc.start()
+    fire = benchmark.pedantic(run, rounds=3, iterations=1)
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert fire["burnt_ha"] > 0
+    benchmark.extra_info["burnt_ha"] = round(fire["burnt_ha"], 1)
+    benchmark.extra_info["peak_traced_mb"] = round(peak / 2**20, 1)
+
+
+def test_one_default_scenario(benchmark, territory):
+    from twin_core.models.forest.model import ForestScenario
+    from twin_core.models.registry import get_model
+
+    model = get_model("forest.climate_risk")
+    model.run(territory, ForestScenario())  # preparation (IFN fit, fuel grid) cached
+    result = benchmark.pedantic(lambda: model.run(territory, ForestScenario()), rounds=5,
+                                iterations=1)
+    assert np.isfinite(result.values["unsuitable_pct"])
