@@ -108,3 +108,17 @@ def test_one_default_scenario(benchmark, territory):
     result = benchmark.pedantic(lambda: model.run(territory, ForestScenario()), rounds=5,
                                 iterations=1)
     assert np.isfinite(result.values["unsuitable_pct"])
+
+
+def test_plan_5000_stands(benchmark):
+    """The cut-and-replant MILP on 5,000 stands (areas 1-60 ha, gains per ha -0.3..1.2,
+    budget 5 M€, cap 1,000 ha)."""
+    from twin_core.models.forest import plan as pl
+
+    rng = np.random.default_rng(5)
+    area = rng.uniform(1.0, 60.0, 5000).round(2)
+    gain = rng.uniform(-0.3, 1.2, 5000).round(3)
+    chosen = benchmark.pedantic(lambda: pl.plan_cut_replant(
+        area, gain, pl.REPLANT_EUR_PER_HA, 5e6, 1000.0), rounds=3, iterations=1)
+    assert area[chosen].sum() <= 1000.0 + 1e-6
+    benchmark.extra_info["stands_chosen"] = int(chosen.sum())

@@ -229,3 +229,44 @@ def species_tables(ws) -> pn.viewable.Viewable:
             for r in ws.results if "stands" in r.layers]
     return pn.Column(pn.pane.Markdown(f"### {_k('species_heading', ws.lang)}"),
                      pn.Tabs(*tabs, sizing_mode="stretch_width"), sizing_mode="stretch_width")
+
+
+def plan_table(result: Result, lang: str) -> pd.DataFrame:
+    """The cut-and-replant plan: one row per stand cut, species replanted, cost, volume,
+    carbon and gain per ha."""
+    plan = result.layers.get("plan")
+    if not isinstance(plan, gpd.GeoDataFrame) or not len(plan):
+        return pd.DataFrame()
+    df = pd.DataFrame(plan.drop(columns="geometry")).sort_values("gain", ascending=False)
+    out = pd.DataFrame({
+        _k("col_stand", lang): df["stand_id"],
+        _k("col_group", lang): [group_label(g, lang) for g in df["group"]],
+        "INSEE": df["code_insee"],
+        _k("col_area", lang): df["area_ha"].round(1),
+        _k("col_status", lang): [_k(f"status.{s}", lang) for s in df["status"]],
+        _k("col_species", lang): [group_label(g, lang) for g in df["plan_species"]],
+        _k("col_cost", lang): df["cost_eur"].round(0),
+        _k("col_volume", lang): df["volume_m3"].round(0),
+        _k("col_carbon", lang): df["carbon_tco2"].round(0),
+        _k("col_gain", lang): df["gain"].round(3)})
+    return out.reset_index(drop=True)
+
+
+def plan_tables(ws) -> pn.viewable.Viewable:
+    """The plan of each scenario (tabs), each with a CSV download (GeoPackage: the page's
+    export of all layers holds the ``plan`` layer)."""
+    import io
+
+    tabs = []
+    for r in ws.results:
+        df = plan_table(r, ws.lang)
+        body = (pn.pane.DataFrame(df, index=False, sizing_mode="stretch_width",
+                                  css_classes=["twin-forest-plan"]) if len(df)
+                else pn.pane.Markdown(_k("plan_empty", ws.lang)))
+        csv = df.to_csv(index=False).encode("utf-8-sig")
+        dl = pn.widgets.FileDownload(callback=lambda c=csv: io.BytesIO(c),
+                                     filename=f"plan_{r.label}.csv",
+                                     label=_k("plan_download", ws.lang))
+        tabs.append(pn.Column(dl, body, name=r.label, sizing_mode="stretch_width"))
+    return pn.Column(pn.pane.Markdown(f"### {_k('plan_heading', ws.lang)}"),
+                     pn.Tabs(*tabs, sizing_mode="stretch_width"), sizing_mode="stretch_width")

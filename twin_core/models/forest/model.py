@@ -42,6 +42,7 @@ from twin_core.models.base import Model, ModelSpec, OutputSpec
 from twin_core.models.forest import dieback as db
 from twin_core.models.forest import fire_spread as fs
 from twin_core.models.forest import fire_weather as fw
+from twin_core.models.forest import plan as pl
 from twin_core.models.forest import suitability as su
 from twin_core.models.forest import weather as wx
 from twin_core.scenario import Scenario, series_years
@@ -60,7 +61,10 @@ class ForestScenario(Scenario):
     units = {**Scenario.units, "precip_change_pct": "%", "fwi_threshold": "IFM",
              "risk_margin_c": "°C", "risk_margin_precip_pct": "%", "assumed_margin_c": "°C",
              "ignition_x": "m (Lambert-93)", "ignition_y": "m (Lambert-93)", "wind_kmh": "km/h",
-             "wind_from_deg": "°", "fire_duration_h": "h", "wind_adjustment": "-"}
+             "wind_from_deg": "°", "fire_duration_h": "h", "wind_adjustment": "-",
+             "budget_keur": "k€", "annual_cap_ha": "ha/an", "plan_years": "ans",
+             "w_suitability": "-", "w_fire": "-", "w_carbon": "-",
+             "standing_volume_m3_ha": "m³/ha"}
     #: B: the TRACC +4 °C of 2100 with 10 % less rain, on a windier fire day
     example_b: ClassVar[dict] = {"horizon": 2100, "precip_change_pct": -10.0, "wind_kmh": 50.0}
 
@@ -100,6 +104,25 @@ class ForestScenario(Scenario):
     fuel_moisture = param.Selector(
         default="D1L1", objects=list(fs.MOISTURE_SCENARIOS),
         doc="Scott & Burgan (2005) fuel moisture scenario (D1L1 very dry ... D4L4 moist).")
+    budget_keur = param.Number(
+        default=500.0, bounds=(0.0, 5000.0), step=50.0,
+        doc="Budget of the cut-and-replant plan (replanting at 4,500 €/ha).")
+    annual_cap_ha = param.Number(
+        default=20.0, bounds=(0.0, 500.0), step=10.0,
+        doc="Largest area cut and replanted per year.")
+    plan_years = param.Integer(default=10, bounds=(1, 30), doc="Duration of the plan (years).")
+    w_suitability = param.Number(
+        default=1.0, bounds=(0.0, 1.0), step=0.1,
+        doc="Weight of the suitability gain at the horizon in the plan's objective.")
+    w_fire = param.Number(
+        default=0.5, bounds=(0.0, 1.0), step=0.1,
+        doc="Weight of the fire-spread reduction in the plan's objective.")
+    w_carbon = param.Number(
+        default=0.2, bounds=(0.0, 1.0), step=0.1,
+        doc="Weight of the carbon released by the harvest (a penalty) in the objective.")
+    standing_volume_m3_ha = param.Number(
+        default=150.0, bounds=(50.0, 400.0), step=10.0,
+        doc="Standing stem volume of a stand (no per-stand inventory in the sample).")
     wind_adjustment = param.Number(
         default=0.3, bounds=(0.1, 0.6), step=0.05,
         doc="Midflame / 20 ft wind ratio (Andrews 2012: 0.3 partially sheltered, 0.1-0.2 "
@@ -159,6 +182,50 @@ def run_fire(stands: gpd.GeoDataFrame, grid: fs.FuelGrid, s: ForestScenario) -> 
                            burnt_stand].sum())},
             "polygons": fs.arrival_polygons(grid, arrival),
             "stand_arrival_h": np.where(burnt_stand, first / 60.0, np.nan)}
+
+
+def run_plan(stands: gpd.GeoDataFrame, status: np.ndarray, status_at, s: ForestScenario
+             ) -> dict:
+    """The cut-and-replant plan of the scenario (see :mod:`plan`)."""
+    n = len(stands)
+    area = stands["area_ha"].to_numpy(float)
+    groups = stands["group"].to_numpy(object)
+    score_now = pd.Series(status).map(pl.STATUS_SCORE).fillna(0.5).to_numpy(float)
+    moist = fs.MOISTURE_SCENARIOS[s.fuel_moisture]
+    wind = fs.wind_to_midflame(s.wind_kmh, s.wind_adjustment)
+    fuels = sorted(set(fs.GROUP_FUEL_MODEL.values()))
+    ros_of = dict(zip(fuels, np.atleast_1d(fs.rothermel_max_spread(
+        np.array(fuels, dtype=object), *moist, wind, 0.0)), strict=True))
+    ros_max = max(ros_of.values())
+    ros_now = np.array([ros_of[f] for f in stands["fuel_model"]])
+    carbon = pl.harvested_carbon_tco2_per_ha(groups, s.standing_volume_m3_ha)
+    gains = np.empty((n, len(su.CANDIDATE_SPECIES)))
+    for j, sp in enumerate(su.CANDIDATE_SPECIES):
+        cand = np.full(n, sp, dtype=object)
+        st_j = status_at(s.warming, s.precip_change_pct, group=cand, cold=True)[0]
+        score_j = pd.Series(st_j).map(pl.STATUS_SCORE).fillna(0.0).to_numpy(float)
+        ros_j = ros_of[fs.GROUP_FUEL_MODEL[sp]]
+        gains[:, j] = (s.w_suitability * (score_j - score_now)
+                       + s.w_fire * (ros_now - ros_j) / ros_max
+                       - s.w_carbon * carbon / pl.CARBON_SCALE)
+    best = gains.argmax(axis=1)
+    gain = gains[np.arange(n), best]
+    chosen = pl.plan_cut_replant(area, gain, pl.REPLANT_EUR_PER_HA, s.budget_keur * 1000.0,
+                                 s.annual_cap_ha * s.plan_years)
+    species = np.where(chosen, np.array(su.CANDIDATE_SPECIES, dtype=object)[best], "")
+    a = area[chosen]
+    volume = float((a * s.standing_volume_m3_ha).sum())
+    return {"species": species,
+            "values": {"plan_cost_keur": float(a.sum() * pl.REPLANT_EUR_PER_HA / 1000.0),
+                       "plan_area_ha": float(a.sum()),
+                       "plan_stands_n": float(chosen.sum()),
+                       "plan_volume_m3": volume,
+                       "plan_carbon_tco2": float((a * carbon[chosen]).sum()),
+                       "plan_objective": float((a * gain[chosen]).sum())},
+            "table_cols": {"cost_eur": a * pl.REPLANT_EUR_PER_HA,
+                           "volume_m3": a * s.standing_volume_m3_ha,
+                           "carbon_tco2": a * carbon[chosen],
+                           "gain": np.round(gain[chosen], 3)}}
 
 
 def run_climate_risk(stands: gpd.GeoDataFrame, weather: pd.DataFrame, s: ForestScenario,
@@ -221,11 +288,13 @@ def run_climate_risk(stands: gpd.GeoDataFrame, weather: pd.DataFrame, s: ForestS
         return float((x[ok] * area[ok]).sum() / w_ok * 100.0) if w_ok > 0 else float("nan")
 
     fire = run_fire(stands, grid, s) if grid is not None else None
+    plan = run_plan(stands, status, status_at, s)
     layer = stands.assign(
         tmean_present_c=np.round(t_stand, 2), anchored=anchored, tmean_h_c=np.round(t_h, 2),
         precip_h_mm=np.round(p_h, 1), status_present=present, dieback_prob=np.round(prob_h, 4),
         status=status, status_code=su.status_code(status), candidate_status=cand_status,
-        fire_arrival_h=fire["stand_arrival_h"] if fire else np.nan)
+        fire_arrival_h=fire["stand_arrival_h"] if fire else np.nan,
+        plan_species=plan["species"])
     values = {
         "warming_c": float(s.warming),
         "delta_t_c": float(extra),
@@ -249,6 +318,7 @@ def run_climate_risk(stands: gpd.GeoDataFrame, weather: pd.DataFrame, s: ForestS
         "dieback_pseudo_r2": dieback_fit.pseudo_r2 if dieback_fit else float("nan"),
         "dieback_n_plots": float(dieback_fit.n) if dieback_fit else 0.0,
         **(fire["values"] if fire else {}),
+        **plan["values"],
     }
     series = pd.DataFrame({
         "year": years,
@@ -262,6 +332,9 @@ def run_climate_risk(stands: gpd.GeoDataFrame, weather: pd.DataFrame, s: ForestS
     layers = {"stands": layer}
     if fire:
         layers["fire"] = fire["polygons"]
+    layers["plan"] = layer[layer["plan_species"] != ""][
+        ["stand_id", "essence", "group", "code_insee", "area_ha", "status", "plan_species",
+         "geometry"]].assign(**{k: v for k, v in plan["table_cols"].items()})
     return model.new_result(s, values=values, layers=layers, series=series)
 
 
@@ -291,7 +364,9 @@ class ForestClimateRiskModel(Model):
                  OutputSpec("mean_fwi_jjas", "value", "IFM"),
                  OutputSpec("burnt_area_ha", "value", "ha"),
                  OutputSpec("fire_ros_m_min", "value", "m/min"),
+                 OutputSpec("plan_cost_keur", "value", "k€"),
                  OutputSpec("stands", "layer"), OutputSpec("fire", "layer"),
+                 OutputSpec("plan", "layer"),
                  OutputSpec("series", "series")),
         layers=("stands", "climate_normals", "weather_nice_synop"),
         sources=("Van Wagner 1987, Canadian Forestry Service Forestry Technical Report 35",
@@ -323,7 +398,12 @@ class ForestClimateRiskModel(Model):
         return run_climate_risk(stands, weather, scenario, self, fit, _fuel_grid(territory))
 
     def _validate(self, territory, scenario: ForestScenario) -> list[TwinInputError]:
-        if territory is None or not isinstance(scenario, ForestScenario):
+        if not isinstance(scenario, ForestScenario):
+            return []
+        if not scenario.budget_keur > 0:
+            return [TwinInputError("forest_zero_budget", "budget_keur",
+                                   budget=scenario.budget_keur * 1000)]
+        if territory is None:
             return []
         grid = _fuel_grid(territory)
         r, c = grid.cell_of(scenario.ignition_x, scenario.ignition_y)
@@ -339,7 +419,10 @@ class ForestClimateRiskModel(Model):
 for _id, _units in [("unsuitable_pct", "%"), ("at_risk_pct", "%"), ("unsuitable_ha", "ha"),
                     ("dieback_prob_pct", "%"), ("days_fwi_threshold", "jours/an"),
                     ("season_length_days", "jours"), ("burnt_area_ha", "ha"),
-                    ("fire_ros_m_min", "m/min"),
+                    ("plan_area_ha", "ha"), ("fire_ros_m_min", "m/min"),
+                    ("plan_cost_keur", "k€"), ("plan_volume_m3", "m³"),
+                    ("plan_carbon_tco2", "t CO2"), ("plan_stands_n", "peuplements"),
+                    ("plan_objective", "-"),
                     ("suitable_ha", "ha"), ("at_risk_ha", "ha"), ("suitable_pct", "%"),
                     ("unsuitable_present_pct", "%"), ("newly_unsuitable_ha", "ha"),
                     ("candidate_suitable_pct", "%"),
