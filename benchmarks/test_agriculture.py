@@ -1,0 +1,81 @@
+"""Agriculture benchmarks (issue 5): one scenario over all catchments (target ≤ 200 ms),
+calibration on Naïades (target ≤ 60 s), the yield / water-balance cache build (AquaCrop is not
+installed: the FAO-56 bucket + FAO-33 Ky cache per RU stands in for the AquaCrop cache).
+Timings are measured, never asserted."""
+
+from __future__ import annotations
+
+import tracemalloc
+
+import pytest
+
+from twin_core.territory import Territory, data_dir
+
+
+@pytest.fixture(scope="module")
+def agri():
+    if not (data_dir() / "agriculture" / "territory.json").exists():
+        pytest.skip("sample territory data/agriculture absent")
+    from twin_core.models.agriculture import model as am
+    from twin_core.models.registry import get_model
+
+    territory = Territory.load("agriculture")
+    model = get_model("agriculture.nitrate_water")
+    model.run(territory, model.scenario_class())  # warm the preparation and calibration
+    return territory, model, am
+
+
+def test_one_scenario_all_catchments(benchmark, agri):
+    """A full model run (all modelled stations and catchments, series to 2050), warm cache."""
+    territory, model, am = agri
+    scenario = model.scenario_class(fertilisation_change_pct=-20.0, cover_crop_pct=60.0)
+    result = benchmark(model.run, territory, scenario)
+    benchmark.extra_info["stations"] = int(result.values["stations_modelled"])
+
+
+def test_evaluate_one_lever_set(benchmark, agri):
+    """The scenario core alone: levers → every station's nitrate, irrigation per month."""
+    territory, _, am = agri
+    from twin_core.models.agriculture import pipeline as pl
+
+    prep = am.prepared(territory)
+    cal = pl.calibrate_prepared(prep)
+    benchmark(pl.evaluate, prep, pl.Levers(fert_change=-0.2, cover_share=0.6), cal.k,
+              cal.retention, cal.c_background)
+
+
+def _cold_calibration(am, pl):
+    am._PREPARED.clear()
+    am._PINNED.clear()
+    prep = am.prepared(Territory.load("agriculture"))
+    return pl.calibrate_prepared(prep)
+
+
+def test_calibration_cold(benchmark, agri):
+    """From the territory layers to fitted k and retention: climate zones, synthetic weather,
+    ET0 on the warming grid, catchment weights, the bucket at the default RU, the fit."""
+    _, _, am = agri
+    from twin_core.models.agriculture import pipeline as pl
+
+    tracemalloc.start()
+    cal = benchmark.pedantic(_cold_calibration, args=(am, pl), rounds=3, iterations=1)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    benchmark.extra_info["peak_mb"] = round(peak / 1e6, 1)
+    benchmark.extra_info["r2_val"] = round(cal.metrics["r2_val"], 3)
+    print(f"calibration peak memory {peak / 1e6:.0f} MB")
+
+
+def test_yield_cache_build(benchmark, agri):
+    """The yield / water-balance cache for one new soil RU: the daily bucket for every climate
+    zone × crop × warming level × (rainfed, irrigated)."""
+    territory, _, am = agri
+    from twin_core.models.agriculture import pipeline as pl
+
+    prep = am.prepared(territory)
+    rus = iter(range(60, 250, 3))
+
+    def build():
+        return pl.water_balance(prep, float(next(rus)))
+
+    benchmark.pedantic(build, rounds=3, iterations=1)
