@@ -1,5 +1,5 @@
 """Coast page views: the risk map (shorelines, retreat band, flood depth, exposed buildings),
-the remaining headline cards and the per-commune exposure table."""
+and the per-commune exposure table."""
 
 from __future__ import annotations
 
@@ -10,13 +10,10 @@ import pandas as pd
 import panel as pn
 import xarray as xr
 
-from dashboards.shell.views import _ensure_backend, cards_html
+from dashboards.shell.views import _ensure_backend
 from twin_core.i18n import t
-from twin_core.indicators import indicators_for
 from twin_core.models.base import ModelSpec, Result
-from twin_core.models.coast.model import HEADLINE, MODEL_ID
 
-SHELL_CARDS = 8  # the shell's HEADLINE_CARDS: the page shows the headline cards after them
 FLOOD_MAX_CELLS = 40_000  # the flood raster is block-averaged down to about this many cells
 COLOURS = {"retreat": "#d7191c", "flooded": "#6a3d9a", "relocated": "#1a9641",
            "band": "#fdae61", "today": "#222222", "projected": "#d7191c"}
@@ -124,11 +121,10 @@ def coast_map(result: Result, spec: ModelSpec, communes: gpd.GeoDataFrame, basem
                                     label=_k("retreat_band", lang)).opts(
             color=COLOURS["band"], line_color=COLOURS["band"], alpha=0.7, tools=["hover"]))
     if isinstance(shore, gpd.GeoDataFrame) and len(shore):
-        data = shore[["nom", "taux_m_per_yr", "geometry"]].to_crs(3857)
-        elements.append(hv.Path(_features(data, ["nom", "taux_m_per_yr"]),
-                                vdims=["nom", "taux_m_per_yr"],
-                                label=_k("shoreline_today", lang)).opts(
-            color=COLOURS["today"], line_width=2.5, tools=["hover"]))
+        # one merged path without hover: per-feature paths with hover took ~20 s to draw
+        data = shore[["geometry"]].to_crs(3857)
+        elements.append(hv.Path(_merged(data), label=_k("shoreline_today", lang)).opts(
+            color=COLOURS["today"], line_width=2.5))
     proj = layers.get("shoreline_projected")
     if isinstance(proj, gpd.GeoDataFrame) and len(proj):
         data = proj[~proj.is_empty][["nom", "retreat_m", "geometry"]].to_crs(3857)
@@ -152,20 +148,6 @@ def coast_map(result: Result, spec: ModelSpec, communes: gpd.GeoDataFrame, basem
     return hv.Overlay(elements).opts(
         responsive=True, height=520, xaxis=None, yaxis=None, active_tools=["wheel_zoom"],
         title=title, legend_position="top_left", show_legend=True)
-
-
-def extra_cards(ws) -> pn.viewable.Viewable:
-    """The headline cards the shell leaves out (it shows the first eight)."""
-    rest = list(HEADLINE[SHELL_CARDS:])
-    if ws.table is None or not rest:
-        return pn.pane.HTML("")
-    table = ws.table[ws.table["indicator"].isin(rest)]
-    decimals = {i.id: i.decimals for i in indicators_for(MODEL_ID)}
-    return pn.Column(pn.pane.Markdown(f"### {_k('damage_options', ws.lang)}"),
-                     pn.pane.HTML(cards_html(table, decimals, ws.lang),
-                                  css_classes=["twin-cards", "twin-coast-cards"],
-                                  sizing_mode="stretch_width"),
-                     sizing_mode="stretch_width")
 
 
 COMMUNE_COLUMNS = ("dwellings_retreat", "residents_retreat", "public_retreat",
