@@ -82,9 +82,31 @@ def _run_ensembles(args, model, territory, scenarios) -> int:
     return 0
 
 
+def warm_up() -> None:
+    """Prepare every model's sample territory and run its default comparison once, so that the
+    first visitor of each page does not wait for the one-off preparation."""
+    import time
+
+    from dashboards.shell import runner
+    from twin_core.models.registry import all_models
+
+    for model_id, model in all_models().items():
+        start = time.perf_counter()
+        cls = model.scenario_class
+        try:
+            for scenario in (cls(label="A"), cls(label="B", **cls.example_b)):
+                runner.run(model_id, model.spec.use_case, scenario)
+        except TwinInputError as exc:  # a broken sample must not stop the server
+            print(f"twin: warm-up of {model_id} skipped: {exc}", file=sys.stderr)
+            continue
+        print(f"twin: {model_id} ready in {time.perf_counter() - start:.1f} s", flush=True)
+
+
 def _cmd_serve(args: argparse.Namespace) -> int:
     from dashboards.app import serve
 
+    if args.warmup:
+        warm_up()
     print(f"twin: serving on http://{args.address}:{args.port}/ (Ctrl-C to stop)", flush=True)
     serve(port=args.port, address=args.address, show=False)
     return 0
@@ -108,6 +130,8 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--port", type=int, default=5006)
     s.add_argument("--address", default="127.0.0.1",
                    help="listen address (default 127.0.0.1: this machine only)")
+    s.add_argument("--no-warmup", dest="warmup", action="store_false",
+                   help="skip running each page's default scenarios before serving")
     s.set_defaults(func=_cmd_serve)
     r = sub.add_parser("run", help="run one or more scenario files (batch, no browser)")
     r.add_argument("scenario", nargs="+", help="scenario JSON file(s) saved from a dashboard")

@@ -21,7 +21,7 @@ def param_widget(scenario: Scenario, name: str, lang: str) -> pn.widgets.Widget:
     p = scenario.param[name]
     label = param_label(scenario, name, lang)
     value = getattr(scenario, name)
-    css = [f"twin-param-{name}"]
+    css = [f"twin-param-{name}", f"twin-param-{scenario.label}-{name}"]
     if isinstance(p, param.Selector):
         options = {t(f"params.{o}", lang, default=str(o)): o for o in p.objects}
         widget = pn.widgets.Select(label=label, options=options, value=value, css_classes=css)
