@@ -10,7 +10,7 @@ import holoviews as hv
 import pandas as pd
 import panel as pn
 
-from dashboards.shell.views import PLAN_IGN, _ensure_backend
+from dashboards.shell.views import PLAN_IGN, _ensure_backend, merged_lines
 from twin_core.i18n import t
 
 #: Nitrate classes (Nitrates Directive / drinking water 50 mg/L; 25 mg/L reporting class).
@@ -40,13 +40,11 @@ def nitrate_map(result, spec, communes: gpd.GeoDataFrame, basemap: bool, lang: s
                       else communes.total_bounds)
     pad = max(x1 - x0, y1 - y0) * 0.05
     near = communes.cx[x0 - pad:x1 + pad, y0 - pad:y1 + pad].geometry.simplify(200)
-    elements.append(gv.Path(near.to_crs(3857).boundary.to_frame("geometry"), crs=merc)
-                    .opts(color="#bbb", line_width=0.4))
+    elements.append(merged_lines(near.to_frame("geometry")).opts(color="#bbb", line_width=0.4))
     catch = result.layers.get("catchments")
     if isinstance(catch, gpd.GeoDataFrame) and len(catch):
         big = catch.assign(_a=catch.geometry.area).sort_values("_a", ascending=False).head(40)
-        elements.append(gv.Path(big.to_crs(3857).boundary.to_frame("geometry"), crs=merc)
-                        .opts(color="#4a6fa5", line_width=0.8, alpha=0.6))
+        elements.append(merged_lines(big).opts(color="#4a6fa5", line_width=0.8, alpha=0.6))
     if st is not None and len(st):
         data = st.to_crs(3857)
         data = data.assign(no3=data["no3_mg_l"].round(1),

@@ -10,7 +10,7 @@ import pandas as pd
 import panel as pn
 import xarray as xr
 
-from dashboards.shell.views import _ensure_backend
+from dashboards.shell.views import _ensure_backend, merged_lines
 from twin_core.i18n import t
 from twin_core.models.base import ModelSpec, Result
 
@@ -18,20 +18,6 @@ FLOOD_MAX_CELLS = 40_000  # the flood raster is block-averaged down to about thi
 COLOURS = {"retreat": "#d7191c", "flooded": "#6a3d9a", "relocated": "#1a9641",
            "band": "#fdae61", "today": "#222222", "projected": "#d7191c"}
 HOVER_COLS = ("building_id", "use", "dwellings", "residents", "flood_depth_m")
-
-
-def _merged(gdf: gpd.GeoDataFrame) -> list[dict]:
-    """All lines of a layer (in Web Mercator) as ONE path, parts separated by NaN: one
-    HoloViews sub-path instead of one per feature (much faster to render, no hover)."""
-    import shapely
-
-    parts = shapely.get_parts(gdf.geometry.to_numpy())
-    parts = parts[~shapely.is_empty(parts)]
-    if not len(parts):
-        return []
-    xy = np.concatenate([np.vstack([shapely.get_coordinates(g), [[np.nan, np.nan]]])
-                         for g in parts])[:-1]
-    return [{"x": xy[:, 0], "y": xy[:, 1]}]
 
 
 def _features(gdf: gpd.GeoDataFrame, vdims: list[str], polygons: bool = False) -> list[dict]:
@@ -101,8 +87,7 @@ def coast_map(result: Result, spec: ModelSpec, communes: gpd.GeoDataFrame, basem
         x0, y0, x1, y1 = shore.to_crs(communes.crs).total_bounds
         pad = max(x1 - x0, y1 - y0, 2_000) * 0.1
         outline = communes.cx[x0 - pad:x1 + pad, y0 - pad:y1 + pad]
-    elements.append(hv.Path(_merged(outline.to_crs(3857).boundary.to_frame("geometry")))
-                    .opts(color="#888", line_width=0.5))
+    elements.append(merged_lines(outline).opts(color="#888", line_width=0.5))
     depth_label = _k("flood_depth", lang)
     img = flood_image(layers.get("flood"))
     if img is not None:
@@ -122,14 +107,13 @@ def coast_map(result: Result, spec: ModelSpec, communes: gpd.GeoDataFrame, basem
             color=COLOURS["band"], line_color=COLOURS["band"], alpha=0.7, tools=["hover"]))
     if isinstance(shore, gpd.GeoDataFrame) and len(shore):
         # one merged path without hover: per-feature paths with hover took ~20 s to draw
-        data = shore[["geometry"]].to_crs(3857)
-        elements.append(hv.Path(_merged(data), label=_k("shoreline_today", lang)).opts(
+        elements.append(merged_lines(shore).relabel(_k("shoreline_today", lang)).opts(
             color=COLOURS["today"], line_width=2.5))
     proj = layers.get("shoreline_projected")
     if isinstance(proj, gpd.GeoDataFrame) and len(proj):
         data = proj[~proj.is_empty][["nom", "retreat_m", "geometry"]].to_crs(3857)
         if len(data):
-            elements.append(hv.Path(_merged(data), label=_k("shoreline_projected", lang)).opts(
+            elements.append(merged_lines(data).relabel(_k("shoreline_projected", lang)).opts(
                 color=COLOURS["projected"], line_width=1.5, line_dash="dashed"))
     bld = layers.get("buildings")
     if isinstance(bld, gpd.GeoDataFrame) and len(bld):
