@@ -123,3 +123,26 @@ def test_ensemble_mode_gives_ranges_bands_and_drivers():
     assert "Croissance démographique (%/an)" in set(drivers.iloc[:, 1])
     ws.draws = 0
     assert "twin-range" not in ws._cards.object and not ws._sensitivity.visible
+
+
+def test_map_click_moves_the_forest_ignition_point():
+    from dashboards.forest import page
+
+    p = page("fr")
+    p.__panel__()
+    ws = p.workspace
+    a = ws.scenarios[0]
+    stands = ws.territory.layer("stands")
+    target = stands.geometry.iloc[len(stands) // 2].representative_point()
+    rev = ws.revision
+    ws.on_map_click(target.x, target.y)
+    assert (a.ignition_x, a.ignition_y) == (round(target.x), round(target.y))
+    assert ws.clicked == (target.x, target.y) and ws.revision > rev
+    assert not ws._alert.visible  # inside the forest: the fire is simulated there
+
+
+def test_tap_converts_web_mercator_to_lambert93():
+    ws = ScenarioWorkspace(model_id="zan.trajectory", territory_id="zan")
+    ws._on_tap(x=-125_791.0, y=5_702_171.0)  # Soulac-sur-Mer (45.51 N, 1.13 W) in Web Mercator
+    x, y = ws.clicked
+    assert abs(x - 377_668) < 5 and abs(y - 6_498_490) < 5

@@ -52,6 +52,7 @@ class UseCasePage(pn.viewable.Viewer):
     lang = param.Selector(default="fr", objects=list(LANGUAGES))
     extras = param.List(default=[], doc="Use-case views, see ScenarioWorkspace.extras.")
     map_builder = param.Callable(default=None, doc="See ScenarioWorkspace.map_builder.")
+    map_tap = param.Callable(default=None, doc="See ScenarioWorkspace.map_tap.")
     headline_cards = param.Integer(default=8, bounds=(1, 30),
                                    doc="See ScenarioWorkspace.headline_cards.")
 
@@ -68,6 +69,7 @@ class UseCasePage(pn.viewable.Viewer):
             self.workspace = ScenarioWorkspace(model_id=self.model_id,
                                                territory_id=self.territory_id, lang=lang,
                                                extras=self.extras, map_builder=self.map_builder,
-                                               headline_cards=self.headline_cards)
+                                               headline_cards=self.headline_cards,
+                                               map_tap=self.map_tap)
             body = self.workspace
         return pn.Column(header(lang, self.route), title, body, sizing_mode="stretch_width")

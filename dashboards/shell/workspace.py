@@ -15,9 +15,11 @@ import logging
 import tempfile
 from pathlib import Path
 
+import holoviews as hv
 import pandas as pd
 import panel as pn
 import param
+from pyproj import Transformer
 
 from dashboards.shell import runner
 from dashboards.shell.views import cards_html, map_view, series_view
@@ -31,6 +33,7 @@ from twin_core.models import get_model
 from twin_core.scenario import Scenario
 
 log = logging.getLogger(__name__)
+_MERCATOR_TO_L93 = Transformer.from_crs(3857, 2154, always_xy=True)
 MAX_SCENARIOS = 4
 LABELS = "ABCD"
 
@@ -53,6 +56,10 @@ class ScenarioWorkspace(pn.viewable.Viewer):
                         "rebuilt after each refresh (use-case specific views).")
     map_builder = param.Callable(default=None, doc="Replaces the generic map: "
                                  "fn(result, spec, communes, basemap, lang) -> hv element.")
+    map_tap = param.Callable(default=None, doc="Called on a map click: fn(ws, scenario shown "
+                             "on the map, x, y) with Lambert-93 metres.")
+    clicked = param.Tuple(default=None, length=2, allow_None=True,
+                          doc="Last map click (Lambert-93 x, y).")
 
     def __init__(self, **params):
         super().__init__(**params)
@@ -226,8 +233,26 @@ class ScenarioWorkspace(pn.viewable.Viewer):
             return
         res = self.results[labels.index(self.map_scenario)]
         builder = self.map_builder or map_view
-        self._map.object = builder(res, self.spec, self.territory.layer("communes"),
-                                    self.basemap, self.lang)
+        element = builder(res, self.spec, self.territory.layer("communes"), self.basemap,
+                          self.lang)
+        tap = hv.streams.Tap(source=element, x=None, y=None)
+        tap.add_subscriber(self._on_tap)
+        self._map.object = element
+
+    def on_map_click(self, x: float, y: float) -> None:
+        """A click on the map at Lambert-93 (x, y): kept in ``clicked`` for the extras, and
+        handed to the page's ``map_tap`` (e.g. to move a fire's ignition point)."""
+        self.clicked = (float(x), float(y))
+        if self.map_tap is not None:
+            scenario = next(s for s in self.scenarios if s.label == self.map_scenario)
+            self.map_tap(self, scenario, self.clicked[0], self.clicked[1])
+        self.revision += 1  # the extras may show something about the clicked place
+
+    def _on_tap(self, x=None, y=None) -> None:
+        if x is None or y is None:
+            return
+        lx, ly = _MERCATOR_TO_L93.transform(x, y)
+        self.on_map_click(lx, ly)
 
     def _show_error(self, message: str) -> None:
         self._alert.object = f"**{t('app.error', self.lang)}** — {message}"

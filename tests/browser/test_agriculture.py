@@ -4,20 +4,18 @@ console error."""
 
 from __future__ import annotations
 
-from tests.browser.test_dashboards import open_page, url_scenarios, wait_until
+from tests.browser.helpers import number, open_page, url_scenarios, wait_until
 
 ABOVE_50 = '[data-indicator="agriculture.stations_above_50"] .twin-value'
 
 
-def _number(text: str) -> float:
-    return float(text.replace("\u202f", "").replace("\xa0", "").replace(",", "."))
 
 
 def test_fertilisation_cut_lowers_stations_above_50(offline_page, server):
     page = offline_page
     open_page(page, f"{server}/agriculture")
     page.locator(ABOVE_50).first.wait_for(timeout=60_000)
-    before = _number(page.locator(ABOVE_50).first.inner_text())  # scenario A, present practices
+    before = number(page.locator(ABOVE_50).first.inner_text())  # scenario A, present practices
     assert before >= 1
     # the class map, the irrigation chart and the per-station table are on the page
     page.locator(".twin-agri-irrigation").first.wait_for(state="attached")
@@ -33,7 +31,7 @@ def test_fertilisation_cut_lowers_stations_above_50(offline_page, server):
     handle.first.press("ArrowLeft")
     wait_until(page, lambda: (url_scenarios(page) or [{}])[0].get("fertilisation_change_pct")
                == -30, "fertilisation −30 % in the URL")
-    wait_until(page, lambda: _number(page.locator(ABOVE_50).first.inner_text()) < before,
+    wait_until(page, lambda: number(page.locator(ABOVE_50).first.inner_text()) < before,
                "fewer stations above 50 mg/L")
     page.wait_for_timeout(500)
     assert page.console_errors == []

@@ -3,15 +3,11 @@ horizon slider of scenario A (keyboard only) moves the homes at risk the right w
 
 from __future__ import annotations
 
-import json
-from urllib.parse import parse_qs, urlparse
+from tests.browser.helpers import number, url_param, wait_until
 
 HOMES = ("coast.dwellings_retreat", "coast.dwellings_flooded")
 
 
-def _number(text: str) -> float:
-    return float(text.replace("\u202f", "").replace("\xa0", "").replace(" ", "")
-                 .replace(",", "."))
 
 
 def homes_a(page) -> float:
@@ -20,21 +16,12 @@ def homes_a(page) -> float:
     for ind in HOMES:
         cell = page.locator(f'[data-indicator="{ind}"] .twin-value').first
         cell.wait_for()
-        total += _number(cell.inner_text())
+        total += number(cell.inner_text())
     return total
 
 
-def horizon_a(page):
-    query = parse_qs(urlparse(page.url).query)
-    return json.loads(query["scenarios"][0])[0].get("horizon") if "scenarios" in query else None
 
 
-def wait_until(page, condition, what, tries=120):
-    for _ in range(tries):
-        if condition():
-            return
-        page.wait_for_timeout(500)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def test_coast_horizon_2030_to_2100_increases_homes_at_risk(offline_page, server):
@@ -52,13 +39,13 @@ def test_coast_horizon_2030_to_2100_increases_homes_at_risk(offline_page, server
     handle = page.locator(".twin-param-horizon .noUi-handle").first
     handle.focus()
     handle.press("Home")
-    wait_until(page, lambda: horizon_a(page) == 2030, "horizon 2030 in the URL")
+    wait_until(page, lambda: url_param(page, "horizon") == 2030, "horizon 2030 in the URL")
     wait_until(page, lambda: homes_a(page) != start, "cards at 2030")
     at_2030 = homes_a(page)
     assert at_2030 < start  # the default horizon is 2050
 
     handle.press("End")
-    wait_until(page, lambda: horizon_a(page) == 2100, "horizon 2100 in the URL")
+    wait_until(page, lambda: url_param(page, "horizon") == 2100, "horizon 2100 in the URL")
     wait_until(page, lambda: homes_a(page) != at_2030, "cards at 2100")
     at_2100 = homes_a(page)
     assert at_2100 > at_2030

@@ -4,19 +4,16 @@ shared links, isolated sessions, bad input handled while the app keeps running."
 from __future__ import annotations
 
 import json
-from urllib.parse import parse_qs, urlparse
 
 import pytest
 
+from tests.browser.helpers import open_page, url_scenarios, wait_until
 from twin_core.models.registry import all_models
 
 PAGES = ["", "coast", "forest", "agriculture", "zan", "territoire"]
 CARD = '[data-indicator="zan.budget_used_pct"] .twin-value'
 
 
-def open_page(page, url):
-    page.goto(url)
-    page.wait_for_selector(".twin-header", state="attached")
 
 
 def wait_cards(page):
@@ -28,17 +25,8 @@ def card_texts(page):
     return wait_cards(page).all_inner_texts()
 
 
-def url_scenarios(page):
-    query = parse_qs(urlparse(page.url).query)
-    return json.loads(query["scenarios"][0]) if "scenarios" in query else None
 
 
-def wait_until(page, condition, what, tries=120):
-    for _ in range(tries):
-        if condition():
-            return
-        page.wait_for_timeout(500)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def press_slider(page, name, key, times=1):

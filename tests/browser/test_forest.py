@@ -4,36 +4,21 @@ only) raises the unsuitable area shown on the cards."""
 
 from __future__ import annotations
 
-import json
-from urllib.parse import parse_qs, urlparse
+from tests.browser.helpers import number, url_param, wait_until
 
 CARD = '[data-indicator="forest.unsuitable_ha"] .twin-value'
 
 
-def _number(text: str) -> float:
-    return float(text.replace("\u202f", "").replace("\xa0", "").replace(" ", "")
-                 .replace(",", "."))
 
 
 def unsuitable_a(page) -> float:
     cell = page.locator(CARD).first
     cell.wait_for()
-    return _number(cell.inner_text())
+    return number(cell.inner_text())
 
 
-def param_a(page, name):
-    query = parse_qs(urlparse(page.url).query)
-    if "scenarios" not in query:
-        return None
-    return json.loads(query["scenarios"][0])[0].get(name)
 
 
-def wait_until(page, condition, what, tries=120):
-    for _ in range(tries):
-        if condition():
-            return
-        page.wait_for_timeout(500)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def test_forest_plus_4_instead_of_plus_2_raises_unsuitable_area(offline_page, server):
@@ -48,20 +33,20 @@ def test_forest_plus_4_instead_of_plus_2_raises_unsuitable_area(offline_page, se
     assert page.console_errors == []
 
     page.locator(".twin-param-warming_source select").first.select_option(index=1)  # custom
-    wait_until(page, lambda: param_a(page, "warming_source") == "custom", "custom warming")
+    wait_until(page, lambda: url_param(page, "warming_source") == "custom", "custom warming")
     handle = page.locator(".twin-param-custom_warming .noUi-handle").first
     handle.focus()
     handle.press("PageDown")  # noUiSlider: 5 steps of 0.1 °C, 2.7 → 2.2 °C
     handle.press("ArrowLeft")
     handle.press("ArrowLeft")
-    wait_until(page, lambda: abs((param_a(page, "custom_warming") or 0) - 2.0) < 1e-6,
+    wait_until(page, lambda: abs((url_param(page, "custom_warming") or 0) - 2.0) < 1e-6,
                "+2.0 °C in the URL")
     wait_until(page, lambda: unsuitable_a(page) != start or start == 0.0, "cards at +2 °C")
     page.wait_for_timeout(500)
     at_2 = unsuitable_a(page)
     for _ in range(4):  # 2.0 → 4.0 °C
         handle.press("PageUp")
-    wait_until(page, lambda: abs((param_a(page, "custom_warming") or 0) - 4.0) < 1e-6,
+    wait_until(page, lambda: abs((url_param(page, "custom_warming") or 0) - 4.0) < 1e-6,
                "+4.0 °C in the URL")
     wait_until(page, lambda: unsuitable_a(page) != at_2, "cards at +4 °C")
     at_4 = unsuitable_a(page)

@@ -3,16 +3,13 @@ the commune selector, the per-commune table and the printable summary work offli
 
 from __future__ import annotations
 
-import re
+from tests.browser.helpers import number, wait_until
 
 CONSUMPTION = '[data-indicator="zan.projected_2021_2031_ha"] .twin-value'
 USED = '[data-indicator="zan.budget_used_pct"] .twin-value'
 ENVELOPE = '[data-indicator="zan.envelope_ha"] .twin-value'
 
 
-def number(text: str) -> float:
-    """A French-formatted card value ('1 234,5') as a float."""
-    return float(re.sub(r"[\s\u202f\u00a0]", "", text).replace(",", "."))
 
 
 def first_value(page, selector: str) -> float:
@@ -20,12 +17,6 @@ def first_value(page, selector: str) -> float:
     return number(page.locator(selector).first.inner_text())
 
 
-def wait_until(page, condition, what, tries=120):
-    for _ in range(tries):
-        if condition():
-            return
-        page.wait_for_timeout(500)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def test_density_lowers_consumption_against_envelope(offline_page, server, tmp_path):
