@@ -150,4 +150,38 @@ def stations_extra(ws) -> pn.viewable.Viewable:
                      sizing_mode="stretch_width")
 
 
-EXTRAS = [farmland_notice, irrigation_extra, stations_extra]
+def station_series(ws) -> pn.viewable.Viewable:
+    """The observed Naïades series of the station nearest to the last map click, with the
+    projected annual mean of each scenario and the 25 / 50 mg/L thresholds."""
+    title = pn.pane.Markdown(f"### {_ui('station_series', ws.lang)}")
+    if ws.clicked is None:
+        return pn.Column(title, pn.pane.Markdown(_ui("click_station", ws.lang)),
+                         css_classes=["twin-agri-series"])
+    stations = ws.territory.layer("stations")
+    x, y = ws.clicked
+    nearest = stations.geometry.distance(gpd.points_from_xy([x], [y])[0]).idxmin()
+    code = stations.at[nearest, "code_station"]
+    obs = ws.territory.layer("nitrates")
+    obs = obs[obs["code_station"] == code].assign(date=lambda d: pd.to_datetime(d["date"]))
+    elements = [hv.Scatter(obs, "date", "no3_mg_l", label=_ui("observed", ws.lang))
+                .opts(color="#333", size=4, tools=["hover"])]
+    for res in ws.results:
+        layer = res.layers.get("stations")
+        if layer is not None and code in set(layer["code_station"]):
+            value = float(layer.loc[layer["code_station"] == code, "no3_mg_l"].iloc[0])
+            elements.append(hv.HLine(value).opts(line_dash="dashed", color="#1f77b4"))
+            elements.append(hv.Text(obs["date"].min() if len(obs) else 0, value,
+                                    f"{res.label} : {value:.1f} mg/L").opts(
+                text_align="left", text_baseline="bottom", text_font_size="9pt"))
+    for limit, colour in ((25, "#e6a700"), (50, "#c0392b")):
+        elements.append(hv.HLine(limit).opts(color=colour, line_width=1))
+    name = stations.at[nearest, "name"]
+    plot = hv.Overlay(elements).opts(
+        responsive=True, height=280, ylabel="mg NO3/L", xlabel="",
+        title=f"{name} ({code})", show_legend=False)
+    return pn.Column(title, pn.pane.HoloViews(plot, sizing_mode="stretch_width",
+                                              min_height=280),
+                     sizing_mode="stretch_width", css_classes=["twin-agri-series"])
+
+
+EXTRAS = [farmland_notice, station_series, irrigation_extra, stations_extra]

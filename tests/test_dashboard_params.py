@@ -146,3 +146,18 @@ def test_tap_converts_web_mercator_to_lambert93():
     ws._on_tap(x=-125_791.0, y=5_702_171.0)  # Soulac-sur-Mer (45.51 N, 1.13 W) in Web Mercator
     x, y = ws.clicked
     assert abs(x - 377_668) < 5 and abs(y - 6_498_490) < 5
+
+
+def test_clicking_near_a_station_shows_its_observed_series():
+    from dashboards.agriculture import page
+    from dashboards.agriculture_views import station_series
+
+    p = page("fr")
+    p.__panel__()
+    ws = p.workspace
+    assert "Cliquez" in station_series(ws).objects[1].object  # before any click: an invitation
+    station = ws.territory.layer("stations").iloc[0]
+    ws.on_map_click(station.geometry.x + 50, station.geometry.y)
+    view = station_series(ws)
+    plot = view.objects[1].object
+    assert station["code_station"] in plot.opts.get().kwargs["title"]
