@@ -352,3 +352,17 @@ def test_dieback_fit_quality_is_reported(forest, model):
     assert 0.0 < v["dieback_prob_pct"] < 100.0
     prob = r.layers["stands"]["dieback_prob"]
     assert prob.between(0, 1).all()
+
+
+def test_unknown_bd_foret_species_is_reported():
+    from twin_core.models.registry import get_model
+    from twin_core.territory import Territory
+
+    territory = Territory.load("forest")
+    stands = territory.layer("stands").copy()
+    stands.loc[stands.index[0], "essence"] = "Eucalyptus"
+    territory.set_layer("stands", stands, source="my_stands.gpkg")
+    model = get_model("forest.climate_risk")
+    problems = model.validate(territory, model.scenario_class())
+    assert problems and problems[0].code == "forest_unknown_species"
+    assert "Eucalyptus" in str(problems[0]) and "Pin d'Alep" in str(problems[0])

@@ -405,6 +405,11 @@ class ForestClimateRiskModel(Model):
                                    budget=scenario.budget_keur * 1000)]
         if territory is None:
             return []
+        essences = set(territory.layer("stands")["essence"].astype(str).str.strip())
+        unknown = sorted(essences - set(su.ESSENCE_TO_GROUP) - {"NR", ""})
+        if unknown:
+            return [TwinInputError("forest_unknown_species", "stands", value=", ".join(
+                unknown[:5]), allowed=", ".join(list(su.ESSENCE_TO_GROUP) + ["NR"]))]
         grid = _fuel_grid(territory)
         r, c = grid.cell_of(scenario.ignition_x, scenario.ignition_y)
         ny, nx = grid.fuel.shape
