@@ -1,6 +1,6 @@
 """Agriculture benchmarks (issue 5): one scenario over all catchments (target ≤ 200 ms),
-calibration on Naïades (target ≤ 60 s), the yield / water-balance cache build (AquaCrop is not
-installed: the FAO-56 bucket + FAO-33 Ky cache per RU stands in for the AquaCrop cache).
+calibration on Naïades (target ≤ 60 s), the water-balance cache build (FAO-56 bucket per RU) and
+the AquaCrop cache build (winter wheat and maize, one soil class and rain change, full grid).
 Timings are measured, never asserted."""
 
 from __future__ import annotations
@@ -79,3 +79,32 @@ def test_yield_cache_build(benchmark, agri):
         return pl.water_balance(prep, float(next(rus)))
 
     benchmark.pedantic(build, rounds=3, iterations=1)
+
+
+def test_aquacrop_cache_build(benchmark, agri):
+    """AquaCrop cache build time: rainfed winter wheat and maize on the full warming grid for
+    the default soil class and no rain change, plus net-irrigated maize (what the dashboard's
+    default comparison needs), from an empty store each round."""
+    territory, _, am = agri
+    from twin_core.models.agriculture import aquacrop_yields as aq
+    from twin_core.models.agriculture import pipeline as pl
+
+    prep = am.prepared(territory)
+
+    def build():
+        aq._STORE.clear()
+        cache = aq.YieldCache(prep.climate, **pl.AQUACROP_SETTINGS)
+        cache.build()
+        return cache
+
+    cache = benchmark.pedantic(build, rounds=3, iterations=1)
+    benchmark.extra_info["aquacrop_runs"] = cache.runs
+    benchmark.extra_info["seasons_per_run"] = cache.n_seasons
+
+
+def test_aquacrop_cached_scenario(benchmark, agri):
+    """A full model run once the AquaCrop cache is warm (yields by interpolation)."""
+    territory, model, _ = agri
+    scenario = model.scenario_class(warming_source="custom", custom_warming=4.0)
+    model.run(territory, scenario)  # fills the cache for this soil class and rain change
+    benchmark(model.run, territory, scenario)

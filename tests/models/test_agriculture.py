@@ -232,10 +232,17 @@ from twin_core.territory import data_dir  # noqa: E402
 def agri():
     if not (data_dir() / "agriculture" / "territory.json").exists():
         pytest.skip("sample territory data/agriculture absent")
+    from twin_core.models.agriculture import pipeline as pl
     from twin_core.models.registry import get_model
     from twin_core.territory import Territory
 
-    return Territory.load("agriculture"), get_model("agriculture.nitrate_water")
+    # a small AquaCrop grid (2 levels, 2 seasons) keeps the unit tests fast; the grid is part of
+    # the cache key, so the dashboard's full grid is never mixed with it
+    saved = dict(pl.AQUACROP_SETTINGS)
+    pl.AQUACROP_SETTINGS.update(n_seasons=2, warming_grid=(1.7, 4.0))
+    yield Territory.load("agriculture"), get_model("agriculture.nitrate_water")
+    pl.AQUACROP_SETTINGS.clear()
+    pl.AQUACROP_SETTINGS.update(saved)
 
 
 def test_model_runs_and_levers_move_the_right_way(agri):
@@ -257,6 +264,15 @@ def test_model_runs_and_levers_move_the_right_way(agri):
     assert hot.values["drainage_mm"] < r0.values["drainage_mm"]
     dry = model.run(territory, base.copy(label="D", irrigation_restriction_pct=100.0))
     assert dry.values["yield_change_pct"] < r0.values["yield_change_pct"]
+    # AquaCrop yields (wheat, maize) per crop, the others FAO-33, said in the result
+    ylds = r0.layers["yields"].set_index("crop")
+    assert ylds.loc["winter_wheat", "model"] == "AquaCrop"
+    assert ylds.loc["maize_grain", "model"] == "AquaCrop"
+    assert (ylds.drop(["winter_wheat", "maize_grain"])["model"] == "FAO-33").all()
+    assert 2.0 < ylds.loc["winter_wheat", "reference"] < 15.0  # t/ha, plausible
+    hot_dry = model.run(territory, base.copy(label="E", warming_source="custom",
+                                             custom_warming=4.0, summer_rain_change_pct=-20.0))
+    assert hot_dry.values["yield_change_maize_pct"] < 0.0
     assert dry.values["irrigation_supplied_mm3"] == 0.0
 
 

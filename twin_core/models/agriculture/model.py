@@ -10,9 +10,14 @@ concentration 100 × N / D × 4.427 → flow-weighted mixing over each station's
 retention are fitted on the real Naïades 2000–2015 station means and scored on 2016–2022
 (held out); the scores are in ``result.values`` (r2_cal, r2_val, bias_cal, bias_val). The
 projection at a station with observations is anchored on them (:func:`anchored_projection`,
-delta-change): its observed mean × the modelled ratio scenario / present. Yields
-respond to water stress only (FAO-33 Ky, Doorenbos & Kassam 1979): no heat or CO2 effect
-(the AquaCrop package is not installed here). Irrigation per catchment and month is compared
+delta-change): its observed mean × the modelled ratio scenario / present. Yields: winter wheat
+and maize grain from the FAO AquaCrop model (AquaCrop-OSPy 3.1.0, :mod:`.aquacrop_yields`:
+growing-degree-day cycle, water and temperature stress, package-default CO2 i.e. no CO2
+fertilisation), cached per crop, soil class and climate on a warming × summer-rain grid; the
+other grain crops respond to water stress only (FAO-33 Ky, Doorenbos & Kassam 1979). The
+per-crop table is ``result.layers["yields"]`` (column ``model`` says which); the nitrogen
+chain keeps the FAO-33 relative yields (consistent with the FAO-56 bucket that drives it).
+Irrigation per catchment and month is compared
 with a summer low-flow resource, specific low flow × catchment area (:mod:`.irrigation`).
 The crop areas are a synthetic stand-in for the RPG until real parcels are given
 (:func:`.inputs.use_rpg` swaps them in).
@@ -205,7 +210,9 @@ class NitrateWaterModel(Model):
                  OutputSpec("trajectory", "series", "mg/L, Mm³/an")),
         layers=("communes", "stations", "nitrates", "crops", "climate_normals"),
         sources=("Allen et al. 1998, FAO-56 (ET0 eq. 6, Kc Tables 11-12, bucket ch. 8)",
-                 "Doorenbos & Kassam 1979, FAO-33 (Ky)", "COMIFER 2013 (N balance)",
+                 "Doorenbos & Kassam 1979, FAO-33 (Ky)",
+                 "Steduto et al. 2009, AquaCrop; Foster et al. 2017, AquaCrop-OS (aquacrop 3.1.0)",
+                 "COMIFER 2013 (N balance)",
                  "INRA 2012, Justes et al. (cover crops)", "Burns 1975 (leaching fraction)",
                  "Joly et al. 2010, Cybergeo (commune climate normals)",
                  "Naïades (OFB) river nitrate 2000-2022", "hydro-smash 1 km flow directions"),
@@ -275,6 +282,11 @@ class NitrateWaterModel(Model):
         catchment_month = irr.irrigation_table(list(st["code_station"]),
                                                out["station_irrigation_month_m3"],
                                                out["station_area_km2"], q)
+        lv = scenario.levers()
+        yield_pct, yields = pl.yield_change(prep, out, reference, lv,
+                                            AgricultureScenario().levers(
+                                                warming=pl.PRESENT_WARMING))
+        yc = pl.aquacrop_cache(prep)
         values = {
             "mean_no3_mg_l": float(np.nanmean(no3)),
             "mean_no3_change_mg_l": float(np.nanmean(no3) - np.nanmean(st["no3_present_mg_l"])),
@@ -295,7 +307,11 @@ class NitrateWaterModel(Model):
             if need0 > 0 else np.nan,
             "drainage_mm": out["drainage_mm"],
             "summer_drainage_mm": out["summer_drainage_mm"],
-            "yield_change_pct": float((out["yield_index"] / reference["yield_index"] - 1) * 100),
+            "yield_change_pct": yield_pct,
+            "yield_change_wheat_pct": yc.change_pct("winter_wheat", lv.taw, lv.warming,
+                                                    lv.summer_rain_change_pct),
+            "yield_change_maize_pct": yc.change_pct("maize_grain", lv.taw, lv.warming,
+                                                    lv.summer_rain_change_pct),
             "r2_cal": cal.metrics["r2_cal"], "r2_val": cal.metrics["r2_val"],
             "bias_cal": cal.metrics["bias_cal"], "bias_val": cal.metrics["bias_val"],
             "weather_synthetic": 1.0,
@@ -318,7 +334,7 @@ class NitrateWaterModel(Model):
                                 on="code_station", how="inner")
         except TwinInputError:
             catch = None
-        layers = {"stations": st, "irrigation_monthly": monthly,
+        layers = {"stations": st, "irrigation_monthly": monthly, "yields": yields,
                   "irrigation_catchment_month": catchment_month}
         if catch is not None:
             layers["catchments"] = catch
@@ -334,5 +350,6 @@ for _id, _units in [("stations_above_50", "stations"), ("stations_above_25", "st
                     ("irrigation_supplied_mm3", "Mm³/an"), ("irrigation_need_mm3", "Mm³/an"),
                     ("catchments_over_resource", "bassins"), ("mean_no3_mg_l", "mg/L"),
                     ("irrigation_need_change_pct", "%"), ("summer_drainage_mm", "mm/an"),
-                    ("drainage_mm", "mm/an"), ("stations_without_farmland", "stations")]:
+                    ("drainage_mm", "mm/an"), ("stations_without_farmland", "stations"),
+                    ("yield_change_wheat_pct", "%"), ("yield_change_maize_pct", "%")]:
     value_indicator(f"agriculture.{_id}", MODEL_ID, _units, key=_id)

@@ -6,7 +6,10 @@ FAO-56 ET0 on a grid of warming levels, crop areas per commune, catchment weight
 observed Naïades station means (2000–2015 calibration, 2016–2022 held out). ``water_balance``
 runs the daily bucket for every zone × crop × warming level × (rainfed, irrigated), cached per
 RU and summer-rain change. ``evaluate`` turns one set of levers into station concentrations in a
-few milliseconds (linear interpolation between warming levels).
+few milliseconds (linear interpolation between warming levels). Winter wheat and maize grain
+yields come from the FAO AquaCrop model (:mod:`.aquacrop_yields`), cached per crop, soil class
+and climate (:func:`aquacrop_cache`, :func:`aquacrop_yields`); the other crops keep the FAO-33
+Ky response computed in :func:`evaluate`.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from twin_core.errors import TwinInputError
+from twin_core.models.agriculture import aquacrop_yields as aq
 from twin_core.models.agriculture import nitrogen as nit
 from twin_core.models.agriculture.crops import CROP_NAMES, CROPS, crop_params
 from twin_core.models.agriculture.waterbalance import soil_bucket
@@ -53,6 +57,8 @@ class Prepared:
     cache: dict = field(default_factory=dict)
     #: stations whose catchment lies in the territory but holds no farmland (not modelled)
     no_farmland: tuple[str, ...] = ()
+    #: representative climate of the farmland (AquaCrop yields), see :func:`aquacrop_cache`
+    climate: aq.Climate | None = None
 
 
 def observed_means(nitrates: pd.DataFrame, years: tuple[int, int], min_samples: int = 4
@@ -132,9 +138,14 @@ def prepare(key: str, communes: gpd.GeoDataFrame, crops: pd.DataFrame,
                            n_years=N_YEARS + 1, seed=seed)
     elev = np.full(len(zones), ELEVATION_M)
     et0 = np.stack([wx.et0(elev, zones["lat"].to_numpy(), dt) for dt in DELTA_GRID])
+    # representative climate for AquaCrop: zone normals weighted by farmland area
+    zone_farm = pd.Series(farm.to_numpy(), index=com["zone"].to_numpy()).groupby(level=0).sum()
+    wz = zone_farm.reindex(zones.index).fillna(0.0).to_numpy()
+    wz = wz if wz.sum() > 0 else np.ones(len(zones))
+    climate = aq.Climate.from_mapping((zones.mul(wz, axis=0).sum() / wz.sum()).to_dict())
     return Prepared(key=key, communes=com, zones=zones, areas=areas.to_numpy(), weights=wmat,
                     stations=st, obs_cal=obs_cal, obs_val=obs_val, et0=et0, precip=wx.precip,
-                    doy=wx.doy, no_farmland=no_farmland)
+                    doy=wx.doy, no_farmland=no_farmland, climate=climate)
 
 
 def check_farmland(codes: pd.Series, farm_ha: pd.Series) -> None:
@@ -266,9 +277,69 @@ def evaluate(prep: Prepared, lv: Levers, k: float = 1.0, retention: float = 0.0,
         "leached_n_t": float(n_leached.sum() / 1000.0),
         "leached_n_kg_ha": float(n_leached.sum() / max(farm_ha, 1e-9)),
         "yield_index": yield_index,
+        # per crop: area-weighted FAO-33 relative yield and weight (area × reference yield)
+        "crop_rel_yield": (areas * rel_yield[z]).sum(axis=0) / np.maximum(areas.sum(axis=0),
+                                                                          1e-9),
+        "crop_weight": areas.sum(axis=0) * y_ref,
         "commune_no3": nit.NO3_PER_N * 100 * k * n_leached / np.where(farm_water > 0,
                                                                         farm_water, np.nan),
     }
+
+
+#: AquaCrop cache settings (grids and seasons, :class:`.aquacrop_yields.YieldCache`); tests
+#: may shrink them (they are part of the cache key, so values never mix).
+AQUACROP_SETTINGS: dict = {"warming_grid": aq.WARMING_GRID, "rain_grid": aq.RAIN_GRID,
+                           "n_seasons": aq.N_SEASONS}
+#: Soil water capacity (mm) of the default scenario: the reference of the yield change.
+DEFAULT_RU = Levers().taw
+
+
+def aquacrop_cache(prep: Prepared) -> aq.YieldCache:
+    """The AquaCrop yield cache of the territory's representative climate (lazy: AquaCrop
+    runs happen on the first request of a crop, soil class and rain change)."""
+    key = ("aquacrop", tuple(sorted(AQUACROP_SETTINGS.items())))
+    if key not in prep.cache:
+        prep.cache[key] = aq.YieldCache(prep.climate, **AQUACROP_SETTINGS)
+    return prep.cache[key]
+
+
+def aquacrop_yields(prep: Prepared, lv: Levers) -> dict[str, float]:
+    """Mean grain yield (t/ha) of each AquaCrop crop for one set of levers: rainfed at the
+    scenario's warming, summer rain change and soil class; for irrigable crops the share
+    supplied with water (equipped share × (1 − restriction)) takes the net-irrigated yield."""
+    yc = aquacrop_cache(prep)
+    out = {}
+    for crop in aq.AQ_CROPS:
+        y = yc.yield_at(crop, lv.taw, lv.warming, lv.summer_rain_change_pct)
+        if CROPS[crop].irrigable:
+            s = lv.irrigated_share * (1.0 - lv.restriction)
+            y = (1 - s) * y + s * yc.yield_at(crop, lv.taw, lv.warming, irrigated=True)
+        out[crop] = y
+    return out
+
+
+def yield_change(prep: Prepared, out: dict, ref: dict, lv: Levers, lv_ref: Levers
+                 ) -> tuple[float, pd.DataFrame]:
+    """Production-weighted grain yield change (%) of a scenario vs a reference (outputs of
+    :func:`evaluate` and their levers), and the per-crop table: AquaCrop for the crops of
+    :data:`.aquacrop_yields.AQ_CROPS`, FAO-33 Ky (relative to the water-unstressed yield) for
+    the others."""
+    aq_s, aq_r = aquacrop_yields(prep, lv), aquacrop_yields(prep, lv_ref)
+    rows, num, den = [], 0.0, 0.0
+    for i, crop in enumerate(CROP_NAMES):
+        if CROPS[crop].n_per_q <= 0:
+            continue  # not a grain crop
+        if crop in aq_s:
+            model, y_s, y_r = "AquaCrop", aq_s[crop], aq_r[crop]
+        else:
+            model, y_s, y_r = "FAO-33", out["crop_rel_yield"][i], ref["crop_rel_yield"][i]
+        ratio = y_s / y_r if y_r > 0 else 1.0
+        w = out["crop_weight"][i] * (ref["crop_rel_yield"][i] if model == "FAO-33" else 1.0)
+        num, den = num + w * ratio, den + w
+        rows.append({"crop": crop, "model": model, "scenario": y_s, "reference": y_r,
+                     "change_pct": (ratio - 1.0) * 100.0,
+                     "units": "t/ha" if model == "AquaCrop" else "-"})
+    return (num / den - 1.0) * 100.0 if den > 0 else 0.0, pd.DataFrame(rows)
 
 
 def calibrate_prepared(prep: Prepared, levers: Levers | None = None,
