@@ -19,7 +19,9 @@ def session_lang() -> str:
     return lang if lang in LANGUAGES else "fr"
 
 
-def header(lang: str, current: str) -> pn.pane.HTML:
+def header(lang: str, current: str) -> pn.Row:
+    """Title, page links and the FR | EN switch. Switching reloads the page with ``lang`` set
+    and the rest of the URL (the scenarios being compared) kept."""
     links = [f'<a href="./?lang={lang}" aria-current="{"page" if current == "home" else "false"}"'
              f'>{html.escape(t("app.home", lang))}</a>']
     for route in ROUTES:
@@ -29,18 +31,23 @@ def header(lang: str, current: str) -> pn.pane.HTML:
     cur = "page" if current == "territoire" else "false"
     links.append(f'<a href="./territoire?lang={lang}" aria-current="{cur}">'
                  f'{html.escape(t("app.territoire_nav", lang))}</a>')
-    here = "./" if current == "home" else f"./{current}"
-    current_attr = ' aria-current="true"'
-    switch = " | ".join(
-        f'<a href="{here}?lang={code}" lang="{code}" class="twin-lang-{code}"'
-        f'{current_attr if code == lang else ""}>{code.upper()}</a>'
-        for code in LANGUAGES)
-    return pn.pane.HTML(
+    nav = pn.pane.HTML(
         f'<header style="display:flex;gap:1.2em;align-items:baseline;flex-wrap:wrap">'
         f'<strong style="font-size:1.3em">{html.escape(t("app.title", lang))}</strong>'
-        f'<nav aria-label="pages" style="display:flex;gap:1em">{"".join(links)}</nav>'
-        f'<span aria-label="{html.escape(t("app.language", lang))}">{switch}</span></header>',
-        sizing_mode="stretch_width", css_classes=["twin-header"])
+        f'<nav aria-label="pages" style="display:flex;gap:1em">{"".join(links)}</nav></header>',
+        sizing_mode="stretch_width")
+    switch = pn.widgets.RadioButtonGroup(
+        options={code.upper(): code for code in LANGUAGES}, value=lang, button_type="light",
+        label=t("app.language", lang), css_classes=["twin-lang"], width=110,
+        sizing_mode="fixed")
+
+    # in the browser: same URL (scenarios included) with the new lang, then reload
+    switch.jscallback(value=(
+        "const langs = " + repr(list(LANGUAGES)).replace("'", '"') + ";"
+        "const u = new URL(window.location.href);"
+        "u.searchParams.set('lang', langs[cb_obj.active]);"
+        "window.location.assign(u.toString());"))
+    return pn.Row(nav, switch, sizing_mode="stretch_width", css_classes=["twin-header"])
 
 
 class UseCasePage(pn.viewable.Viewer):

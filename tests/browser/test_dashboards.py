@@ -48,12 +48,17 @@ def test_every_page_loads_without_console_error(offline_page, server, route):
     assert offline_page.console_errors == []
 
 
-def test_language_switch_to_english(offline_page, server):
+def test_language_switch_to_english_keeps_the_scenarios(offline_page, server):
     open_page(offline_page, f"{server}/zan")
     assert offline_page.get_by_text("Sobriété foncière (ZAN)").first.is_visible()
-    offline_page.locator("a.twin-lang-en").first.click()
+    press_slider(offline_page, "density", "ArrowRight", 2)
+    wait_until(offline_page, lambda: (url_scenarios(offline_page) or [{}])[0].get("density")
+               == 17, "density 17 in the URL")
+    offline_page.locator(".twin-lang button", has_text="EN").first.click()
     offline_page.wait_for_url("**lang=en**")
     offline_page.get_by_text("Land take (ZAN)").first.wait_for()
+    wait_cards(offline_page)
+    assert url_scenarios(offline_page)[0]["density"] == 17  # same comparison, in English
     assert offline_page.console_errors == []
 
 
