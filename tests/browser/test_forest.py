@@ -52,3 +52,23 @@ def test_forest_plus_4_instead_of_plus_2_raises_unsuitable_area(offline_page, se
     at_4 = unsuitable_a(page)
     assert at_4 > at_2
     assert page.console_errors == []
+
+
+def test_clicking_the_map_moves_the_ignition_point(offline_page, server):
+    page = offline_page
+    page.goto(f"{server}/forest")
+    page.wait_for_selector(".twin-header", state="attached")
+    page.locator('[data-indicator="forest.burnt_area_ha"] .twin-value').first.wait_for()
+    from twin_core.models.registry import get_model
+
+    defaults = get_model("forest.climate_risk").scenario_class()
+    before = (defaults.ignition_x, defaults.ignition_y)
+    canvas = page.locator(".bk-Canvas, canvas").first
+    canvas.wait_for(state="attached")
+    canvas.scroll_into_view_if_needed()
+    box = canvas.bounding_box()
+    page.mouse.click(box["x"] + box["width"] * 0.45, box["y"] + box["height"] * 0.55)
+    wait_until(page, lambda: url_param(page, "ignition_x") is not None
+               and (url_param(page, "ignition_x"), url_param(page, "ignition_y")) != before,
+               "the ignition point to follow the click")
+    assert page.console_errors == []
