@@ -23,7 +23,6 @@ from twin_core.models.agriculture.inputs import (
 from twin_core.models.agriculture.pipeline import check_farmland
 from twin_core.models.agriculture.waterbalance import soil_bucket
 from twin_core.models.agriculture.weather import synthetic_weather
-from twin_core.territory import data_dir
 
 DISCHARGE = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "water" / "discharge"
 
@@ -135,21 +134,6 @@ def test_no_farmland_is_a_clear_message():
 
 
 # -- on the sample territory -------------------------------------------------------------------
-@pytest.fixture(scope="module")
-def agri():
-    if not (data_dir() / "agriculture" / "territory.json").exists():
-        pytest.skip("sample territory data/agriculture absent")
-    from twin_core.models.agriculture import pipeline as pl
-    from twin_core.models.registry import get_model
-    from twin_core.territory import Territory
-
-    # a small AquaCrop grid (2 levels, 2 seasons) keeps the unit tests fast; the grid is part of
-    # the cache key, so the dashboard's full grid is never mixed with it
-    saved = dict(pl.AQUACROP_SETTINGS)
-    pl.AQUACROP_SETTINGS.update(n_seasons=2, warming_grid=(1.7, 4.0))
-    yield Territory.load("agriculture"), get_model("agriculture.nitrate_water")
-    pl.AQUACROP_SETTINGS.clear()
-    pl.AQUACROP_SETTINGS.update(saved)
 
 
 def test_irrigation_per_month_and_catchment_against_the_resource(agri):
