@@ -68,3 +68,40 @@ def test_flood_depth_10k(benchmark, big_dem):
                                 flooded_share=float(np.count_nonzero(out)) / out.size)
     print(f"\nflood_depth 10k²: raster {raster_bytes / 2**20:.0f} MiB, peak "
           f"{peak / 2**20:.0f} MiB = {peak / raster_bytes:.2f}× the raster")
+
+
+def _synthetic_block(block_info=None):
+    """A lazily generated block of a 20,000² DEM: sea to the west, a dune ridge, hollows."""
+    info = block_info[None]
+    (r0, r1), (c0, c1) = info["array-location"]
+    y, x = np.mgrid[r0:r1, c0:c1].astype("float32")
+    rng = np.random.default_rng(r0 * 7 + c0)
+    dem = (x / 2_000.0 - 2.0 + 1.5 * np.sin(y / 900.0) * np.cos(x / 1_300.0)
+           + rng.normal(0, 0.3, x.shape).astype("float32"))
+    dem[:, (x[0] > 3_000) & (x[0] < 3_030)] += 4.0  # a continuous ridge inland
+    return dem.astype("float32")
+
+
+def test_flood_depth_dask_20k(benchmark):
+    """Submersion over a synthetic 20,000 × 20,000 DEM (1.6 GB as float32) in strips of 1,000
+    rows; peak memory of the process (ru_maxrss) reported in extra_info (target < 4 GiB)."""
+    import resource
+
+    import dask
+    import dask.array as da
+
+    from twin_core.models.coast.submersion_dask import flood_depth_dask
+
+    n = 20_000
+    dem = da.map_blocks(_synthetic_block, dtype="float32", chunks=((1_000,) * 20, (n,)))
+
+    def run():
+        with dask.config.set(scheduler="threads", num_workers=2):
+            depth = flood_depth_dask(dem, 1.0)
+            return int((depth > 0).sum().compute())
+
+    flooded = benchmark.pedantic(run, rounds=1, iterations=1)
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2  # KiB -> GiB
+    benchmark.extra_info.update(flooded_cells=flooded, peak_rss_gib=round(peak, 2))
+    print(f"flooded cells {flooded:,}, peak RSS {peak:.2f} GiB")
+    assert 0 < flooded < n * n
