@@ -10,7 +10,7 @@ import pandas as pd
 import panel as pn
 import xarray as xr
 
-from dashboards.shell.views import _ensure_backend, merged_lines
+from dashboards.shell.views import _ensure_backend, merged_lines, scenario_tables
 from twin_core.i18n import t
 from twin_core.models.base import ModelSpec, Result
 
@@ -157,8 +157,6 @@ def commune_table(result: Result, lang: str) -> pd.DataFrame:
 
 def commune_tables(ws) -> pn.viewable.Viewable:
     """One per-commune exposure table per scenario (tabs)."""
-    tabs = [pn.pane.DataFrame(commune_table(r, ws.lang), index=False, name=r.label,
-                              sizing_mode="stretch_width", css_classes=["twin-coast-communes"])
-            for r in ws.results if "communes" in r.layers]
-    return pn.Column(pn.pane.Markdown(f"### {_k('communes_title', ws.lang)}"),
-                     pn.Tabs(*tabs, sizing_mode="stretch_width"), sizing_mode="stretch_width")
+    return scenario_tables(ws.results, _k("communes_title", ws.lang),
+                           lambda r: commune_table(r, ws.lang), "twin-coast-communes",
+                           layer="communes")

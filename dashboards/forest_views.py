@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import panel as pn
 
-from dashboards.shell.views import PLAN_IGN, _ensure_backend
+from dashboards.shell.views import PLAN_IGN, _ensure_backend, scenario_tables
 from twin_core.i18n import t
 from twin_core.models.base import ModelSpec, Result
 from twin_core.models.forest import model as fm
@@ -224,11 +224,9 @@ def species_table(result: Result, lang: str) -> pd.DataFrame:
 
 def species_tables(ws) -> pn.viewable.Viewable:
     """One per-species area table per scenario (tabs)."""
-    tabs = [pn.pane.DataFrame(species_table(r, ws.lang), index=False, name=r.label,
-                              sizing_mode="stretch_width", css_classes=["twin-forest-species"])
-            for r in ws.results if "stands" in r.layers]
-    return pn.Column(pn.pane.Markdown(f"### {_k('species_heading', ws.lang)}"),
-                     pn.Tabs(*tabs, sizing_mode="stretch_width"), sizing_mode="stretch_width")
+    return scenario_tables(ws.results, _k("species_heading", ws.lang),
+                           lambda r: species_table(r, ws.lang), "twin-forest-species",
+                           layer="stands")
 
 
 def plan_table(result: Result, lang: str) -> pd.DataFrame:

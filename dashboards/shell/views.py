@@ -9,6 +9,7 @@ import geopandas as gpd
 import holoviews as hv
 import numpy as np
 import pandas as pd
+import panel as pn
 
 from twin_core.i18n import t
 from twin_core.models.base import ModelSpec, Result
@@ -22,6 +23,17 @@ def _ensure_backend() -> None:
     """Bokeh plotting for HoloViews (the app loads it; a test or notebook may not have)."""
     if "bokeh" not in hv.Store.renderers or hv.Store.current_backend != "bokeh":
         hv.extension("bokeh", logo=False)
+
+
+def scenario_tables(results: list[Result], title: str, table, css: str,
+                    layer: str | None = None) -> pn.Column:
+    """A heading and one tab per scenario holding ``table(result)`` (a DataFrame); scenarios
+    whose result lacks ``layer`` are skipped."""
+    tabs = [pn.pane.DataFrame(table(r), index=False, name=r.label, sizing_mode="stretch_width",
+                              css_classes=[css])
+            for r in results if layer is None or layer in r.layers]
+    return pn.Column(pn.pane.Markdown(f"### {title}"),
+                     pn.Tabs(*tabs, sizing_mode="stretch_width"), sizing_mode="stretch_width")
 
 
 def merged_lines(gdf: gpd.GeoDataFrame) -> hv.Path:
