@@ -18,10 +18,10 @@ setup: $(BIN)/python  ## install the pinned environment (uv, seconds) and twin i
 	uv pip install --quiet --python $(BIN)/python -r requirements.txt
 	uv pip install --quiet --python $(BIN)/python --no-deps -e .
 
-browser:  ## install Debian's Chromium for the browser tests (needs root/apt)
-	@command -v chromium >/dev/null 2>&1 || { \
+browser:  ## install Debian's Chromium (browser tests) and PostgreSQL (workshop store tests); needs root/apt
+	@{ command -v chromium >/dev/null 2>&1 && ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; } || { \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium postgresql >/dev/null; }
 
 serve: setup  ## install everything and serve the dashboards on http://127.0.0.1:$(PORT)/
 	$(BIN)/twin serve --port $(PORT)
