@@ -1,0 +1,61 @@
+"""What a proposal is worth: the server validates the participant's levers as a scenario of the
+workshop's model and runs the model itself — indicator values are never taken from the client."""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from typing import Any
+
+from twin_core.indicators import compute_all
+from twin_core.models.base import Result
+from twin_core.models.registry import get_model
+from twin_core.scenario import Scenario
+from twin_core.territory import Territory
+from twin_core.workshop.store import WorkshopStore
+
+#: Use case -> (model id, sample territory) a workshop can be opened on.
+MODELS: dict[str, tuple[str, str]] = {
+    "coast": ("coast.risk", "coast"),
+    "forest": ("forest.climate_risk", "forest"),
+    "agriculture": ("agriculture.nitrate_water", "agriculture"),
+    "zan": ("zan.trajectory", "zan"),
+}
+
+
+@lru_cache(maxsize=8)
+def _territory(territory_id: str) -> Territory:
+    return Territory.load(territory_id)
+
+
+@lru_cache(maxsize=256)
+def _run(model_id: str, territory_id: str, scenario_json: str) -> Result:
+    scenario = Scenario.from_json(scenario_json, source="proposition")
+    return get_model(model_id).run(_territory(territory_id), scenario)
+
+
+def scenario_of(model_id: str, params: dict[str, Any], label: str = "P") -> Scenario:
+    """The workshop model's scenario for ``params`` (validated: unknown keys, types, bounds)."""
+    model = get_model(model_id)
+    params = {k: v for k, v in dict(params).items() if k != "label"}
+    return Scenario.from_dict({"model": model_id, "version": model.spec.version,
+                               "params": {**params, "label": label}}, source="proposition")
+
+
+def evaluate(model_id: str, territory_id: str, params: dict[str, Any]) -> Result:
+    """Run the model on ``params`` (cached on the scenario's JSON form)."""
+    scenario = scenario_of(model_id, params)
+    problems = get_model(model_id).validate(_territory(territory_id), scenario)
+    if problems:
+        raise problems[0]
+    return _run(model_id, territory_id, json.dumps(scenario.to_dict(), sort_keys=True))
+
+
+def submit(store: WorkshopStore, code: str, key: str, params: dict[str, Any],
+           kind: str = "submitted") -> tuple[int, Result]:
+    """Validate, run and store a participant's proposal; returns (row id, result)."""
+    ws = store.workshop(code)
+    result = evaluate(ws.model_id, ws.territory_id, params)
+    clean = {k: v for k, v in result.scenario["params"].items() if k != "label"}
+    values = compute_all(result)
+    return store.save(ws.code, key, clean, values, kind=kind), result
