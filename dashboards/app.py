@@ -20,13 +20,15 @@ def _extensions() -> None:
     pn.extension(notifications=False, design="bootstrap", sizing_mode="stretch_width")
 
 
-def _route(module: str) -> Callable[[], pn.viewable.Viewable]:
+def _route(module: str, factory: str = "page") -> Callable[[], pn.viewable.Viewable]:
     def build() -> pn.viewable.Viewable:
         _extensions()
         mod = importlib.import_module(f"dashboards.{module}")
-        return mod.page(session_lang()).__panel__()
+        for name in getattr(mod, "EXTENSIONS", ()):  # e.g. deck.gl, only where it is used
+            pn.extension(name)
+        return getattr(mod, factory)(session_lang()).__panel__()
 
-    build.__name__ = f"page_{module}"
+    build.__name__ = f"page_{module}_{factory}"
     return build
 
 
@@ -34,6 +36,8 @@ def routes() -> dict[str, Callable[[], pn.viewable.Viewable]]:
     pages = {"/": _route("home")}
     pages.update({f"/{r}": _route(r) for r in ROUTES})
     pages["/territoire"] = _route("territoire")
+    pages["/atelier"] = _route("workshop", "facilitator_page")
+    pages["/participer"] = _route("workshop", "participant_page")
     return pages
 
 

@@ -31,6 +31,9 @@ def header(lang: str, current: str) -> pn.Row:
     cur = "page" if current == "territoire" else "false"
     links.append(f'<a href="./territoire?lang={lang}" aria-current="{cur}">'
                  f'{html.escape(t("app.territoire_nav", lang))}</a>')
+    cur = "page" if current == "atelier" else "false"
+    links.append(f'<a href="./atelier?lang={lang}" aria-current="{cur}">'
+                 f'{html.escape(t("workshop.nav", lang))}</a>')
     nav = pn.pane.HTML(
         f'<header style="display:flex;gap:1.2em;align-items:baseline;flex-wrap:wrap">'
         f'<strong style="font-size:1.3em">{html.escape(t("app.title", lang))}</strong>'
