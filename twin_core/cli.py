@@ -1,8 +1,9 @@
-"""Command line: ``twin serve | run | data build | models``."""
+"""Command line: ``twin serve | run | report | data build | models``."""
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -18,24 +19,30 @@ def _cmd_models(args: argparse.Namespace) -> int:
     return 0
 
 
-def _cmd_run(args: argparse.Namespace) -> int:
-    from twin_core.compare import compare
-    from twin_core.io import export_indicators
+def _load_scenarios(paths: list[str]):
+    """The scenario files (one model for all), their model and the territory to run them on."""
     from twin_core.models.registry import get_model
     from twin_core.scenario import Scenario
-    from twin_core.territory import Territory
 
     scenarios = []
-    for path in args.scenario:
+    for path in paths:
         p = Path(path)
         if not p.exists():
             raise TwinInputError("file_not_found", str(p))
         scenarios.append(Scenario.from_json(p.read_bytes(), source=str(p)))
     model_ids = {s.model_id for s in scenarios}
     if len(model_ids) != 1:
-        raise TwinInputError("wrong_model", ", ".join(args.scenario),
+        raise TwinInputError("wrong_model", ", ".join(paths),
                              model=", ".join(sorted(model_ids)), expected="one model")
-    model = get_model(scenarios[0].model_id)
+    return scenarios, get_model(scenarios[0].model_id)
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    from twin_core.compare import compare
+    from twin_core.io import export_indicators
+    from twin_core.territory import Territory
+
+    scenarios, model = _load_scenarios(args.scenario)
     territory = Territory.load(args.territory or model.spec.use_case)
     if args.draws is not None:
         return _run_ensembles(args, model, territory, scenarios)
@@ -47,6 +54,39 @@ def _cmd_run(args: argparse.Namespace) -> int:
     with_delta = len(results) > 1
     cols = ["label", "scenario", "value", "units"] + (["delta"] if with_delta else [])
     print(table[cols].to_string(index=False, float_format=lambda v: f"{v:,.2f}"))
+    return 0
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    from twin_core.io import atomic_path
+    from twin_core.report import PdfConversionError, html_to_pdf, scenario_report
+    from twin_core.territory import Territory
+
+    scenarios, model = _load_scenarios(args.scenario)
+    territory_id = args.territory or model.spec.use_case
+    territory = Territory.load(territory_id)
+    results = [model.run(territory, s) for s in scenarios]
+    try:
+        text = scenario_report(model.spec.id, territory_id, scenarios, results, lang=args.lang,
+                               reference=args.reference)
+    except ValueError as exc:  # duplicate labels, unknown reference
+        print(f"twin: {exc}", file=sys.stderr)
+        return 2
+    out = Path(args.out)
+    with atomic_path(out) as tmp:
+        tmp.write_text(text, encoding="utf-8")
+    print(f"wrote {out}")
+    if args.pdf:
+        try:
+            pdf = html_to_pdf(text, out.with_suffix(".pdf"))
+        except PdfConversionError as exc:
+            print(f"twin: {exc}", file=sys.stderr)
+            return 1
+        if pdf is None:
+            print("twin: no PDF converter found (install chromium or set TWIN_CHROMIUM); "
+                  "the HTML report prints to PDF from a browser", file=sys.stderr)
+            return 1
+        print(f"wrote {pdf}")
     return 0
 
 
@@ -107,8 +147,26 @@ def _cmd_serve(args: argparse.Namespace) -> int:
 
     if args.warmup:
         warm_up()
+    auth = {}
+    if args.basic_auth:  # a password, or a JSON file {user: password}; needs a cookie secret
+        import secrets
+
+        auth = {"basic_auth": args.basic_auth,
+                "cookie_secret": os.environ.get("TWIN_COOKIE_SECRET") or secrets.token_hex(32)}
+    elif args.oauth_provider:  # Panel's OAuth; key and secret from the environment
+        import secrets
+
+        auth = {"oauth_provider": args.oauth_provider,
+                "oauth_key": os.environ.get("TWIN_OAUTH_KEY"),
+                "oauth_secret": os.environ.get("TWIN_OAUTH_SECRET"),
+                "oauth_redirect_uri": os.environ.get("TWIN_OAUTH_REDIRECT_URI"),
+                "oauth_encryption_key": os.environ.get("TWIN_OAUTH_ENCRYPTION_KEY"),
+                "cookie_secret": os.environ.get("TWIN_COOKIE_SECRET") or secrets.token_hex(32)}
+    elif args.address not in {"127.0.0.1", "localhost", "::1"}:
+        print("twin: WARNING: serving on a network without --basic-auth; anyone who reaches "
+              f"{args.address}:{args.port} can open the pages.", file=sys.stderr, flush=True)
     print(f"twin: serving on http://{args.address}:{args.port}/ (Ctrl-C to stop)", flush=True)
-    serve(port=args.port, address=args.address, show=False)
+    serve(port=args.port, address=args.address, show=False, **auth)
     return 0
 
 
@@ -130,6 +188,13 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--port", type=int, default=5006)
     s.add_argument("--address", default="127.0.0.1",
                    help="listen address (default 127.0.0.1: this machine only)")
+    s.add_argument("--basic-auth", default=None, metavar="PASSWORD|FILE.json",
+                   help="ask for a login (Panel basic auth): one password, or a JSON file "
+                   "mapping user names to passwords; use it whenever --address is not local")
+    s.add_argument("--oauth-provider", default=None, metavar="NAME",
+                   help="log in through an OAuth provider (Panel: github, google, azure, "
+                   "generic, …) with TWIN_OAUTH_KEY / TWIN_OAUTH_SECRET / "
+                   "TWIN_OAUTH_REDIRECT_URI / TWIN_OAUTH_ENCRYPTION_KEY")
     s.add_argument("--no-warmup", dest="warmup", action="store_false",
                    help="skip running each page's default scenarios before serving")
     s.set_defaults(func=_cmd_serve)
@@ -145,6 +210,15 @@ def parser() -> argparse.ArgumentParser:
                    help="Dask scheduler address (tcp://host:port); default "
                         "$DASK_SCHEDULER_ADDRESS, else this process")
     r.set_defaults(func=_cmd_run)
+    rp = sub.add_parser("report", help="one self-contained HTML report (and PDF) of scenarios")
+    rp.add_argument("scenario", nargs="+", help="scenario JSON file(s) saved from a dashboard")
+    rp.add_argument("--out", default="report.html", help="HTML file to write (report.html)")
+    rp.add_argument("--pdf", action="store_true",
+                    help="also print it to PDF beside --out (needs Chromium)")
+    rp.add_argument("--lang", default="fr", choices=["fr", "en"])
+    rp.add_argument("--territory", help="territory id or folder (default: the use case's sample)")
+    rp.add_argument("--reference", help="label of the reference scenario (default: the first)")
+    rp.set_defaults(func=_cmd_report)
     d = sub.add_parser("data", help="sample data")
     dsub = d.add_subparsers(dest="data_command", required=True)
     b = dsub.add_parser("build", help="rebuild data/ from ../shared/data")

@@ -22,9 +22,12 @@ import param
 from pyproj import Transformer
 
 from dashboards.shell import runner
+from dashboards.shell.draw import DrawControl
+from dashboards.shell.report_buttons import report_downloads
 from dashboards.shell.views import cards_html, map_view, series_view
 from dashboards.shell.widgets import param_widget
 from twin_core.compare import compare, wide
+from twin_core.drawn import geometry_params
 from twin_core.errors import TwinInputError
 from twin_core.i18n import t
 from twin_core.indicators import indicators_for
@@ -78,13 +81,15 @@ class ScenarioWorkspace(pn.viewable.Viewer):
         self._cards = pn.pane.HTML("", css_classes=["twin-cards"], sizing_mode="stretch_width")
         self._table = pn.pane.DataFrame(None, index=False, sizing_mode="stretch_width",
                                         css_classes=["twin-table"])
-        self._map = pn.pane.HoloViews(None, sizing_mode="stretch_width", min_height=420)
+        self._map = pn.pane.HoloViews(None, sizing_mode="stretch_width", min_height=420,
+                                      css_classes=["twin-map"])
         self._series = pn.pane.HoloViews(None, sizing_mode="stretch_width", min_height=320)
         self._bands_note = pn.pane.Markdown("", visible=False, css_classes=["twin-bands"])
         self._sensitivity = pn.pane.DataFrame(None, index=False, visible=False,
                                               sizing_mode="stretch_width",
                                               css_classes=["twin-sensitivity"])
         self.ensembles = {}
+        self._drawing = DrawControl(self) if geometry_params(self.spec.scenario_class) else None
         self._tabs = pn.Tabs(sizing_mode="stretch_width")
         self._main = pn.Column(sizing_mode="stretch_width")
         self._build_tabs()
@@ -235,6 +240,8 @@ class ScenarioWorkspace(pn.viewable.Viewer):
         builder = self.map_builder or map_view
         element = builder(res, self.spec, self.territory.layer("communes"), self.basemap,
                           self.lang)
+        if self._drawing is not None:  # the drawable geometry of the mapped scenario
+            element = self._drawing.overlay(element, self._drawing.scenario())
         tap = hv.streams.Tap(source=element, x=None, y=None)
         tap.add_subscriber(self._on_tap)
         self._map.object = element
@@ -249,7 +256,7 @@ class ScenarioWorkspace(pn.viewable.Viewer):
         self.revision += 1  # the extras may show something about the clicked place
 
     def _on_tap(self, x=None, y=None) -> None:
-        if x is None or y is None:
+        if x is None or y is None or (self._drawing is not None and self._drawing.active):
             return
         lx, ly = _MERCATOR_TO_L93.transform(x, y)
         self.on_map_click(lx, ly)
@@ -354,9 +361,9 @@ class ScenarioWorkspace(pn.viewable.Viewer):
         self._main[:] = [
             self._banner, status, self._alert,
             pn.pane.Markdown(f"### {t('app.comparison', lang)}"), self._cards,
-            pn.Row(csv, per_feature, gpkg), self._table,
+            pn.Row(csv, per_feature, gpkg, *report_downloads(self)), self._table,
             pn.pane.Markdown(f"### {t('app.map', lang)}"), pn.Row(map_choice, basemap),
-            self._map,
+            *([self._drawing.panel()] if self._drawing is not None else []), self._map,
             pn.pane.Markdown(f"### {t('app.timeseries', lang)}"), draws, self._series,
             self._bands_note, self._sensitivity,
             *[pn.panel(pn.bind(lambda _rev, fn=fn: fn(self), self.param.revision))

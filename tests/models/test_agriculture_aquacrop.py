@@ -20,8 +20,12 @@ def test_bundled_tunis_example_gives_the_published_yield():
     """AquaCrop-OSPy's bundled example (Tunis 1979/80, wheat sown 1 October, sandy loam,
     rainfed, field capacity at start) gives 8.94 t/ha dry yield (package docs/notebooks;
     ../shared/notes/stack.md)."""
-    from aquacrop import AquaCropModel, Crop, InitialWaterContent, Soil
-    from aquacrop.utils import get_filepath, prepare_weather
+    from aquacrop.core import AquaCropModel
+    from aquacrop.entities.crop import Crop
+    from aquacrop.entities.inititalWaterContent import InitialWaterContent
+    from aquacrop.entities.soil import Soil
+    from aquacrop.utils.data import get_filepath
+    from aquacrop.utils.prepare_weather import prepare_weather
 
     model = AquaCropModel(sim_start_time="1979/10/01", sim_end_time="1980/05/30",
                           weather_df=prepare_weather(get_filepath("tunis_climate.txt")),

@@ -19,6 +19,9 @@ class Indicator:
     units: str
     compute: Callable[[Result], float]
     decimals: int = 1
+    #: Which way is better when ranking proposals: True (higher), False (lower), None (a driver
+    #: or a context figure: not ranked).
+    higher_is_better: bool | None = None
 
     def label(self, lang: str = "fr") -> str:
         return t(f"indicators.{self.id}", lang)
@@ -33,12 +36,14 @@ class Indicator:
 _INDICATORS: dict[str, Indicator] = {}
 
 
-def indicator(id: str, model_id: str, units: str, decimals: int = 1
+def indicator(id: str, model_id: str, units: str, decimals: int = 1,
+              higher_is_better: bool | None = None
               ) -> Callable[[Callable[[Result], float]], Indicator]:
     """Decorator registering ``fn(result) -> float`` as an indicator."""
 
     def wrap(fn: Callable[[Result], float]) -> Indicator:
-        ind = Indicator(id=id, model_id=model_id, units=units, compute=fn, decimals=decimals)
+        ind = Indicator(id=id, model_id=model_id, units=units, compute=fn, decimals=decimals,
+                        higher_is_better=higher_is_better)
         if id in _INDICATORS and _INDICATORS[id].compute.__qualname__ != fn.__qualname__:
             raise RuntimeError(f"indicator {id!r} defined twice")
         _INDICATORS[id] = ind
@@ -48,7 +53,7 @@ def indicator(id: str, model_id: str, units: str, decimals: int = 1
 
 
 def value_indicator(id: str, model_id: str, units: str, key: str | None = None,
-                    decimals: int = 1) -> Indicator:
+                    decimals: int = 1, higher_is_better: bool | None = None) -> Indicator:
     """An indicator that reads ``result.values[key]`` (the common case)."""
     name = key or id
 
@@ -56,7 +61,7 @@ def value_indicator(id: str, model_id: str, units: str, key: str | None = None,
         return float(result.values.get(name, np.nan))
 
     read.__qualname__ = f"value:{model_id}:{name}"
-    return indicator(id, model_id, units, decimals)(read)
+    return indicator(id, model_id, units, decimals, higher_is_better)(read)
 
 
 def indicators_for(model_id: str) -> list[Indicator]:

@@ -192,7 +192,7 @@ def phenology_scale(crop: str, weather: pd.DataFrame, n_seasons: int = N_SEASONS
     it matures on average on ``harvest_target`` in ``weather`` (the present climate). AquaCrop's
     manual asks for local calibration of the phenology; the built-in varieties are too late for
     the cool synthetic Côte-d'Or weather (the Burgundy varieties are earlier)."""
-    from aquacrop import Crop
+    from aquacrop.entities.crop import Crop
 
     spec = AQ_CROPS[crop]
     c = Crop(spec.aquacrop_name, planting_date=spec.planting_date)
@@ -211,7 +211,12 @@ def run_aquacrop(crop: str, weather: pd.DataFrame, soil: SoilClass, n_seasons: i
                  irrigated: bool = False, gdd_scale: float = 1.0) -> np.ndarray:
     """Dry grain yield (t/ha) of each of ``n_seasons`` seasons simulated by AquaCrop, the
     degree-day stage lengths of the crop multiplied by ``gdd_scale``."""
-    from aquacrop import AquaCropModel, Crop, InitialWaterContent, IrrigationManagement, Soil
+    # aquacrop/__init__ skips its imports when '-m' is in sys.argv (e.g. `pytest -m …`)
+    from aquacrop.core import AquaCropModel
+    from aquacrop.entities.crop import Crop
+    from aquacrop.entities.inititalWaterContent import InitialWaterContent
+    from aquacrop.entities.irrigationManagement import IrrigationManagement
+    from aquacrop.entities.soil import Soil
 
     spec = AQ_CROPS[crop]
     y0 = weather["Date"].iloc[0].year
