@@ -6,10 +6,14 @@ from __future__ import annotations
 
 from dashboards.coast_views import coast_map, commune_tables
 from dashboards.shell.page import UseCasePage
+from dashboards.view3d import coast_3d
 from twin_core.models.coast.model import HEADLINE
+
+#: Panel extensions the page needs in its HTML (the 3D view's deck.gl, served locally).
+EXTENSIONS = ("deckgl",)
 
 
 def page(lang: str = "fr") -> UseCasePage:
     return UseCasePage(route="coast", model_id="coast.risk", territory_id="coast",
-                       lang=lang, extras=[commune_tables], map_builder=coast_map,
+                       lang=lang, extras=[commune_tables, coast_3d], map_builder=coast_map,
                        headline_cards=len(HEADLINE))

@@ -73,7 +73,9 @@ def exposure_class(buildings: pd.DataFrame) -> pd.Series:
 
 def coast_map(result: Result, spec: ModelSpec, communes: gpd.GeoDataFrame, basemap: bool,
               lang: str) -> hv.Overlay:
-    """Today's and projected shorelines, retreat band, flood depth and exposed buildings."""
+    """Today's and projected shorelines, retreat band, flood depth and exposed buildings (above
+    the aggregation threshold, shaded by class: :mod:`dashboards.shell.aggregate`)."""
+    from dashboards.shell import aggregate as agg
     from dashboards.shell.views import PLAN_IGN
 
     _ensure_backend()
@@ -116,7 +118,18 @@ def coast_map(result: Result, spec: ModelSpec, communes: gpd.GeoDataFrame, basem
             elements.append(merged_lines(data).relabel(_k("shoreline_projected", lang)).opts(
                 color=COLOURS["projected"], line_width=1.5, line_dash="dashed"))
     bld = layers.get("buildings")
-    if isinstance(bld, gpd.GeoDataFrame) and len(bld):
+    title = f"{t(f'maps.{spec.id}', lang)} — {result.label}"
+    if isinstance(bld, gpd.GeoDataFrame) and agg.is_large(len(bld)):
+        data = bld.to_crs(3857)
+        x, y = agg.xy(data)
+        names = ("flooded", "retreat", "relocated")
+        elements.append(agg.shaded_classes(x, y, exposure_class(data).to_numpy(),
+                                           {n: COLOURS[n] for n in names}))
+        for name in names:  # legend entries (the shaded image has none)
+            elements.append(hv.Points([], label=_k(f"buildings_{name}", lang)).opts(
+                color=COLOURS[name], size=6))
+        title = f"{title} — {agg.note(len(bld), lang)}"
+    elif isinstance(bld, gpd.GeoDataFrame) and len(bld):
         data = bld.to_crs(3857)
         cls = exposure_class(data)
         cols = [c for c in HOVER_COLS if c in data.columns]
@@ -128,8 +141,7 @@ def coast_map(result: Result, spec: ModelSpec, communes: gpd.GeoDataFrame, basem
                                           label=_k(f"buildings_{name}", lang)).opts(
                     color=COLOURS[name], size=4, line_color="white", line_width=0.3,
                     tools=["hover"]))
-    title = f"{t(f'maps.{spec.id}', lang)} — {result.label}"
-    return hv.Overlay(elements).opts(
+    return agg.overlay(elements).opts(
         responsive=True, height=520, xaxis=None, yaxis=None, active_tools=["wheel_zoom"],
         title=title, legend_position="top_left", show_legend=True)
 

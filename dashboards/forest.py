@@ -7,6 +7,10 @@ from __future__ import annotations
 
 from dashboards.forest_views import forest_map, fwi_chart, plan_tables, species_tables
 from dashboards.shell.page import UseCasePage
+from dashboards.view3d import forest_3d
+
+#: Panel extensions the page needs in its HTML (the 3D view's deck.gl, served locally).
+EXTENSIONS = ("deckgl",)
 
 
 def set_ignition(ws, scenario, x: float, y: float) -> None:
@@ -16,5 +20,5 @@ def set_ignition(ws, scenario, x: float, y: float) -> None:
 
 def page(lang: str = "fr") -> UseCasePage:
     return UseCasePage(route="forest", model_id="forest.climate_risk", territory_id="forest",
-                       lang=lang, extras=[fwi_chart, species_tables, plan_tables],
+                       lang=lang, extras=[fwi_chart, species_tables, plan_tables, forest_3d],
                        map_builder=forest_map, map_tap=set_ignition)

@@ -1,5 +1,7 @@
 """The "territoire" page: one whole-territory scenario sets the shared drivers once, runs every
-use case, and shows the declared links between them with the values that flow (A | B | Δ)."""
+use case, and shows every declared link (between use cases, or within a model) with the values
+that flowed in the current run for each scenario, and how each link is made (its note: e.g.
+area-based, with the declared share)."""
 
 from __future__ import annotations
 
@@ -14,9 +16,56 @@ from dashboards.shell.page import header
 from dashboards.shell.widgets import param_widget
 from twin_core.coupling import LINKS, MEMBERS, TerritoryScenario, run_territory
 from twin_core.i18n import t
-from twin_core.indicators import indicators_for
+from twin_core.indicators import all_indicators, indicators_for
 
 HEADLINE_PER_MODEL = 4
+#: Territory-scenario levers shown in each scenario column (and watched).
+LEVERS = ("horizon", "warming_source", "custom_warming", "population_growth_pct",
+          "relocate_dwellings", "farmland_share_pct", "forest_share_pct")
+#: Territory-scenario param holding the declared share of an area-based link.
+LINK_SHARE = {"zan_farmland_to_agriculture": "farmland_share_pct",
+              "zan_forest_to_forest": "forest_share_pct"}
+
+
+def _fmt(value) -> str:
+    if isinstance(value, int):
+        return str(value)
+    return f"{value:.1f}"
+
+
+def link_item(link, flows: list, scenarios: list, lang: str) -> str:
+    """One <li> of the links list: label, kind, note and the value of each scenario's run."""
+    cells = []
+    for s, flow in zip(scenarios, flows, strict=True):
+        if flow is None:
+            cells.append(f"{s.label} : –")
+            continue
+        text = f"{s.label} : {_fmt(flow['value'])} {link.units}".rstrip()
+        effects = flow.get("effects") or {}
+        if effects:
+            inds = all_indicators()
+            use_case = link.target.split(".")[0]
+            parts = []
+            for key, v in effects.items():
+                ind = inds.get(f"{use_case}.{key}")
+                label = ind.label(lang) if ind else key
+                parts.append(f"{label} : {_fmt(v)} {ind.units if ind else ''}".rstrip())
+            text += " → " + " ; ".join(parts)
+        cells.append(html.escape(text))
+    share = LINK_SHARE.get(link.id)
+    share_text = " / ".join(f"{s.label} {getattr(s, share):g}" for s in scenarios) if share else ""
+    effects_text = ", ".join(html.escape(all_indicators()[f"{link.target.split('.')[0]}.{k}"]
+                                         .label(lang)) for k in link.effects
+                             if f"{link.target.split('.')[0]}.{k}" in all_indicators())
+    note = t(f"link_notes.{link.id}", lang, default="", share=share_text,
+             effects=effects_text)
+    kind = t("link_app.within", lang) if link.kind == "within" else (
+        t("link_app.area_based", lang) if share else "")
+    badge = f' <span class="twin-link-kind">[{html.escape(kind)}]</span>' if kind else ""
+    return (f'<li data-link="{link.id}"><b>{html.escape(t(f"links.{link.id}", lang))}</b>'
+            f"{badge} — {' | '.join(cells)}"
+            + (f'<br><small class="twin-link-note">{html.escape(note)}</small>' if note else "")
+            + "</li>")
 
 
 class TerritoirePage(pn.viewable.Viewer):
@@ -30,10 +79,7 @@ class TerritoirePage(pn.viewable.Viewer):
         self._table = pn.pane.DataFrame(None, index=False, sizing_mode="stretch_width",
                                         css_classes=["twin-table"])
         for s in self.scenarios:
-            s.param.watch(lambda *events: self.refresh(), ["horizon", "warming_source",
-                                                           "custom_warming",
-                                                           "population_growth_pct",
-                                                           "relocate_dwellings"])
+            s.param.watch(lambda *events: self.refresh(), list(LEVERS))
         self.refresh()
 
     def refresh(self) -> None:
@@ -54,21 +100,15 @@ class TerritoirePage(pn.viewable.Viewer):
         self._table.object = pd.DataFrame(rows)
         items = []
         for link in LINKS:
-            flows = [next((f["value"] for f in fl if f["link"] == link.id), None)
-                     for _, fl in runs]
-            values = " | ".join(f"{s.label} : {html.escape(str(v))}"
-                                for s, v in zip(self.scenarios, flows, strict=True))
-            items.append(f'<li data-link="{link.id}"><b>{html.escape(t(f"links.{link.id}", lang))}'
-                         f"</b> — {values}</li>")
+            flows = [next((f for f in fl if f["link"] == link.id), None) for _, fl in runs]
+            items.append(link_item(link, flows, self.scenarios, lang))
         self._links.object = "<ul>" + "".join(items) + "</ul>"
 
     def __panel__(self) -> pn.viewable.Viewable:
         lang = self.lang
         columns = []
         for s in self.scenarios:
-            widgets = [param_widget(s, n, lang) for n in
-                       ("horizon", "warming_source", "custom_warming", "population_growth_pct",
-                        "relocate_dwellings")]
+            widgets = [param_widget(s, n, lang) for n in LEVERS]
             columns.append(pn.Column(pn.pane.Markdown(f"#### {s.label}"), *widgets,
                                      css_classes=[f"twin-scenario-{s.label}"], width=320))
         return pn.Column(

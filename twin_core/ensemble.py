@@ -3,7 +3,9 @@ on a Dask cluster, summarised as median and 5-95 % band per indicator and per se
 sensitivity ranking (Spearman rank correlation of each uncertain input with each indicator).
 
 Each model declares its uncertain inputs with :func:`declare_uncertainty` (in its package's
-``uncertainty.py``); every model also gets the warming-level uncertainty below.
+``uncertainty.py``); every model also gets the warming-level uncertainty below. A model that
+offers a vectorised draw function (:meth:`Model.run_draws`, e.g. ZAN) runs each chunk of draws
+in one call; otherwise the model runs once per draw. Both give the same values.
 
 Warming: the TRACC gives one planning trajectory; the spread around it follows IPCC AR6 WGI
 SPM Table SPM.1 (SSP2-4.5, 2081-2100: best estimate 2.7 °C, very likely 2.1-3.5 °C, i.e. about
@@ -105,21 +107,28 @@ def draw_scenarios(scenario: Scenario, n: int, seed: int = 0) -> tuple[pd.DataFr
     return samples, params
 
 
-def _run_draws(model_id: str, territory_root: str, params: Sequence[dict[str, Any]]
-               ) -> list[tuple[dict[str, float], pd.DataFrame | None]]:
-    """Run draws in this process (also the task a Dask worker executes)."""
+def _run_draws(model_id: str, territory_root: str, params: Sequence[dict[str, Any]],
+               vectorised: bool = True
+               ) -> tuple[list[tuple[dict[str, float], pd.DataFrame | None]], str]:
+    """Run draws in this process (also the task a Dask worker executes): the model's
+    vectorised draw function when it has one (and ``vectorised``), else one run per draw.
+    Returns the runs and the path taken ("vectorised" or "per-draw")."""
     from twin_core.indicators import compute_all
     from twin_core.models.registry import get_model
 
     model = get_model(model_id)
     territory = _territory(territory_root)
+    if vectorised:
+        fast = model.run_draws(territory, list(params))
+        if fast is not None:
+            return fast, "vectorised"
     version = model.spec.version
     out = []
     for p in params:
         scen = Scenario.from_dict({"model": model_id, "version": version, "params": p})
         result = model.run(territory, scen)
         out.append((compute_all(result), result.series))
-    return out
+    return out, "per-draw"
 
 
 _TERRITORIES: dict[str, Any] = {}
@@ -151,6 +160,7 @@ class EnsembleResult:
     samples: pd.DataFrame  # draw × uncertain input
     values: pd.DataFrame  # draw × indicator
     series: list[pd.DataFrame | None]
+    path: str = "per-draw"  # "vectorised", "per-draw" or "mixed" (chunks on Dask)
 
     def summary(self) -> pd.DataFrame:
         """Median and 5-95 % band of every indicator."""
@@ -189,14 +199,16 @@ class EnsembleResult:
 
 
 def run_ensemble(model_id: str, territory_root: str, scenario: Scenario, n: int, seed: int = 0,
-                 scheduler: str | None = None, chunks: int | None = None) -> EnsembleResult:
+                 scheduler: str | None = None, chunks: int | None = None,
+                 vectorised: bool = True) -> EnsembleResult:
     """Run ``n`` seeded draws of ``scenario``; on the Dask scheduler at ``scheduler`` (or
-    $DASK_SCHEDULER_ADDRESS) when given, else in this process. Results are identical."""
+    $DASK_SCHEDULER_ADDRESS) when given, else in this process. Results are identical.
+    ``vectorised=False`` forces one model run per draw."""
     samples, params = draw_scenarios(scenario, n, seed)
     scheduler = scheduler or os.environ.get("DASK_SCHEDULER_ADDRESS") or None
     root = str(territory_root)
     if scheduler is None:
-        runs = _run_draws(model_id, root, params)
+        runs, path = _run_draws(model_id, root, params, vectorised)
     else:
         client = connect(scheduler)
         try:
@@ -204,13 +216,16 @@ def run_ensemble(model_id: str, territory_root: str, scenario: Scenario, n: int,
             k = chunks or min(n, 2 * workers)
             parts = [list(c) for c in np.array_split(np.arange(n), k) if len(c)]
             futures = [client.submit(_run_draws, model_id, root, [params[i] for i in part],
-                                     pure=False) for part in parts]
-            runs = [r for chunk in client.gather(futures) for r in chunk]
+                                     vectorised, pure=False) for part in parts]
+            done = client.gather(futures)
+            runs = [r for chunk, _ in done for r in chunk]
+            paths = {p for _, p in done}
+            path = paths.pop() if len(paths) == 1 else "mixed"
         finally:
             client.close()
     values = pd.DataFrame([v for v, _ in runs])
     return EnsembleResult(label=scenario.label, samples=samples, values=values,
-                          series=[s for _, s in runs])
+                          series=[s for _, s in runs], path=path)
 
 
 def scenario_key(scenario: Scenario) -> str:

@@ -140,6 +140,8 @@ class Scenario(param.Parameterized):
         for key, value in params.items():
             try:
                 scenario.param.update(**{key: value})
+            except TwinInputError as exc:  # a param's own check (e.g. a drawn geometry)
+                raise TwinInputError(exc.code, source, **exc.params) from None
             except (ValueError, TypeError) as exc:
                 p = scen_cls.param[key]
                 bounds = getattr(p, "bounds", None) or getattr(p, "objects", None)

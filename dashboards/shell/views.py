@@ -100,9 +100,12 @@ def cards_html(table: pd.DataFrame, decimals: dict[str, int], lang: str,
 
 def map_view(result: Result, spec: ModelSpec, territory_outline: gpd.GeoDataFrame,
              basemap: bool, lang: str) -> hv.Element:
-    """Result layer coloured by the spec's column over the commune outlines (no tiles needed)."""
+    """Result layer coloured by the spec's column over the commune outlines (no tiles needed);
+    a layer above the aggregation threshold is rasterised (:mod:`dashboards.shell.aggregate`)."""
     import cartopy.crs as ccrs
     import geoviews as gv
+
+    from dashboards.shell import aggregate as agg
 
     _ensure_backend()
     layer = result.layers.get(spec.map_layer)
@@ -114,6 +117,7 @@ def map_view(result: Result, spec: ModelSpec, territory_outline: gpd.GeoDataFram
     outline = merged_lines(territory_outline).opts(color="#555", line_width=0.6)
     label = t(f"maps.{spec.id}", lang, default=spec.map_column)
     clabel = f"{label} ({spec.map_units})" if spec.map_units else label
+    title = clabel
     elements = []
     if basemap:
         elements.append(gv.WMTS(PLAN_IGN, name="Plan IGN"))
@@ -124,7 +128,11 @@ def map_view(result: Result, spec: ModelSpec, territory_outline: gpd.GeoDataFram
         kind = data.geometry.geom_type.iloc[0] if len(data) else "Polygon"
         common = dict(color=spec.map_column, cmap="viridis", colorbar=True, clabel=clabel,
                       tools=["hover"])
-        if kind in ("Point", "MultiPoint"):
+        if agg.is_large(len(data)):
+            elements.append(agg.rasterised(data, spec.map_column, clabel))
+            elements.append(outline)
+            title = f"{clabel} — {agg.note(len(data), lang)}"
+        elif kind in ("Point", "MultiPoint"):
             elements.append(outline)
             elements.append(gv.Points(data, vdims=keep, crs=ccrs.GOOGLE_MERCATOR)
                             .opts(size=7, **common))
@@ -134,8 +142,8 @@ def map_view(result: Result, spec: ModelSpec, territory_outline: gpd.GeoDataFram
             elements.append(outline)
     else:
         elements.append(outline)
-    return hv.Overlay(elements).opts(responsive=True, height=420, xaxis=None, yaxis=None,
-                                     active_tools=["wheel_zoom"], title=clabel)
+    return agg.overlay(elements).opts(responsive=True, height=420, xaxis=None, yaxis=None,
+                                      active_tools=["wheel_zoom"], title=title)
 
 
 def series_view(results: list[Result], spec: ModelSpec, lang: str,

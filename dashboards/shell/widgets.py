@@ -5,6 +5,7 @@ from __future__ import annotations
 import panel as pn
 import param
 
+from twin_core.drawn import Geometry
 from twin_core.i18n import t
 from twin_core.scenario import Scenario
 
@@ -22,6 +23,14 @@ def param_widget(scenario: Scenario, name: str, lang: str) -> pn.widgets.Widget:
     label = param_label(scenario, name, lang)
     value = getattr(scenario, name)
     css = [f"twin-param-{name}", f"twin-param-{scenario.label}-{name}"]
+    if isinstance(p, Geometry):  # drawn on the map (see shell.draw): a read-only summary
+        from dashboards.shell.draw import geometry_summary
+
+        text = pn.widgets.StaticText(name=label, css_classes=css,
+                                     value=geometry_summary(value, p.kind, lang))
+        scenario.param.watch(lambda event: setattr(text, "value", geometry_summary(
+            event.new, p.kind, lang)), name)
+        return text
     if isinstance(p, param.Selector):
         options = {t(f"params.{o}", lang, default=str(o)): o for o in p.objects}
         widget = pn.widgets.Select(label=label, options=options, value=value, css_classes=css)

@@ -8,6 +8,7 @@ that never runs it, and ``run(territory, scenario) -> Result``. Subclasses regis
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -156,6 +157,14 @@ class Model:
 
     def _run(self, territory: Territory, scenario: Scenario) -> Result:
         raise NotImplementedError
+
+    def run_draws(self, territory: Territory, params: Sequence[dict[str, Any]]
+                  ) -> list[tuple[dict[str, float], pd.DataFrame | None]] | None:
+        """Optional vectorised ensemble: for each draw's params, the indicator values
+        (``compute_all``) and the series, equal to one run per draw. None (the default): no
+        vectorised path for this model or these draws; the ensemble engine then runs the model
+        once per draw. Called in-process and per chunk of draws on Dask."""
+        return None
 
     def new_result(self, scenario: Scenario, **kwargs: Any) -> Result:
         return Result(model_id=self.spec.id, model_version=self.spec.version,

@@ -20,7 +20,10 @@ chain keeps the FAO-33 relative yields (consistent with the FAO-56 bucket that d
 Irrigation per catchment and month is compared
 with a summer low-flow resource, specific low flow × catchment area (:mod:`.irrigation`).
 The crop areas are a synthetic stand-in for the RPG until real parcels are given
-(:func:`.inputs.use_rpg` swaps them in).
+(:func:`.inputs.use_rpg` swaps them in). Farmland taken by urbanisation
+(``farmland_loss_ha``, set by the ZAN link of :mod:`twin_core.coupling`) is removed from every
+crop of every commune in the same proportion and becomes non-farm land
+(:func:`.pipeline.evaluate`): leached N, irrigation need and farm water scale with the area.
 """
 
 from __future__ import annotations
@@ -60,7 +63,7 @@ class AgricultureScenario(Scenario):
              "cover_crop_efficacy_pct": "%", "grassland_conversion_pct": "%",
              "irrigated_share_pct": "%", "irrigation_restriction_pct": "%",
              "soil_water_capacity_mm": "mm", "summer_rain_change_pct": "%",
-             "low_flow_l_s_km2": "l/s/km²"}
+             "low_flow_l_s_km2": "l/s/km²", "farmland_loss_ha": "ha"}
     #: programme of measures of the issue: 20 % less N and cover crops on 60 % of winter fields
     example_b = {"fertilisation_change_pct": -20.0, "cover_crop_pct": 60.0}
 
@@ -93,6 +96,10 @@ class AgricultureScenario(Scenario):
         default=irr.DEFAULT_LOW_FLOW_L_S_KM2, bounds=(0.2, 10.0), step=0.1,
         doc="Specific summer low flow of the rivers (l/s/km2), the irrigation resource; "
             "1.5 = order of magnitude of the gauged QMNA-type flows (see irrigation.py).")
+    farmland_loss_ha = param.Number(
+        default=0.0, bounds=(0.0, 100_000.0), step=100.0,
+        doc="Farmland taken by urbanisation by the horizon (set by the ZAN link of a territory "
+            "scenario): every crop loses the same share, the land becomes non-farm land.")
 
     def levers(self, warming: float | None = None) -> pl.Levers:
         return pl.Levers(
@@ -104,7 +111,8 @@ class AgricultureScenario(Scenario):
             irrigated_share=self.irrigated_share_pct / 100.0,
             restriction=self.irrigation_restriction_pct / 100.0,
             taw=float(self.soil_water_capacity_mm),
-            summer_rain_change_pct=float(self.summer_rain_change_pct))
+            summer_rain_change_pct=float(self.summer_rain_change_pct),
+            farmland_loss_ha=float(self.farmland_loss_ha))
 
 
 def warming_in(year: int, scenario: Scenario) -> float:
@@ -341,6 +349,13 @@ class NitrateWaterModel(Model):
         return self.new_result(scenario, values=values, layers=layers, series=series)
 
 
+#: Ranking direction (workshop reports): False = lower is better; others are not ranked.
+_BETTER = {**dict.fromkeys(
+    ("stations_above_50", "stations_above_25", "mean_no3_change_mg_l", "leached_n_t",
+     "irrigation_resource_pct", "water_bodies_above_50", "water_bodies_above_25",
+     "catchments_over_resource", "mean_no3_mg_l"), False),
+    **dict.fromkeys(("yield_change_pct", "yield_change_wheat_pct", "yield_change_maize_pct"),
+                    True)}
 # the first eight are the dashboard cards, in the issue's order
 for _id, _units in [("stations_above_50", "stations"), ("stations_above_25", "stations"),
                     ("mean_no3_change_mg_l", "mg/L"), ("leached_n_t", "t N/an"),
@@ -352,4 +367,5 @@ for _id, _units in [("stations_above_50", "stations"), ("stations_above_25", "st
                     ("irrigation_need_change_pct", "%"), ("summer_drainage_mm", "mm/an"),
                     ("drainage_mm", "mm/an"), ("stations_without_farmland", "stations"),
                     ("yield_change_wheat_pct", "%"), ("yield_change_maize_pct", "%")]:
-    value_indicator(f"agriculture.{_id}", MODEL_ID, _units, key=_id)
+    value_indicator(f"agriculture.{_id}", MODEL_ID, _units, key=_id,
+                    higher_is_better=_BETTER.get(_id))

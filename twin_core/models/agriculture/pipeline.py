@@ -198,6 +198,7 @@ class Levers:
     rf: float = 20.0
     supply: float = 60.0
     profile_factor: float = 2.0  # W = factor × RU
+    farmland_loss_ha: float = 0.0  # farmland taken by urbanisation (see :func:`evaluate`)
 
 
 def evaluate(prep: Prepared, lv: Levers, k: float = 1.0, retention: float = 0.0,
@@ -226,8 +227,13 @@ def evaluate(prep: Prepared, lv: Levers, k: float = 1.0, retention: float = 0.0,
     bare = np.array([p.winter_bare for p in params])
     leached = nit.leaching(autumn, drainage, lv.profile_factor * lv.taw, bare, lv.cover_share,
                            lv.cover_efficacy)  # (zone, crop) kg N/ha
-    # per commune: areas with grassland conversion
+    # per commune: areas after urbanisation, with grassland conversion. Farmland taken by
+    # urbanisation (ZAN link, area-based: no location) leaves every crop of every commune in the
+    # same proportion and becomes non-farm land (background water and concentration).
     areas = prep.areas.copy()
+    total_farm = areas.sum()
+    if lv.farmland_loss_ha > 0 and total_farm > 0:
+        areas *= 1.0 - min(lv.farmland_loss_ha / total_farm, 1.0)
     arable = np.array([c not in ("grassland",) for c in CROP_NAMES])
     moved = areas[:, arable] * lv.grassland_conversion
     areas[:, arable] -= moved

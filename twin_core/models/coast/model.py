@@ -25,6 +25,7 @@ between 2025 and the horizon) + discounted avoided retreat losses, against the o
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -36,6 +37,7 @@ import shapely
 import xarray as xr
 from scipy.spatial import cKDTree
 
+from twin_core.drawn import Geometry, to_shape
 from twin_core.errors import TwinInputError
 from twin_core.indicators import value_indicator
 from twin_core.models.base import Model, ModelSpec, OutputSpec
@@ -71,6 +73,12 @@ WARMING_1995_2014 = 0.85  # °C global, AR6 SPM A.1.2
 URBAN_FRONT_M = 500.0
 URBAN_FRONT_MIN_BUILDINGS = 30
 FRONT_SAMPLE_M = 50.0
+#: Lambert-93 extent a geometry drawn on the coast map must stay in (the sample + 5 km).
+COAST_EXTENT = (355_000.0, 6_395_000.0, 425_000.0, 6_515_000.0)
+#: Crest (m above mean sea level) of a dike drawn on the map when ``dike_crest_m`` is 0: the
+#: 100-year still-water level of today (3.4 m, see submersion) + 1 m of sea-level rise
+#: allowance + 0.6 m of freeboard. Documented choice.
+DRAWN_DIKE_CREST_M = 5.0
 
 
 class CoastScenario(Scenario):
@@ -114,6 +122,12 @@ class CoastScenario(Scenario):
                                       doc="Yearly growth of the housing stock.")
     discount_pct = param.Number(default=ex.DISCOUNT_RATE * 100, bounds=(0.0, 8.0), step=0.1,
                                 doc="Discount rate (France Stratégie 2021: 3.2 %).")
+    dike_line = Geometry(kind="line", extent=COAST_EXTENT,
+                         doc="Dike drawn on the map (Lambert-93): the DEM cells it crosses are "
+                             "raised to the crest (dike_crest_m, or 5 m when it is 0).")
+    setback_zone = Geometry(kind="polygon", extent=COAST_EXTENT,
+                            doc="Setback band drawn on the map (Lambert-93): its buildings are "
+                                "relocated (no longer exposed) and no new home is built in it.")
 
 
 def global_warming_path(s: Scenario, years: np.ndarray) -> np.ndarray:
@@ -130,6 +144,16 @@ def global_warming_path(s: Scenario, years: np.ndarray) -> np.ndarray:
 
 
 # -- territory preparation (cached per set of layer objects) --------------------------------
+@dataclass(frozen=True)
+class DrawnDike:
+    """A dike drawn on the map: the DEM cells it crosses, its crest and its length."""
+
+    key: str
+    cells: np.ndarray
+    crest: float
+    length_m: float
+
+
 @dataclass
 class Prepared:
     arcs: gpd.GeoDataFrame
@@ -150,15 +174,34 @@ class Prepared:
     value: np.ndarray
     unit_damage: np.ndarray  # € per unit of damage fraction (max damage × ground floor)
     cell: tuple[np.ndarray, np.ndarray, np.ndarray]  # per building: DEM (row, col, inside)
-    floods: dict[tuple[float, float], tuple[np.ndarray, float]] = field(default_factory=dict)
-    burned: dict[float, np.ndarray] = field(default_factory=dict)
+    floods: dict[tuple, tuple[np.ndarray, float]] = field(default_factory=dict)
+    burned: dict[tuple, np.ndarray] = field(default_factory=dict)
+    drawn_cells: dict[str, np.ndarray] = field(default_factory=dict)
 
-    def flood(self, level: float, crest: float) -> tuple[np.ndarray, float]:
-        """(depth at each building, flooded land ha), cached by (level, crest)."""
-        key = (round(level, 4), round(crest, 4))
+    def drawn_dike(self, line: dict | None, crest: float) -> DrawnDike | None:
+        """The dike drawn on the map (None if none): its DEM cells (all-touched, cached) are
+        raised to ``crest``, or to DRAWN_DIKE_CREST_M when ``crest`` is 0."""
+        if line is None:
+            return None
+        key = json.dumps(line, sort_keys=True)
+        shape = to_shape(line)
+        cells = self.drawn_cells.get(key)
+        if cells is None:
+            if len(self.drawn_cells) > 16:
+                self.drawn_cells.clear()
+            cells = line_cells(self.dem, [shape])
+            cells.flags.writeable = False
+            self.drawn_cells[key] = cells
+        top = crest if crest > 0 else DRAWN_DIKE_CREST_M
+        return DrawnDike(f"{key}@{top:.4f}", cells, top, float(shape.length))
+
+    def flood(self, level: float, crest: float, drawn: DrawnDike | None = None
+              ) -> tuple[np.ndarray, float]:
+        """(depth at each building, flooded land ha), cached by (level, crest, drawn dike)."""
+        key = (round(level, 4), round(crest, 4), drawn.key if drawn else None)
         hit = self.floods.get(key)
         if hit is None:
-            z = self.dem_with_dike(crest)
+            z = self.dem_with_dike(crest, drawn)
             wet = flooded_mask(z, level, self.sea)
             row, col, inside = self.cell
             at_b = np.where(inside & wet[row, col], level - z[row, col], 0.0)
@@ -169,16 +212,19 @@ class Prepared:
             self.floods[key] = hit
         return hit
 
-    def dem_with_dike(self, crest: float) -> np.ndarray:
-        """The DEM with the dike line burnt at ``crest`` (cached: read-only array)."""
+    def dem_with_dike(self, crest: float, drawn: DrawnDike | None = None) -> np.ndarray:
+        """The DEM with the dike line burnt at ``crest`` and the drawn dike at its own crest
+        (cached: read-only array)."""
         z = self.dem.values
-        if crest <= 0:
+        if crest <= 0 and drawn is None:
             return z
-        key = round(crest, 4)
+        key = (round(crest, 4), drawn.key if drawn else None)
         if key not in self.burned:
             if len(self.burned) > 8:
                 self.burned.clear()
-            burnt = burn_dike(z, self.dike_cells, crest)
+            burnt = burn_dike(z, self.dike_cells, crest) if crest > 0 else z.copy()
+            if drawn is not None:
+                burnt = burn_dike(burnt, drawn.cells, drawn.crest)
             burnt.flags.writeable = False
             self.burned[key] = burnt
         return self.burned[key]
@@ -214,7 +260,9 @@ def prepare(territory) -> Prepared:
     pts = buildings.geometry
     if not (pts.geom_type == "Point").all():
         pts = pts.representative_point()
-    dist = np.column_stack([pts.distance(g).to_numpy() for g in arcs.geometry]) \
+    # per-building exposure inputs, by partitions for a large layer (exposure.exposure_table)
+    table = ex.exposure_table(buildings, arcs, dem)
+    dist = table[[f"dist_{j}" for j in range(len(arcs))]].to_numpy(dtype=float) \
         if len(arcs) else np.zeros((len(buildings), 0))
     line = dikes if dikes is not None else arcs
     dike_cells = line_cells(dem, line)
@@ -244,9 +292,10 @@ def prepare(territory) -> Prepared:
                     cell_ha=cell_ha, buildings=buildings, dist=dist, communes=communes,
                     dike_cells=dike_cells, dike_length_m=float(line.length.sum()),
                     nourished_length_m=float(np.sum(share * lengths)), front_share=share,
-                    behind_front=behind, value=ex.building_value(buildings),
-                    unit_damage=ex.max_damage_per_m2(buildings["use"])
-                    * ex.damaged_area_m2(buildings), cell=ex.raster_index(dem, buildings))
+                    behind_front=behind, value=table["value"].to_numpy(),
+                    unit_damage=table["unit_damage"].to_numpy(),
+                    cell=(table["row"].to_numpy(), table["col"].to_numpy(),
+                          table["inside"].to_numpy(dtype=bool)))
     _CACHE.clear()  # keep one territory in memory
     _CACHE[key] = prep
     return prep
@@ -265,7 +314,8 @@ class State:
 
 
 def _state(prep: Prepared, s: CoastScenario, year: int, nourishment_pct: float, crest: float,
-           slr_base: float, gw: float, rp: int | None = None) -> State:
+           slr_base: float, gw: float, rp: int | None = None,
+           drawn: DrawnDike | None = None) -> State:
     slr = float(sea_level_rise(year, gw, s.sea_level_option))
 
     def arc_retreat(pct: float) -> np.ndarray:
@@ -282,17 +332,25 @@ def _state(prep: Prepared, s: CoastScenario, year: int, nourishment_pct: float, 
     else:
         in_band = np.zeros(len(prep.buildings), dtype=bool)
     level = still_water_level(rp or s.return_period, slr)
-    depth, ha = prep.flood(level, crest)
+    depth, ha = prep.flood(level, crest, drawn)
     return State(year, slr, level, retreat, in_band, depth, ha)
 
 
 def _ead(prep: Prepared, s: CoastScenario, year: int, crest: float, slr: float,
-         keep: np.ndarray) -> float:
+         keep: np.ndarray, drawn: DrawnDike | None = None) -> float:
     damages = []
     for rp in RETURN_PERIODS:
-        depth, _ = prep.flood(still_water_level(rp, slr), crest)
+        depth, _ = prep.flood(still_water_level(rp, slr), crest, drawn)
         damages.append(float(np.sum((ex.damage_fraction(depth) * prep.unit_damage)[keep])))
     return ex.expected_annual_damage(list(RETURN_PERIODS), damages)
+
+
+def _building_xy(buildings: gpd.GeoDataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Lambert-93 x and y of each building (its point, or a point inside its footprint)."""
+    pts = buildings.geometry
+    if not (pts.geom_type == "Point").all():
+        pts = pts.representative_point()
+    return pts.x.to_numpy(), pts.y.to_numpy()
 
 
 def run_coast(prep: Prepared, s: CoastScenario, model: Model):
@@ -310,15 +368,20 @@ def run_coast(prep: Prepared, s: CoastScenario, model: Model):
     resid = b["residents"].to_numpy(dtype=float)
 
     # baseline (no option) and options, for every year of the series
+    drawn = prep.drawn_dike(s.dike_line, s.dike_crest_m)
     base = [_state(prep, s, y, 0.0, 0.0, slr_base, gw_year[y]) for y in years]
-    opt = [_state(prep, s, y, s.nourishment_pct, s.dike_crest_m, slr_base, gw_year[y])
-           for y in years]
+    opt = [_state(prep, s, y, s.nourishment_pct, s.dike_crest_m, slr_base, gw_year[y],
+                  drawn=drawn) for y in years]
     h_base, h = base[-1], opt[-1]
 
     # relocation of the most exposed homes (judged at the horizon, with the other options)
     home = (dwell > 0) & ~is_public
     priority = np.where(h.in_band, 100.0 + h.depth, h.depth) * home
-    relocated = ex.select_relocated(b, priority, s.relocate_dwellings)
+    # a setback band drawn on the map: every building in it is relocated (none is exposed)
+    zone = to_shape(s.setback_zone)
+    in_zone = np.zeros(len(b), dtype=bool) if zone is None else \
+        shapely.contains_xy(zone, *_building_xy(b))
+    relocated = ex.select_relocated(b, priority * ~in_zone, s.relocate_dwellings) | in_zone
     reloc_measure = ex.relocation(float(dwell[relocated].sum()))
     gone = [relocated if y >= START_YEAR + reloc_measure.delay_yr else np.zeros_like(relocated)
             for y in years]
@@ -328,9 +391,9 @@ def run_coast(prep: Prepared, s: CoastScenario, model: Model):
     band_b = h.in_band & keep
     flood_b = (h.depth > 0) & keep
     damage = ex.damage_fraction(h.depth) * prep.unit_damage * (flood_b & ~h.in_band)
-    ead_h = _ead(prep, s, int(s.horizon), s.dike_crest_m, h.slr, keep & ~h.in_band)
+    ead_h = _ead(prep, s, int(s.horizon), s.dike_crest_m, h.slr, keep & ~h.in_band, drawn)
     ead_h_base = _ead(prep, s, int(s.horizon), 0.0, h_base.slr, ~h_base.in_band)
-    ead_0 = _ead(prep, s, START_YEAR, s.dike_crest_m, opt[0].slr, ~opt[0].in_band)
+    ead_0 = _ead(prep, s, START_YEAR, s.dike_crest_m, opt[0].slr, ~opt[0].in_band, drawn)
     ead_0_base = _ead(prep, s, START_YEAR, 0.0, base[0].slr, ~base[0].in_band)
 
     # benefits: avoided flood damage + avoided retreat losses, discounted
@@ -354,7 +417,14 @@ def run_coast(prep: Prepared, s: CoastScenario, model: Model):
     dike_cells_z = prep.dem.values[prep.dike_cells]
     raise_m = float(np.nanmean(np.maximum(s.dike_crest_m - dike_cells_z, 0.0))) \
         if s.dike_crest_m > 0 and dike_cells_z.size else 0.0
-    measures = [ex.raise_defence(prep.dike_length_m if s.dike_crest_m > 0 else 0.0, raise_m),
+    dike_m = prep.dike_length_m if s.dike_crest_m > 0 else 0.0
+    if drawn is not None:  # the drawn dike adds its length; mean raise weighted by length
+        drawn_z = prep.dem.values[drawn.cells]
+        drawn_raise = float(np.nanmean(np.maximum(drawn.crest - drawn_z, 0.0))) \
+            if drawn_z.size and np.isfinite(drawn_z).any() else 0.0
+        raise_m = (dike_m * raise_m + drawn.length_m * drawn_raise) / (dike_m + drawn.length_m)
+        dike_m += drawn.length_m
+    measures = [ex.raise_defence(dike_m, raise_m),
                 ex.nourishment(prep.nourished_length_m, s.nourishment_pct / 100.0),
                 ex.setback_band(), reloc_measure]
     costs = {m.name: m.present_cost(n_years, rate) for m in measures}
@@ -365,9 +435,17 @@ def run_coast(prep: Prepared, s: CoastScenario, model: Model):
     in_setback = (prep.dist <= s.setback_m).any(axis=1) if s.setback_m > 0 and \
         prep.dist.shape[1] else np.zeros(len(b), dtype=bool)
     setback_ha = 0.0
+    setback_geom = None
     if s.setback_m > 0:
-        setback_ha = float(retreat_band(prep.arcs, np.full(len(prep.arcs), s.setback_m),
-                                        prep.land)["band_ha"].sum())
+        setback = retreat_band(prep.arcs, np.full(len(prep.arcs), s.setback_m), prep.land)
+        setback_ha = float(setback["band_ha"].sum())
+        setback_geom = shapely.union_all(setback.geometry.to_numpy())
+    if zone is not None:  # the drawn band: its land not already in the setback_m band
+        in_setback = in_setback | in_zone
+        extra = shapely.intersection(zone, prep.land)
+        if setback_geom is not None:
+            extra = shapely.difference(extra, setback_geom)
+        setback_ha += float(extra.area) / 1e4
     avoided = ex.homes_avoided(float(dwell[in_setback].sum()), s.horizon - START_YEAR,
                                s.housing_growth_pct)
     avoided_at_risk = ex.homes_avoided(float(dwell[in_setback & (h_base.in_band | (
@@ -427,7 +505,7 @@ def run_coast(prep: Prepared, s: CoastScenario, model: Model):
     communes = prep.communes.assign(code_insee=prep.communes["code_insee"].astype(str))
     communes = communes.merge(per, left_on="code_insee", right_index=True, how="left")
     communes[per.columns] = communes[per.columns].fillna(0.0)
-    z = prep.dem_with_dike(s.dike_crest_m)
+    z = prep.dem_with_dike(s.dike_crest_m, drawn)
     depth_grid = flood_depth(prep.dem.copy(data=z), h.level, prep.sea)
     flood = depth_grid.where(xr.DataArray(prep.land_mask, dims=prep.dem.dims,
                                           coords={d: prep.dem[d] for d in prep.dem.dims}))
@@ -499,6 +577,10 @@ class CoastModel(Model):
             dikes = territory.layer("dikes")
             if not dikes.intersects(box).all():
                 problems.append(TwinInputError("dike_outside", "dikes"))
+        for key in ("dike_line", "setback_zone"):
+            drawn = to_shape(getattr(scenario, key, None))
+            if drawn is not None and not drawn.intersects(box):
+                problems.append(TwinInputError("geometry_no_data", key, key=key, layer="dem"))
         return problems
 
     def _run(self, territory, scenario: CoastScenario):
@@ -523,5 +605,14 @@ _INDICATORS = [
 ]
 #: Indicators shown as cards (the shell shows the first 8; the page adds the others).
 HEADLINE = tuple(f"coast.{k}" for k, _, _ in _INDICATORS[:11])
+#: Ranking direction (workshop reports): False = lower is better; drivers are not ranked.
+_LOWER_IS_BETTER = {
+    "dwellings_retreat", "residents_retreat", "public_retreat", "dwellings_flooded",
+    "residents_flooded", "public_flooded", "flooded_ha", "damage_event_meur", "ead_meur",
+    "option_cost_meur", "retreat_median_m", "retreat_max_m", "retreat_band_ha",
+    "buildings_retreat", "buildings_flooded", "residents_exposed", "retreat_loss_meur"}
+_HIGHER_IS_BETTER = {"benefit_cost_ratio", "option_benefit_meur", "homes_avoided_at_risk"}
 for _key, _units, _dec in _INDICATORS:
-    value_indicator(f"coast.{_key}", MODEL_ID, _units, key=_key, decimals=_dec)
+    value_indicator(f"coast.{_key}", MODEL_ID, _units, key=_key, decimals=_dec,
+                    higher_is_better=False if _key in _LOWER_IS_BETTER
+                    else True if _key in _HIGHER_IS_BETTER else None)

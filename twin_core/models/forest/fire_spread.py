@@ -14,7 +14,10 @@ implemented in BehavePlus 5 (Andrews 2009, RMRS-GTR-213; Andrews 2018, RMRS-GTR-
   Btu ft⁻² min⁻¹, Rothermel 1972 eq. 87 as in BehavePlus);
 - length-to-width ratio 1 + 0.25 × effective wind speed (mi/h) (Anderson 1983, INT-305, as in
   BehavePlus), ellipse eccentricity e = √(LW² − 1) / LW and rate in a direction θ off the head
-  R(θ) = R_max (1 − e) / (1 − e cos θ).
+  R(θ) = R_max (1 − e) / (1 − e cos θ);
+- head-fire intensity and flame length (Byram 1959, in Davis ed. "Forest fire: control and
+  use", as in BehavePlus): I_B = I_R t_r R / 60 (Btu/ft/s) with the residence time
+  t_r = 384 / σ min (Anderson 1969, INT-69), flame length 0.45 I_B^0.46 ft.
 Fuel model parameters: Scott, J.H. & Burgan, R.E. (2005) "Standard fire behavior fuel models: a
 comprehensive set for use with Rothermel's surface fire spread model", USDA Forest Service
 RMRS-GTR-153, Table 7 (loads t/ac, SAV 1/ft, depth ft, dead extinction moisture %, heat content
@@ -176,6 +179,19 @@ class SurfaceFire:
     length_to_width: np.ndarray
     #: direction of maximum spread, degrees off upslope toward the side the wind blows to
     direction_from_upslope_deg: np.ndarray
+    #: flame residence time 384 / σ (Anderson 1969), min
+    residence_time_min: np.ndarray | None = None
+
+    @property
+    def fireline_intensity_btu_ft_s(self) -> np.ndarray:
+        """Byram (1959) head-fire intensity I_R × t_r × R / 60 (as BehavePlus)."""
+        ros_ft_min = self.ros_max_m_min / FT_PER_MIN_TO_M_PER_MIN
+        return self.reaction_intensity_btu_ft2_min * self.residence_time_min * ros_ft_min / 60.0
+
+    @property
+    def flame_length_m(self) -> np.ndarray:
+        """Byram (1959) head-fire flame length 0.45 I_B^0.46 (ft, Btu/ft/s), in m."""
+        return 0.45 * self.fireline_intensity_btu_ft_s ** 0.46 * FT_PER_MIN_TO_M_PER_MIN  # ft→m
 
     @property
     def ros_max_ch_h(self) -> np.ndarray:
@@ -318,7 +334,7 @@ def _rothermel(table: np.ndarray, m1h, m10h, m100h, m_herb, m_woody, wind_ms, sl
         ros_no_wind_m_min=np.where(burnable, r0, 0.0) * FT_PER_MIN_TO_M_PER_MIN,
         reaction_intensity_btu_ft2_min=ir, phi_w=phi_w, phi_s=phi_s,
         effective_wind_mph=u_eff_mph, length_to_width=1.0 + 0.25 * u_eff_mph,
-        direction_from_upslope_deg=direction)
+        direction_from_upslope_deg=direction, residence_time_min=384.0 / sigma)
 
 
 def rothermel_max_spread(fuel_model, m1h, m10h, m100h, m_herb, m_woody, midflame_wind,

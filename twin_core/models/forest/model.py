@@ -24,6 +24,8 @@ Burgan 2005 fuel models mapped from the species groups, minimum travel time on a
 the stands, flat terrain, uniform wind and fuel moisture): a fire lit at the ignition point
 under the chosen wind, fuel moisture scenario and duration. It does not depend on the horizon
 (fuel moisture is a scenario choice: a summer danger day is "D1L1").
+Land taken by urbanisation (``forest_loss_ha``) and the plan's effect on the area exposed to
+flames over 1.2 m and on the stem-wood carbon: :mod:`~twin_core.models.forest.effects`.
 """
 
 from __future__ import annotations
@@ -36,10 +38,12 @@ import numpy as np
 import pandas as pd
 import param
 
+from twin_core.drawn import Geometry, to_shape
 from twin_core.errors import TwinInputError
 from twin_core.indicators import value_indicator
 from twin_core.models.base import Model, ModelSpec, OutputSpec
 from twin_core.models.forest import dieback as db
+from twin_core.models.forest import effects as fx
 from twin_core.models.forest import fire_spread as fs
 from twin_core.models.forest import fire_weather as fw
 from twin_core.models.forest import plan as pl
@@ -55,6 +59,8 @@ SERIES_START, SERIES_STEP = 2025, 5
 FIRE_CELL_M = 50.0
 #: Default ignition: inside the largest holm-oak stand of the sample (lower Var valley).
 DEFAULT_IGNITION = (1037300.0, 6317800.0)
+#: Lambert-93 extent a zone drawn on the forest map must stay in (the sample + 5 km).
+FOREST_EXTENT = (1_012_000.0, 6_306_000.0, 1_061_000.0, 6_357_000.0)
 
 
 class ForestScenario(Scenario):
@@ -64,7 +70,7 @@ class ForestScenario(Scenario):
              "wind_from_deg": "°", "fire_duration_h": "h", "wind_adjustment": "-",
              "budget_keur": "k€", "annual_cap_ha": "ha/an", "plan_years": "ans",
              "w_suitability": "-", "w_fire": "-", "w_carbon": "-",
-             "standing_volume_m3_ha": "m³/ha"}
+             "standing_volume_m3_ha": "m³/ha", "forest_loss_ha": "ha"}
     #: B: the TRACC +4 °C of 2100 with 10 % less rain, on a windier fire day
     example_b: ClassVar[dict] = {"horizon": 2100, "precip_change_pct": -10.0, "wind_kmh": 50.0}
 
@@ -123,10 +129,18 @@ class ForestScenario(Scenario):
     standing_volume_m3_ha = param.Number(
         default=150.0, bounds=(50.0, 400.0), step=10.0,
         doc="Standing stem volume of a stand (no per-stand inventory in the sample).")
+    excluded_zone = Geometry(
+        kind="polygon", extent=FOREST_EXTENT,
+        doc="Zone drawn on the map (Lambert-93): the stands it touches are kept out of the "
+            "cut-and-replant plan (e.g. a protected area).")
     wind_adjustment = param.Number(
         default=0.3, bounds=(0.1, 0.6), step=0.05,
         doc="Midflame / 20 ft wind ratio (Andrews 2012: 0.3 partially sheltered, 0.1-0.2 "
             "under a closed canopy, 0.4-0.5 unsheltered).")
+    forest_loss_ha = param.Number(
+        default=0.0, bounds=(0.0, 50_000.0), step=10.0,
+        doc="Forest land taken by urbanisation by the horizon (set by the ZAN link of a "
+            "territory scenario): every stand loses the same share of its area.")
 
 
 _PREP: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
@@ -210,8 +224,10 @@ def run_plan(stands: gpd.GeoDataFrame, status: np.ndarray, status_at, s: ForestS
                        - s.w_carbon * carbon / pl.CARBON_SCALE)
     best = gains.argmax(axis=1)
     gain = gains[np.arange(n), best]
+    zone = to_shape(s.excluded_zone)
+    excluded = None if zone is None else stands.intersects(zone).to_numpy()
     chosen = pl.plan_cut_replant(area, gain, pl.REPLANT_EUR_PER_HA, s.budget_keur * 1000.0,
-                                 s.annual_cap_ha * s.plan_years)
+                                 s.annual_cap_ha * s.plan_years, excluded=excluded)
     species = np.where(chosen, np.array(su.CANDIDATE_SPECIES, dtype=object)[best], "")
     a = area[chosen]
     volume = float((a * s.standing_volume_m3_ha).sum())
@@ -289,6 +305,7 @@ def run_climate_risk(stands: gpd.GeoDataFrame, weather: pd.DataFrame, s: ForestS
 
     fire = run_fire(stands, grid, s) if grid is not None else None
     plan = run_plan(stands, status, status_at, s)
+    effects = fx.plan_fire_carbon(stands, plan["species"], s)
     layer = stands.assign(
         tmean_present_c=np.round(t_stand, 2), anchored=anchored, tmean_h_c=np.round(t_h, 2),
         precip_h_mm=np.round(p_h, 1), status_present=present, dieback_prob=np.round(prob_h, 4),
@@ -319,6 +336,7 @@ def run_climate_risk(stands: gpd.GeoDataFrame, weather: pd.DataFrame, s: ForestS
         "dieback_n_plots": float(dieback_fit.n) if dieback_fit else 0.0,
         **(fire["values"] if fire else {}),
         **plan["values"],
+        **effects,
     }
     series = pd.DataFrame({
         "year": years,
@@ -395,6 +413,7 @@ class ForestClimateRiskModel(Model):
 
     def _run(self, territory, scenario: ForestScenario):
         stands, weather, fit = _prepare(territory)
+        stands = fx.urbanised(stands, scenario.forest_loss_ha)
         return run_climate_risk(stands, weather, scenario, self, fit, _fuel_grid(territory))
 
     def _validate(self, territory, scenario: ForestScenario) -> list[TwinInputError]:
@@ -421,6 +440,12 @@ class ForestClimateRiskModel(Model):
             nearest_y=round(y), distance_m=round(d))]
 
 
+#: Ranking direction (workshop reports): False = lower is better; others are not ranked.
+_BETTER = {**dict.fromkeys(
+    ("unsuitable_pct", "at_risk_pct", "unsuitable_ha", "dieback_prob_pct", "days_fwi_threshold",
+     "season_length_days", "burnt_area_ha", "fire_ros_m_min", "at_risk_ha",
+     "newly_unsuitable_ha", "days_fwi_30", "burnt_stands_n", "burnt_stands_ha"), False),
+    **dict.fromkeys(("suitable_ha", "suitable_pct"), True)}
 for _id, _units in [("unsuitable_pct", "%"), ("at_risk_pct", "%"), ("unsuitable_ha", "ha"),
                     ("dieback_prob_pct", "%"), ("days_fwi_threshold", "jours/an"),
                     ("season_length_days", "jours"), ("burnt_area_ha", "ha"),
@@ -437,4 +462,7 @@ for _id, _units in [("unsuitable_pct", "%"), ("at_risk_pct", "%"), ("unsuitable_
                     ("warming_c", "°C"), ("anchored_pct", "%"),
                     ("dieback_prob_present_pct", "%"), ("dieback_auc", "-"),
                     ("dieback_pseudo_r2", "-"), ("dieback_n_plots", "placettes")]:
-    value_indicator(f"forest.{_id}", MODEL_ID, _units, key=_id)
+    value_indicator(f"forest.{_id}", MODEL_ID, _units, key=_id,
+                    higher_is_better=_BETTER.get(_id))
+for _id, _units, _better in fx.INDICATORS:  # urbanisation, plan → fire and carbon (effects.py)
+    value_indicator(f"forest.{_id}", MODEL_ID, _units, key=_id, higher_is_better=_better)

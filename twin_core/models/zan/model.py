@@ -23,6 +23,10 @@ Agreste (SSP, ministère de l'Agriculture), Teruti-Lucas 2006-2014, published 21
 "les deux tiers des surfaces artificialisées depuis 2006 l'ont été aux dépens des espaces
 agricoles" (national figure, medium confidence; the local share differs, set it when known).
 Renatured land is not counted as returned to farming.
+
+A zone to renature drawn on the map (``renature_zone``, Lambert-93) adds its area, split among
+the communes of the group by the area of the zone in each, renatured evenly over 2031-2049 (the
+years of ``renatured_2031_2050_ha``, so that indicator grows by exactly the zone's area).
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ import numpy as np
 import pandas as pd
 import param
 
+from twin_core.drawn import Geometry, to_shape
 from twin_core.errors import TwinInputError
 from twin_core.indicators import value_indicator
 from twin_core.models.base import Model, ModelSpec, OutputSpec
@@ -51,6 +56,10 @@ from twin_core.scenario import Scenario
 
 MODEL_ID = "zan.trajectory"
 HOUSING_PREFIX = "art{a:02d}hab{b:02d}"
+#: Lambert-93 extent a zone drawn on the ZAN map must stay in (both groups + 5 km).
+ZAN_EXTENT = (355_000.0, 6_395_000.0, 925_000.0, 6_572_000.0)
+#: Years over which a drawn zone is renatured (those counted by renatured_2031_2050_ha).
+ZONE_YEARS = tuple(range(2031, 2050))
 BASE_YEAR = 2020  # pop20 / men20 of the Cerema file
 DEFAULT_HOUSEHOLD_SIZE = 2.2  # INSEE RP 2020, France: 2.19 persons per main residence
 
@@ -99,6 +108,9 @@ class ZanScenario(Scenario):
     agricultural_share_pct = param.Number(default=67.0, bounds=(0.0, 100.0), step=1.0,
                                           doc="Share of consumed ENAF that was farmland "
                                               "(Agreste Teruti-Lucas 2006-2014: two thirds).")
+    renature_zone = Geometry(kind="polygon", extent=ZAN_EXTENT,
+                             doc="Zone to renature drawn on the map (Lambert-93): its area in "
+                                 "the group's communes is renatured over 2031-2049.")
 
 
 class ZanModel(Model):
@@ -123,7 +135,24 @@ class ZanModel(Model):
             problems.append(TwinInputError("zan_density_zero", "density", value=scenario.density))
         if scenario.vacancy_pct + scenario.secondary_pct >= 100:
             problems.append(TwinInputError("zan_vacancy_too_high", "vacancy_pct"))
+        zone = to_shape(scenario.renature_zone)
+        if zone is not None and territory is not None and territory.has_layer("communes"):
+            key = "conso_naf" if scenario.group == "ain" else "conso_naf_synthetic"
+            if territory.has_layer(key):
+                codes = set(territory.layer(key)["idcom"].astype(str))
+                com = territory.layer("communes")
+                mine = com[com["code_insee"].astype(str).isin(codes)]
+                if not mine.intersects(zone).any():
+                    problems.append(TwinInputError("geometry_no_data", "renature_zone",
+                                                   key="renature_zone",
+                                                   layer=f"communes ({scenario.group})"))
         return problems
+
+    def run_draws(self, territory, params):
+        """Vectorised ensemble (:mod:`twin_core.models.zan.draws`), self-checked."""
+        from twin_core.models.zan.draws import run_draws
+
+        return run_draws(self, territory, params)
 
     def _run(self, territory, scenario: ZanScenario):
         key = "conso_naf" if scenario.group == "ain" else "conso_naf_synthetic"
@@ -153,6 +182,24 @@ def allowed_path(envelope_ha, pace_2031: float, years: np.ndarray) -> np.ndarray
                    np.where(y < 2031, env / 10.0,
                             np.where(y < 2041, b2, np.where(y < 2050, b2 * (2050 - y) / 10.0,
                                                             0.0))))
+    return out
+
+
+def zone_area_by_commune(zone: dict | None, communes: gpd.GeoDataFrame, idx: pd.Index
+                         ) -> pd.Series:
+    """Area (ha) of a drawn zone in each commune of ``idx`` (code INSEE), 0 without a zone.
+    Overlapping parts of the drawing count once."""
+    shape = to_shape(zone)
+    out = pd.Series(0.0, index=idx)
+    if shape is None:
+        return out
+    com = communes.assign(code_insee=communes["code_insee"].astype(str))
+    com = com[com["code_insee"].isin(idx)]
+    hit = com[com.intersects(shape)]
+    if len(hit):
+        area = hit.geometry.intersection(shape).area.to_numpy() / 1e4
+        out = out.add(pd.Series(area, index=hit["code_insee"].to_numpy()).groupby(level=0)
+                      .sum(), fill_value=0.0).reindex(idx)
     return out
 
 
@@ -224,6 +271,10 @@ def run_trajectory(conso: pd.DataFrame, communes: gpd.GeoDataFrame, s: ZanScenar
         renat = allocate(s.renaturation_ha_per_yr, rate if rate.sum() > 0 else pop_share)
     net = gross.copy()
     net[renat_years] = gross[renat_years].sub(renat, axis=0)
+    zone_ha = zone_area_by_commune(s.renature_zone, communes, idx)
+    zone_years = [y for y in ZONE_YEARS if y in net.columns]
+    if zone_years and zone_ha.sum() > 0:
+        net[zone_years] = net[zone_years].sub(zone_ha / len(zone_years), axis=0)
 
     allowed_c = pd.DataFrame(allowed_path(env.to_numpy(), s.pace_2031_pct / 100, years),
                              index=idx, columns=years)
@@ -231,7 +282,9 @@ def run_trajectory(conso: pd.DataFrame, communes: gpd.GeoDataFrame, s: ZanScenar
     allowed = allowed_c.sum(axis=0).where(years >= 2021)
     series = pd.DataFrame({"year": years, "consumption_ha": total.to_numpy(),
                            "allowed_ha": allowed.to_numpy(),
-                           "renatured_ha": np.where(years >= 2031, float(renat.sum()), 0.0),
+                           "renatured_ha": np.where(years >= 2031, float(renat.sum()), 0.0)
+                           + np.where(np.isin(years, zone_years),
+                                      float(zone_ha.sum()) / max(len(zone_years), 1), 0.0),
                            "observed": years < first_proj})
     since = years >= 2021
     series["cumulative_since_2021_ha"] = np.where(since, np.cumsum(np.where(since, total, 0)), 0)
@@ -268,7 +321,8 @@ def run_trajectory(conso: pd.DataFrame, communes: gpd.GeoDataFrame, s: ZanScenar
         "budget_used_pct": used, "remaining_ha": remaining, "over_budget": used > 100,
         "dwellings_needed": needed, "dwellings_delivered": delivered,
         "agricultural_land_lost_ha": agri, "projected_2031_2050_ha": dec_rest,
-        "renatured_ha_per_yr": renat, "dwellings_per_year": needed / 10,
+        "renatured_ha_per_yr": renat + zone_ha / max(len(zone_years), 1),
+        "renature_zone_ha": zone_ha, "dwellings_per_year": needed / 10,
     })
     table.index.name = "code_insee"
     layer = communes.assign(code_insee=communes["code_insee"].astype(str)).drop(
@@ -302,7 +356,8 @@ def run_trajectory(conso: pd.DataFrame, communes: gpd.GeoDataFrame, s: ZanScenar
         "dwellings_delivered": float(delivered.sum()),
         "dwellings_per_year": float(needed.sum() / 10),
         "renatured_2031_2050_ha": float(renat.sum() * len([y for y in years
-                                                            if 2031 <= y < 2050])),
+                                                            if 2031 <= y < 2050]))
+        + float(zone_ha.sum()),
     }
     return model.new_result(s, values=values, layers={"communes": layer, "trajectories": traj},
                             series=series)
@@ -320,5 +375,13 @@ INDICATORS = [
     ("dwellings_delivered", "logements", 0), ("dwellings_per_year", "logements/an", 0),
     ("renatured_2031_2050_ha", "ha", 1),
 ]
+#: Ranking direction (workshop reports): False = lower is better; context figures not ranked.
+_LOWER_IS_BETTER = {"projected_2021_2031_ha", "budget_used_pct", "communes_over_budget",
+                    "agricultural_land_lost_ha", "m2_per_new_inhabitant", "overshoot_2031_ha",
+                    "projected_2031_2050_ha"}
+_HIGHER_IS_BETTER = {"remaining_budget_ha", "dwellings_delivered_pct", "dwellings_delivered",
+                     "renatured_2031_2050_ha"}
 for _id, _units, _dec in INDICATORS:
-    value_indicator(f"zan.{_id}", MODEL_ID, _units, key=_id, decimals=_dec)
+    value_indicator(f"zan.{_id}", MODEL_ID, _units, key=_id, decimals=_dec,
+                    higher_is_better=False if _id in _LOWER_IS_BETTER
+                    else True if _id in _HIGHER_IS_BETTER else None)

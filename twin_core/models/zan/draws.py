@@ -1,0 +1,286 @@
+"""Vectorised ensemble of the ZAN model: the values and yearly series of many draws of its
+uncertain inputs (population growth, household-size trend; :mod:`.uncertainty`) in one numpy
+pass, equal to one :func:`~twin_core.models.zan.model.run_trajectory` per draw (same equations
+and sources, see :mod:`twin_core.models.zan.model` and :mod:`.envelope`).
+
+Why it can be exact: growth ``g`` and household trend ``h`` are the same for every commune of a
+draw, so the housing stock of commune c in year t is a(c) × s(t) with a = pop / household size /
+occupied share and s(t) = ((1 + g) / (1 + h))^(t − 2020): every yearly demand factorises as
+a(c) × max(s(t+1) − s(t), 0) (+ incoming households, shared by population), and every total of
+the model is a sum of such products. The per-commune sums (budget used, dwellings delivered) are
+arrays draws × communes; nothing is draws × communes × years. Other inputs are the scenario's and
+must be the same in every draw (else :func:`run_draws` returns None and the engine runs the model
+once per draw).
+
+Self-check: the first draw is also run through the model itself, and the vectorised values must
+equal it (relative 1e-9, same value keys), else None (e.g. a model change this path does not
+know of): the engine never returns a vectorised result the model would not give.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from twin_core.models.base import Result
+from twin_core.models.zan.envelope import (
+    allocate,
+    allocate_with_floor,
+    allocation_weights,
+    check_communes,
+    decade_budgets,
+    envelope_2031,
+    yearly_consumption_ha,
+)
+
+log = logging.getLogger(__name__)
+
+#: Inputs that may differ between draws (the others must be equal in every draw).
+VARYING = ("population_growth_pct", "household_trend_pct")
+#: Inputs the ZAN model does not read (the warming draws of every ensemble).
+IGNORED = ("label", "warming_source", "custom_warming")
+#: Draws × communes elements per block (memory ≈ 10 arrays × 8 bytes × this).
+BLOCK_ELEMENTS = 4_000_000
+SELF_CHECK_REL = 1e-9
+
+
+def _prepare(territory, s) -> dict[str, Any]:
+    """Draw-independent quantities of :func:`run_trajectory` (same steps, same order)."""
+    from twin_core.models.zan.envelope import REFERENCE_YEARS
+    from twin_core.models.zan.model import BASE_YEAR, DEFAULT_HOUSEHOLD_SIZE, HOUSING_PREFIX
+    from twin_core.models.zan.model import _column as column
+
+    key = "conso_naf" if s.group == "ain" else "conso_naf_synthetic"
+    conso = territory.layer(key)
+    communes = territory.layer("communes")
+    check_communes(conso, communes["code_insee"], key)
+    communal = envelope_2031(conso, s.reduction_pct / 100.0, s.guarantee_ha)
+    yearly = yearly_consumption_ha(conso)
+    idx = communal.index
+    conso = conso.set_index(conso["idcom"].astype(str))
+    pop = column(conso, "pop20", idx).fillna(0.0)
+    men = column(conso, "men20", idx)
+    hh_size = (pop / men).replace([np.inf, -np.inf], np.nan).fillna(DEFAULT_HOUSEHOLD_SIZE)
+    hh_size = hh_size.where(hh_size > 0, DEFAULT_HOUSEHOLD_SIZE)
+    hab = [HOUSING_PREFIX.format(a=y % 100, b=(y + 1) % 100) for y in REFERENCE_YEARS]
+    housing = conso.reindex(columns=hab).apply(pd.to_numeric, errors="coerce").fillna(0.0
+                                                                                     ).sum(axis=1)
+    reference = communal["reference_ha"]
+    other_rate = (reference - housing.reindex(idx) / 1e4).clip(lower=0) / 10 * \
+        s.other_land_pct / 100
+    first_proj = max(yearly.columns) + 1
+    obs_2021 = yearly[[y for y in yearly.columns if y >= 2021]].sum(axis=1)
+    return {"idx": idx, "pop": pop, "hh": hh_size, "reference": reference,
+            "other": other_rate, "env_past": communal["envelope_ha"],
+            "total_env": float(communal["envelope_ha"].sum()),
+            "growth_obs": column(conso, "pop1420", idx), "first_proj": first_proj,
+            "yearly_totals": yearly.sum(axis=0), "obs_2021": obs_2021,
+            "base_year": BASE_YEAR}
+
+
+def _zone(territory, s, idx: pd.Index, horizon: int) -> tuple[float, list[int]]:
+    """Area (ha) of the zone to renature drawn on the map and its years (model.py): renatured
+    evenly over those years in every draw (it does not depend on the draw)."""
+    if not getattr(s, "renature_zone", None):
+        return 0.0, []
+    from twin_core.models.zan import model as zm
+
+    zone_ha = zm.zone_area_by_commune(s.renature_zone, territory.layer("communes"), idx)
+    years = [y for y in zm.ZONE_YEARS if 2011 <= y <= horizon]
+    total = float(zone_ha.sum())
+    return (total, years) if years and total > 0 else (0.0, [])
+
+
+def _envelopes(p: dict, s, g: np.ndarray) -> np.ndarray:
+    """Communal envelopes per draw (draws × communes): the law's 'past' rule does not depend
+    on the draw; the other rules weigh the population growth of the draw where the commune
+    has no observed growth."""
+    env = p["env_past"]
+    if s.allocation_rule == "past":
+        return np.broadcast_to(env.to_numpy(), (g.size, env.size))
+    pop, obs = p["pop"], p["growth_obs"]
+    out = np.empty((g.size, env.size))
+    for k, gk in enumerate(g):
+        growth = obs.where(obs.notna(), pop * ((1 + gk) ** 10 - 1))
+        weights = allocation_weights(s.allocation_rule, p["reference"], growth,
+                                     s.mix_past_pct / 100)
+        out[k] = allocate_with_floor(p["total_env"], weights, s.guarantee_ha).to_numpy()
+    return out
+
+
+def project(territory, s, growth_pct: np.ndarray, trend_pct: np.ndarray
+            ) -> tuple[list[dict[str, float]], list[pd.DataFrame]]:
+    """Values and series of the ZAN model for scenario ``s`` under each (growth, trend) draw."""
+    from twin_core.models.zan.model import allowed_path
+
+    p = _prepare(territory, s)
+    g = np.asarray(growth_pct, dtype=float) / 100
+    h = np.asarray(trend_pct, dtype=float) / 100
+    m = g.size
+    horizon = max(s.horizon, 2050)
+    first = p["first_proj"]
+    occupied = 1.0 - (s.vacancy_pct + s.secondary_pct) / 100
+    fabric = s.existing_fabric_pct / 100
+    f_land = (1.0 - fabric) / s.density
+    pop = p["pop"].to_numpy()
+    a = pop / p["hh"].to_numpy() / occupied  # stock per unit of s(t), per commune
+    pop_share = pop / pop.sum() if pop.sum() > 0 else np.full(pop.size, 1 / pop.size)
+    proj_years = list(range(first, 2031))
+    inc = s.incoming_dwellings if proj_years else 0.0
+    # s(t), t = 2021 … horizon + 1; demand b(y) for y = 2021 … horizon
+    t = np.arange(2021, horizon + 2) - p["base_year"]
+    st = (1 + g[:, None]) ** t[None, :] / (1 + h[:, None]) ** t[None, :]
+    b = np.maximum(np.diff(st, axis=1), 0.0)
+    dem_years = np.arange(2021, horizon + 1)
+
+    def bsum(lo: int, hi: int) -> np.ndarray:  # Σ b(y), lo ≤ y < hi
+        return b[:, (dem_years >= lo) & (dem_years < hi)].sum(axis=1)
+
+    b_dec1, b_proj = bsum(2021, 2031), bsum(first, 2031)
+    other = p["other"].to_numpy()
+    obs = p["obs_2021"].to_numpy()
+    env = _envelopes(p, s, g)
+    renat_total = 0.0
+    if s.renaturation_ha_per_yr > 0:
+        renat_total = float(allocate(s.renaturation_ha_per_yr, p["pop"] * 0 + 1.0).sum())
+    n_rest = len(range(2031, 2050))
+    zone_total, zone_years = _zone(territory, s, p["idx"], horizon)
+    a_sum, other_sum, obs_sum = float(a.sum()), float(other.sum()), float(obs.sum())
+
+    values = {k: np.empty(m) for k in ("dec1", "over", "delivered", "needed")}
+    block = max(1, BLOCK_ELEMENTS // max(a.size, 1))
+    for lo in range(0, m, block):
+        sl = slice(lo, min(lo + block, m))
+        needed = a[None, :] * b_dec1[sl, None] + (pop_share * inc)[None, :]
+        needed_proj = a[None, :] * b_proj[sl, None] + (pop_share * inc)[None, :]
+        dec1 = obs[None, :] + needed_proj * f_land + other[None, :] * len(proj_years)
+        e = env[sl]
+        land_avail = np.clip(e - obs[None, :] - other[None, :] * len(proj_years), 0, None)
+        delivered = (needed - needed_proj) + needed_proj * fabric + np.minimum(
+            needed_proj * (1 - fabric), land_avail * s.density)
+        values["dec1"][sl] = dec1.sum(axis=1)
+        values["over"][sl] = (dec1 / e * 100 > 100).sum(axis=1)
+        values["delivered"][sl] = delivered.sum(axis=1)
+        values["needed"][sl] = needed.sum(axis=1)
+
+    # totals over years (Σ over communes factorises: a_sum × b)
+    gross_proj = f_land * (a_sum * b + np.where((dem_years >= first) & (dem_years < 2031),
+                                                inc / max(len(proj_years), 1), 0.0)[None, :])
+    gross_proj = gross_proj + other_sum
+    is_proj = dem_years >= first
+
+    def gross_total(lo: int, hi: int) -> np.ndarray:  # Σ gross over communes and lo ≤ y < hi
+        sel = is_proj & (dem_years >= lo) & (dem_years < hi)
+        observed = sum(float(p["yearly_totals"].get(y, 0.0)) for y in dem_years[
+            ~is_proj & (dem_years >= lo) & (dem_years < hi)])
+        return gross_proj[:, sel].sum(axis=1) + observed
+
+    gross_2021_2050 = gross_total(2021, 2050)
+    gross_rest = gross_total(2031, 2050)
+    pop_gain = pop.sum() * ((1 + g) ** (2031 - p["base_year"]) - (1 + g) ** (
+        2021 - p["base_year"]))
+    env_sum = env.sum(axis=1)
+    budgets = decade_budgets(p["total_env"], s.pace_2031_pct / 100)
+    ref_total, total_env = float(p["reference"].sum()), p["total_env"]
+    remaining = (env - obs[None, :]).sum(axis=1)
+
+    # yearly series (as the model's): observed years, then projected, renaturation from 2031
+    years = np.arange(2011, horizon + 1)
+    yearly_totals = p["yearly_totals"]
+    base_cons = np.array([float(yearly_totals.get(y, 0.0)) if y < first else 0.0
+                          for y in years])
+    out_values, out_series = [], []
+    for k in range(m):
+        dec1 = values["dec1"][k]
+        needed, delivered = values["needed"][k], values["delivered"][k]
+        v = {
+            "projected_2021_2031_ha": float(dec1),
+            "envelope_ha": total_env,
+            "budget_used_pct": float(dec1 / total_env * 100) if total_env else np.nan,
+            "remaining_budget_ha": float(remaining[k]),
+            "communes_over_budget": float(values["over"][k]),
+            "dwellings_delivered_pct": float(delivered / needed * 100)
+            if needed > 0 else 100.0,
+            "agricultural_land_lost_ha": float(gross_2021_2050[k] * s.agricultural_share_pct
+                                               / 100),
+            "m2_per_new_inhabitant": float(dec1 * 1e4 / pop_gain[k]) if pop_gain[k] > 0
+            else float("nan"),
+            "reference_ha": ref_total,
+            "consumed_2021_2023_ha": obs_sum,
+            "overshoot_2031_ha": float(max(dec1 - total_env, 0.0)),
+            "projected_2031_2050_ha": float(gross_rest[k] - renat_total * n_rest - zone_total),
+            "budget_2031_2050_ha": float(budgets["2031-2041"] + budgets["2041-2050"]),
+            "dwellings_needed": float(needed),
+            "dwellings_delivered": float(delivered),
+            "dwellings_per_year": float(needed / 10),
+            "renatured_2031_2050_ha": float(renat_total * n_rest) + zone_total,
+        }
+        out_values.append(v)
+        total = base_cons.copy()
+        proj = years >= first
+        total[proj] = gross_proj[k, dem_years >= first]
+        total[years >= 2031] -= renat_total
+        in_zone = np.isin(years, zone_years)
+        zone_rate = zone_total / max(len(zone_years), 1)
+        total[in_zone] -= zone_rate
+        allowed = allowed_path(env_sum[k], s.pace_2031_pct / 100, years)[0]
+        since = years >= 2021
+        series = pd.DataFrame({"year": years, "consumption_ha": total,
+                               "allowed_ha": allowed,
+                               "renatured_ha": np.where(years >= 2031, renat_total, 0.0)
+                               + np.where(in_zone, zone_rate, 0.0),
+                               "observed": years < first})
+        series["cumulative_since_2021_ha"] = np.where(
+            since, np.cumsum(np.where(since, total, 0)), 0)
+        series["allowed_cumulative_ha"] = np.where(
+            since, np.cumsum(np.where(since, np.nan_to_num(allowed), 0)), 0)
+        out_series.append(series)
+    return out_values, out_series
+
+
+def _agree(full: dict[str, float], fast: dict[str, float]) -> bool:
+    if set(full) != set(fast):
+        return False
+    a = np.array([full[k] for k in full], dtype=float)
+    b = np.array([fast[k] for k in full], dtype=float)
+    return bool(np.allclose(a, b, rtol=SELF_CHECK_REL, atol=1e-9, equal_nan=True))
+
+
+def run_draws(model, territory, params: Sequence[dict[str, Any]]
+              ) -> list[tuple[dict[str, float], pd.DataFrame]] | None:
+    """The ensemble engine's hook: indicator values (``compute_all``) and series of each draw,
+    or None when the draws vary an input this path does not handle or the self-check fails."""
+    from twin_core.indicators import compute_all
+    from twin_core.scenario import Scenario
+
+    if not params:
+        return []
+    first = params[0]
+    fixed = [k for k in first if k not in VARYING and k not in IGNORED]
+    if any(k not in p or p[k] != first[k] for p in params for k in fixed) or any(
+            set(p) != set(first) for p in params):
+        return None
+    version = model.spec.version
+    scenario = Scenario.from_dict({"model": model.spec.id, "version": version, "params": first})
+    g = np.array([p["population_growth_pct"] for p in params], dtype=float)
+    h = np.array([p["household_trend_pct"] for p in params], dtype=float)
+    try:
+        values, series = project(territory, scenario, g, h)
+    except (AttributeError, ImportError, KeyError) as exc:  # a model change this path lacks
+        log.warning("zan vectorised draws unavailable (%s): one run per draw instead", exc)
+        return None
+    full = model.run(territory, scenario)
+    if not _agree(full.values, values[0]):
+        log.warning("zan vectorised draws disagree with the model: one run per draw instead")
+        return None
+    out = []
+    for p, v, sr in zip(params, values, series, strict=True):
+        result = Result(model_id=model.spec.id, model_version=version,
+                        scenario={"model": model.spec.id, "version": version, "params": p},
+                        values=v, series=sr)
+        out.append((compute_all(result), sr))
+    return out
