@@ -3,6 +3,7 @@ reference scenario."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import numpy as np
@@ -60,3 +61,25 @@ def wide(table: pd.DataFrame) -> pd.DataFrame:
         if name != ref:
             values[f"Δ {name} − {ref}"] = values[name] - values[ref]
     return values.reset_index()
+
+
+def rank(values: Sequence[float], higher_is_better: bool | None, decimals: int = 6
+         ) -> list[str]:
+    """Per value: "best", "worst" or "" (not ranked, missing, or all equal once rounded to
+    ``decimals``). Ties share the mark."""
+    marks = [""] * len(values)
+    if higher_is_better is None:
+        return marks
+    rounded = []
+    for v in values:
+        try:
+            f = float(v)
+        except (TypeError, ValueError):
+            f = math.nan
+        rounded.append(round(f, decimals) if math.isfinite(f) else None)
+    finite = [v for v in rounded if v is not None]
+    if len(set(finite)) < 2:
+        return marks
+    best = max(finite) if higher_is_better else min(finite)
+    worst = min(finite) if higher_is_better else max(finite)
+    return ["best" if v == best else "worst" if v == worst else "" for v in rounded]

@@ -29,7 +29,7 @@ from typing import Any
 
 import numpy as np
 
-from twin_core.compare import compare, wide
+from twin_core.compare import compare, rank, wide
 from twin_core.i18n import t
 from twin_core.indicators import Indicator, indicators_for
 from twin_core.io import atomic_path
@@ -137,28 +137,6 @@ def _format_date(moment: dt.datetime, lang: str) -> str:
     if lang == "fr":
         return f"{moment:%d/%m/%Y} à {moment:%H:%M} {zone}".strip()
     return f"{moment:%Y-%m-%d %H:%M} {zone}".strip()
-
-
-def rank(values: Sequence[float], higher_is_better: bool | None, decimals: int = 6
-         ) -> list[str]:
-    """Per value: "best", "worst" or "" (not ranked, missing, or all equal once rounded to
-    ``decimals``). Ties share the mark."""
-    marks = [""] * len(values)
-    if higher_is_better is None:
-        return marks
-    rounded = []
-    for v in values:
-        try:
-            f = float(v)
-        except (TypeError, ValueError):
-            f = math.nan
-        rounded.append(round(f, decimals) if math.isfinite(f) else None)
-    finite = [v for v in rounded if v is not None]
-    if len(set(finite)) < 2:
-        return marks
-    best = max(finite) if higher_is_better else min(finite)
-    worst = min(finite) if higher_is_better else max(finite)
-    return ["best" if v == best else "worst" if v == worst else "" for v in rounded]
 
 
 def _mark(kind: str, lang: str) -> str:

@@ -145,6 +145,12 @@ def test_three_participants_board_and_restart(workshop_server, browser):
     assert fac.locator(".twin-board td.best").count() >= 1
     assert fac.locator(".twin-board td.worst").count() >= 1
 
+    # the workshop report lists every proposal, best and worst marked
+    with fac.expect_download() as dl:
+        fac.locator(".twin-ws-report button").click()
+    report = open(dl.value.path(), encoding="utf-8").read()
+    assert all(name in report for name in names) and "▲" in report and "▼" in report
+
     # revealing shows the proposals on the participants' pages
     people[0].locator(".twin-ws-others").filter(has_text="pas encore").wait_for()
     fac.locator(".twin-ws-reveal input").check()

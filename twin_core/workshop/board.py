@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from twin_core.compare import rank
 from twin_core.indicators import Indicator, indicators_for
 from twin_core.workshop.store import Proposal
 
@@ -26,19 +27,14 @@ def board_frame(model_id: str, proposals: list[Proposal], n: int = BOARD_INDICAT
 
 
 def marks(model_id: str, frame: pd.DataFrame) -> dict[tuple[int, str], str]:
-    """``{(proposal id, indicator id): "best" | "worst"}``; nothing when fewer than two
-    proposals differ or when the indicator has no better direction."""
+    """``{(proposal id, indicator id): "best" | "worst"}`` (``twin_core.compare.rank``: ties
+    share the mark, values equal as displayed are not ranked, undirected indicators neither)."""
     out: dict[tuple[int, str], str] = {}
     for ind in board_indicators(model_id, len(frame.columns)):
-        if ind.id not in frame or ind.higher_is_better is None:
+        if ind.id not in frame:
             continue
-        col = frame[ind.id].dropna()
-        if len(col) < 2 or col.max() == col.min():
-            continue
-        best, worst = (col.max(), col.min()) if ind.higher_is_better else (col.min(), col.max())
-        for pid, value in col.items():
-            if value == best:
-                out[(int(pid), ind.id)] = "best"
-            elif value == worst:
-                out[(int(pid), ind.id)] = "worst"
+        for pid, mark in zip(frame.index, rank(frame[ind.id].tolist(), ind.higher_is_better,
+                                                ind.decimals), strict=True):
+            if mark:
+                out[(int(pid), ind.id)] = mark
     return out
