@@ -13,6 +13,7 @@ import param
 
 from dashboards.shell import runner
 from dashboards.shell.page import header
+from dashboards.shell.views import fmt
 from dashboards.shell.widgets import param_widget
 from twin_core.coupling import LINKS, MEMBERS, TerritoryScenario, run_territory
 from twin_core.i18n import t
@@ -27,10 +28,10 @@ LINK_SHARE = {"zan_farmland_to_agriculture": "farmland_share_pct",
               "zan_forest_to_forest": "forest_share_pct"}
 
 
-def _fmt(value) -> str:
-    if isinstance(value, int):
-        return str(value)
-    return f"{value:.1f}"
+def _fmt(value, units: str, lang: str) -> str:
+    """A flowed value with its units (French number format in French)."""
+    text = fmt(float(value), 0 if isinstance(value, int) else 1, lang)
+    return f"{text} {units}".rstrip()
 
 
 def link_item(link, flows: list, scenarios: list, lang: str) -> str:
@@ -40,7 +41,7 @@ def link_item(link, flows: list, scenarios: list, lang: str) -> str:
         if flow is None:
             cells.append(f"{s.label} : –")
             continue
-        text = f"{s.label} : {_fmt(flow['value'])} {link.units}".rstrip()
+        text = f"{s.label} : {_fmt(flow['value'], link.units, lang)}"
         effects = flow.get("effects") or {}
         if effects:
             inds = all_indicators()
@@ -49,7 +50,8 @@ def link_item(link, flows: list, scenarios: list, lang: str) -> str:
             for key, v in effects.items():
                 ind = inds.get(f"{use_case}.{key}")
                 label = ind.label(lang) if ind else key
-                parts.append(f"{label} : {_fmt(v)} {ind.units if ind else ''}".rstrip())
+                units = ind.units if ind and f"({ind.units})" not in label else ""
+                parts.append(f"{label} : {_fmt(v, units, lang)}")
             text += " → " + " ; ".join(parts)
         cells.append(html.escape(text))
     share = LINK_SHARE.get(link.id)

@@ -178,5 +178,15 @@ def test_territoire_page_shows_links_and_all_use_cases():
     assert not page._table.object.equals(before)
     farmland = item("zan_farmland_to_agriculture")
     page.scenarios[0].farmland_share_pct = 0.0
-    assert "A : 0.0 ha" in item("zan_farmland_to_agriculture") != farmland
+    assert "A : 0,0 ha" in item("zan_farmland_to_agriculture") != farmland
     page.__panel__()
+
+
+def test_a_linked_value_is_clipped_to_the_target_bounds():
+    from twin_core.coupling import _within_bounds
+
+    agri = get_model("agriculture.nitrate_water").scenario_class()
+    assert _within_bounds(agri, "farmland_loss_ha", 2e6) == 100_000.0
+    assert _within_bounds(agri, "farmland_loss_ha", 12.5) == 12.5
+    zan = get_model("zan.trajectory").scenario_class()
+    assert _within_bounds(zan, "incoming_dwellings", 9000) == 5000

@@ -165,7 +165,8 @@ def run_territory(ts: TerritoryScenario, territories: dict[str, Territory] | Non
     for model_id in order:
         for link in LINKS:
             if link.target == model_id and link.kind == "between":
-                value = link.value(results[link.source], ts)
+                value = _within_bounds(scenarios[model_id], link.param,
+                                       link.value(results[link.source], ts))
                 scenarios[model_id].param.update(**{link.param: value})
                 flows.append({"link": link.id, "source": link.source, "output": link.output,
                               "target": link.target, "param": link.param, "value": value})
@@ -179,6 +180,16 @@ def run_territory(ts: TerritoryScenario, territories: dict[str, Territory] | Non
                           "value": link.value(results[link.source], ts),
                           "effects": {k: float(values[k]) for k in link.effects}})
     return results, flows
+
+
+def _within_bounds(scenario: Scenario, name: str, value: Any) -> Any:
+    """A linked value clipped to the target parameter's bounds (a flow never fails a run)."""
+    lo, hi = getattr(scenario.param[name], "bounds", None) or (None, None)
+    if lo is not None and value < lo:
+        value = type(value)(lo)
+    if hi is not None and value > hi:
+        value = type(value)(hi)
+    return value
 
 
 def _order() -> list[str]:
