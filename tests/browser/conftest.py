@@ -79,19 +79,20 @@ class ConsoleErrors(list):
     """Console errors of a page, minus the aborted requests (offline basemap tiles)."""
 
 
+def offline_route(r) -> None:
+    """Playwright route handler: loopback and data: URLs go through, everything else aborts."""
+    host = r.request.url.split("/")[2] if "://" in r.request.url else ""
+    if host.startswith(("127.0.0.1", "localhost")) or r.request.url.startswith("data:"):
+        r.continue_()
+    else:
+        r.abort()
+
+
 @pytest.fixture
 def offline_page(page):
     """A page whose non-loopback requests are aborted, collecting console errors."""
     errors = ConsoleErrors()
-
-    def route(r):
-        host = r.request.url.split("/")[2] if "://" in r.request.url else ""
-        if host.startswith(("127.0.0.1", "localhost")) or r.request.url.startswith("data:"):
-            r.continue_()
-        else:
-            r.abort()
-
-    page.route("**/*", route)
+    page.route("**/*", offline_route)
 
     def on_console(msg):
         if msg.type == "error" and "net::ERR_FAILED" not in msg.text \

@@ -13,7 +13,7 @@ import urllib.request
 
 import pytest
 
-from tests.browser.conftest import ROOT
+from tests.browser.conftest import ROOT, offline_route
 
 BOARD_DELAY_S = 2.0
 
@@ -67,14 +67,7 @@ def workshop_server(tmp_path):
 
 
 def _offline(context):
-    def route(r):
-        host = r.request.url.split("/")[2] if "://" in r.request.url else ""
-        if host.startswith(("127.0.0.1", "localhost")) or r.request.url.startswith("data:"):
-            r.continue_()
-        else:
-            r.abort()
-
-    context.route("**/*", route)
+    context.route("**/*", offline_route)
     context.set_default_timeout(60_000)
     return context
 

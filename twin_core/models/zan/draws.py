@@ -33,8 +33,6 @@ from twin_core.models.zan.envelope import (
     allocation_weights,
     check_communes,
     decade_budgets,
-    envelope_2031,
-    yearly_consumption_ha,
 )
 
 log = logging.getLogger(__name__)
@@ -50,28 +48,16 @@ SELF_CHECK_REL = 1e-9
 
 def _prepare(territory, s) -> dict[str, Any]:
     """Draw-independent quantities of :func:`run_trajectory` (same steps, same order)."""
-    from twin_core.models.zan.envelope import REFERENCE_YEARS
-    from twin_core.models.zan.model import BASE_YEAR, DEFAULT_HOUSEHOLD_SIZE, HOUSING_PREFIX
+    from twin_core.models.zan.model import BASE_YEAR, commune_inputs
     from twin_core.models.zan.model import _column as column
 
     key = "conso_naf" if s.group == "ain" else "conso_naf_synthetic"
     conso = territory.layer(key)
     communes = territory.layer("communes")
     check_communes(conso, communes["code_insee"], key)
-    communal = envelope_2031(conso, s.reduction_pct / 100.0, s.guarantee_ha)
-    yearly = yearly_consumption_ha(conso)
+    conso, communal, yearly, pop, hh_size, other_rate = commune_inputs(conso, s)
     idx = communal.index
-    conso = conso.set_index(conso["idcom"].astype(str))
-    pop = column(conso, "pop20", idx).fillna(0.0)
-    men = column(conso, "men20", idx)
-    hh_size = (pop / men).replace([np.inf, -np.inf], np.nan).fillna(DEFAULT_HOUSEHOLD_SIZE)
-    hh_size = hh_size.where(hh_size > 0, DEFAULT_HOUSEHOLD_SIZE)
-    hab = [HOUSING_PREFIX.format(a=y % 100, b=(y + 1) % 100) for y in REFERENCE_YEARS]
-    housing = conso.reindex(columns=hab).apply(pd.to_numeric, errors="coerce").fillna(0.0
-                                                                                     ).sum(axis=1)
     reference = communal["reference_ha"]
-    other_rate = (reference - housing.reindex(idx) / 1e4).clip(lower=0) / 10 * \
-        s.other_land_pct / 100
     first_proj = max(yearly.columns) + 1
     obs_2021 = yearly[[y for y in yearly.columns if y >= 2021]].sum(axis=1)
     return {"idx": idx, "pop": pop, "hh": hh_size, "reference": reference,

@@ -203,12 +203,10 @@ def zone_area_by_commune(zone: dict | None, communes: gpd.GeoDataFrame, idx: pd.
     return out
 
 
-def run_trajectory(conso: pd.DataFrame, communes: gpd.GeoDataFrame, s: ZanScenario,
-                   model: Model, source: str = "conso_naf"):
-    """One scenario on a Cerema table and its communes layer (see the module docstring)."""
-    if not s.density > 0:
-        raise TwinInputError("zan_density_zero", "density", value=s.density)
-    check_communes(conso, communes["code_insee"], source)
+def commune_inputs(conso: pd.DataFrame, s: ZanScenario):
+    """Per-commune inputs of a run: the Cerema table indexed by commune, the 2021-2031
+    envelope table, observed yearly land take (ha), 2020 population, household size and the
+    non-housing land-take rate (ha/yr, the 2011-2021 average scaled by ``other_land_pct``)."""
     communal = envelope_2031(conso, s.reduction_pct / 100.0, s.guarantee_ha)
     yearly = yearly_consumption_ha(conso)
     idx = communal.index
@@ -217,13 +215,23 @@ def run_trajectory(conso: pd.DataFrame, communes: gpd.GeoDataFrame, s: ZanScenar
     men = _column(conso, "men20", idx)
     hh_size = (pop / men).replace([np.inf, -np.inf], np.nan).fillna(DEFAULT_HOUSEHOLD_SIZE)
     hh_size = hh_size.where(hh_size > 0, DEFAULT_HOUSEHOLD_SIZE)
-
     hab = [HOUSING_PREFIX.format(a=y % 100, b=(y + 1) % 100) for y in REFERENCE_YEARS]
     housing = conso.reindex(columns=hab).apply(pd.to_numeric, errors="coerce").fillna(0.0
                                                                                      ).sum(axis=1)
-    reference = communal["reference_ha"]
-    other_rate = (reference - housing.reindex(idx) / 1e4).clip(lower=0) / 10 * \
+    other_rate = (communal["reference_ha"] - housing.reindex(idx) / 1e4).clip(lower=0) / 10 * \
         s.other_land_pct / 100
+    return conso, communal, yearly, pop, hh_size, other_rate
+
+
+def run_trajectory(conso: pd.DataFrame, communes: gpd.GeoDataFrame, s: ZanScenario,
+                   model: Model, source: str = "conso_naf"):
+    """One scenario on a Cerema table and its communes layer (see the module docstring)."""
+    if not s.density > 0:
+        raise TwinInputError("zan_density_zero", "density", value=s.density)
+    check_communes(conso, communes["code_insee"], source)
+    conso, communal, yearly, pop, hh_size, other_rate = commune_inputs(conso, s)
+    idx = communal.index
+    reference = communal["reference_ha"]
 
     # -- envelope shared by the chosen rule (sum conserved, guarantee as a floor)
     total_env = float(communal["envelope_ha"].sum())
