@@ -228,11 +228,9 @@ class FacilitatorPage(pn.viewable.Viewer):
             self._callback = pn.state.add_periodic_callback(self._poll, period=POLL_MS)
 
     def _report(self) -> list:
-        try:
-            from twin_core.report import workshop_report
-        except ImportError:
-            return []
         import io
+
+        from twin_core.report import workshop_report
 
         def build() -> io.BytesIO:
             ws = self.workshop
@@ -244,7 +242,30 @@ class FacilitatorPage(pn.viewable.Viewer):
         return [pn.widgets.FileDownload(callback=build, filename="rapport_atelier.html",
                                         label=t("workshop.report", self.lang),
                                         css_classes=["twin-ws-report"], width=240,
+                                        sizing_mode="fixed"),
+                pn.widgets.FileDownload(callback=self.proposals_csv,
+                                        filename=f"propositions_{self.workshop.code}.csv",
+                                        label=t("workshop.csv", self.lang),
+                                        css_classes=["twin-ws-csv"], width=220,
                                         sizing_mode="fixed")]
+
+    def proposals_csv(self):
+        """Every submitted proposal: name, time, hidden, indicator values and levers (CSV with
+        a BOM so that Excel opens the accents right)."""
+        import io
+
+        import pandas as pd
+
+        inds = indicators_for(self.workshop.model_id)
+        rows = []
+        for p in self.proposals:
+            row = {t("workshop.name_col", self.lang): p.name,
+                   t("workshop.submitted_col", self.lang): p.submitted_at,
+                   t("workshop.hidden", self.lang): p.hidden}
+            row.update({f"{i.label(self.lang)} ({i.units})": p.values.get(i.id) for i in inds})
+            row.update({t(f"params.{k}", self.lang, default=k): v for k, v in p.params.items()})
+            rows.append(row)
+        return io.BytesIO(pd.DataFrame(rows).to_csv(index=False).encode("utf-8-sig"))
 
     def _flags(self, **flags: bool) -> None:
         try:

@@ -1,0 +1,67 @@
+"""The workshop pages' server side, without a browser: a participant's levers reach the board,
+the CSV export, a participant key never opens the facilitator page."""
+
+from __future__ import annotations
+
+import io
+
+import pandas as pd
+import pytest
+
+from dashboards import workshop as pages
+
+
+@pytest.fixture
+def store(tmp_path, monkeypatch):
+    monkeypatch.setenv("TWIN_WORKSHOP_DB", str(tmp_path / "w.sqlite"))
+    monkeypatch.delenv("TWIN_DATABASE_URL", raising=False)
+    pages.store.cache_clear()
+    yield pages.store()
+    pages.store.cache_clear()
+
+
+def test_levers_to_board_and_csv(store):
+    code, key = store.create("zan.trajectory", "zan", "Conseil <b>municipal</b>")
+    people = []
+    for name, density in (("Alice", 10.0), ("Bob", 40.0)):
+        _, pkey = store.join(code, name)
+        page = pages.ParticipantPage()
+        page._open(code, pkey)
+        page.scenario.density = density  # as the slider does: runs, shows, saves a draft
+        assert store.draft(code, pkey)["density"] == density
+        assert "zan.projected_2021_2031_ha" in page._cards.object
+        page._on_submit()
+        people.append(page)
+    assert "<b>municipal</b>" not in people[0]._body[0].object  # the title is escaped
+    fac = pages.FacilitatorPage()
+    fac._open(store.check_facilitator(code, key), key)
+    assert [p.name for p in fac.proposals] == ["Alice", "Bob"]
+    html = fac._board.object
+    assert html.count('class="twin-proposal"') == 2 and "▲" in html and "▼" in html
+    table = pd.read_csv(io.BytesIO(fac.proposals_csv().getvalue()), encoding="utf-8-sig")
+    assert list(table["Participant"]) == ["Alice", "Bob"]
+    col = next(c for c in table.columns if c.startswith("Consommation prévue 2021-2031"))
+    assert table[col].iloc[1] < table[col].iloc[0]  # denser housing takes less land
+    # hiding a proposal greys it and takes it out of the ranking and of the revealed board
+    fac._pick.value = fac.proposals[1].id
+    fac._toggle_hidden()
+    assert [p.hidden for p in fac.proposals] == [False, True]
+    store.set_flags(code, key, revealed=True)
+    assert [p.name for p in store.revealed_board(code)] == ["Alice"]
+    # freezing: the participant's submit button is disabled at the next poll
+    store.set_flags(code, key, frozen=True)
+    people[0]._poll()
+    assert people[0]._submit.disabled and people[0]._frozen.visible
+
+
+def test_participant_key_does_not_open_the_board(store, monkeypatch):
+    code, key = store.create("zan.trajectory", "zan", "t")
+    _, pkey = store.join(code, "Alice")
+
+    class Loc:
+        query_params = {"code": code, "key": pkey}
+
+    monkeypatch.setattr(pages, "_query", lambda name: Loc.query_params.get(name, ""))
+    fac = pages.FacilitatorPage()
+    assert fac.workshop is None and fac._alert.visible
+    assert "animateur" in fac._alert.object
