@@ -151,3 +151,14 @@ def test_stream_data_becomes_the_mapped_scenario_param_and_refreshes():
     assert ws.scenarios[0].renature_zone == zone
     assert draw.clear() and ws.scenarios[0].renature_zone is None
     assert value() == pytest.approx(before)
+    # an aggregated (Datashader, dynamic) map keeps its options and gets the drawing tool
+    import numpy as np
+    import pandas as pd
+    from holoviews.operation.datashader import rasterize
+
+    pts = hv.Points(pd.DataFrame({"x": np.arange(50.0), "y": np.arange(50.0), "v": 1.0}),
+                    ["x", "y"], ["v"])
+    dyn = (hv.Path([]) * rasterize(pts)).opts(responsive=True, title="T")
+    state = hv.renderer("bokeh").get_plot(draw.overlay(dyn, ws.scenarios[0])).state
+    assert type(state.toolbar.active_tap).__name__ == "PolyDrawTool"
+    assert state.title.text == "T" and state.sizing_mode == "stretch_both"

@@ -144,6 +144,14 @@ class DrawControl:
         if isinstance(element, hv.Overlay):
             opts = element.opts.get("plot").kwargs
             combined = hv.Overlay([*element, drawn]).opts(**opts)
+        elif isinstance(element, hv.DynamicMap):
+            # an aggregated (Datashader) map: the stream links only with the drawing first
+            # (underneath); the map's overlay options are read from one evaluation
+            try:
+                opts = element[()].opts.get("plot").kwargs
+            except Exception:  # noqa: BLE001 - keep the map usable without its options
+                opts = {"responsive": True}
+            combined = (drawn * element).opts(**opts)
         else:
             combined = element * drawn
         return combined.opts(active_tools=["wheel_zoom", "poly_draw"])

@@ -19,6 +19,11 @@ damage and saves their contents, not the building or the land lost to the sea; t
 band forbids new homes within a distance of today's shoreline (homes avoided = the band's
 stock grown at the housing growth rate). The flooded area is an upper bound where real dikes
 are finer than the DEM (e.g. the Gironde estuary banks at 120 m).
+Drawn on the map: a dike line (``dike_line``) raises the DEM cells it crosses to the crest
+(``dike_crest_m``, or DRAWN_DIKE_CREST_M when 0) in the option runs, its length adds to the
+defence cost; a setback band (``setback_zone``) relocates every building in it (no longer
+exposed, its homes bought out as for ``relocate_dwellings``) and counts its land and homes in
+the setback band.
 Benefits = discounted avoided flood damage (expected annual damage interpolated linearly
 between 2025 and the horizon) + discounted avoided retreat losses, against the option costs.
 """
