@@ -79,7 +79,7 @@ def board_html(model_id: str, proposals: list[Proposal], lang: str) -> str:
         out.append(f'<tr class="twin-proposal" data-name="{html.escape(p.name)}" '
                    f'data-hidden="{str(p.hidden).lower()}" style="{style}">'
                    f'<th scope="row" style="text-align:left;padding:4px">{name}</th>'
-                   f'<td style="padding:4px">{html.escape(p.submitted_at[11:19])}</td>')
+                   f'<td style="padding:4px">{_local_time(p.submitted_at)}</td>')
         for ind in inds:
             value = p.values.get(ind.id)
             m = mark.get((p.id, ind.id), "")
@@ -96,6 +96,16 @@ def board_html(model_id: str, proposals: list[Proposal], lang: str) -> str:
     out.append("</tbody></table>")
     legend = f"▲ {best} · ▼ {worst}"
     return "".join(out) + f'<p style="font-size:0.85em">{html.escape(legend)}</p>'
+
+
+def _local_time(iso: str) -> str:
+    """HH:MM:SS of a stored UTC timestamp, in the server's time zone (the room's clock)."""
+    from datetime import datetime
+
+    try:
+        return datetime.fromisoformat(iso).astimezone().strftime("%H:%M:%S")
+    except ValueError:
+        return "—"
 
 
 def _md_bold(text: str) -> str:
@@ -432,6 +442,7 @@ class ParticipantPage(pn.viewable.Viewer):
             return
         self._alert.visible = False
         table = compare([result], reference="P", lang=self.lang)
+        table["scenario"] = table["reference"] = self.participant_name
         ids = [i.id for i in board_indicators(ws.model_id)]
         decimals = {i.id: i.decimals for i in indicators_for(ws.model_id)}
         self._cards.object = cards_html(table[table["indicator"].isin(ids)], decimals, self.lang)

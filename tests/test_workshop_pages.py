@@ -42,6 +42,10 @@ def test_levers_to_board_and_csv(store):
     assert list(table["Participant"]) == ["Alice", "Bob"]
     col = next(c for c in table.columns if c.startswith("Consommation prévue 2021-2031"))
     assert table[col].iloc[1] < table[col].iloc[0]  # denser housing takes less land
+    # a proposal's map on demand: the model's map layer for that proposal's levers
+    fac._pick.value = fac.proposals[0].id
+    fac._show_map()
+    assert "budget_used_pct" in str(fac._map.object)
     # hiding a proposal greys it and takes it out of the ranking and of the revealed board
     fac._pick.value = fac.proposals[1].id
     fac._toggle_hidden()
