@@ -28,12 +28,12 @@ from twin_core.indicators import indicators_for
 from twin_core.models.registry import get_model
 from twin_core.workshop import MODELS, WorkshopStore, evaluate, submit
 from twin_core.workshop.board import board_frame, board_indicators, marks
+from twin_core.workshop.service import lever_names
 from twin_core.workshop.store import Proposal, Workshop
 
 POLL_MS = 1000
 MAX_FAILED_JOINS = 5
 LOCKOUT_S = 30
-LEVER_TYPES = (param.Number, param.Selector, param.Boolean)
 
 
 @lru_cache(maxsize=1)
@@ -174,11 +174,23 @@ class FacilitatorPage(pn.viewable.Viewer):
             css_classes=["twin-ws-title"])
         create = pn.widgets.Button(label=t("workshop.create", lang), button_type="primary",
                                    css_classes=["twin-ws-create"])
+        levers = pn.widgets.MultiChoice(label=t("workshop.levers_choice", lang),
+                                        css_classes=["twin-ws-levers"])
+
+        def lever_options(event=None) -> None:
+            names = lever_names(MODELS[use_case.value][0])
+            levers.options = {t(f"params.{n}", lang, default=n): n for n in names}
+            levers.value = names
+
+        lever_options()
+        use_case.param.watch(lever_options, "value")
 
         def on_create(event) -> None:
             model_id, territory_id = MODELS[use_case.value]
+            chosen = [n for n in levers.value if n in lever_names(model_id)]
             try:
-                code, key = store().create(model_id, territory_id, title.value)
+                code, key = store().create(model_id, territory_id, title.value, chosen
+                                           if len(chosen) < len(lever_names(model_id)) else None)
             except TwinInputError as exc:
                 self._error(exc.message(lang))
                 return
@@ -189,7 +201,7 @@ class FacilitatorPage(pn.viewable.Viewer):
 
         create.on_click(on_create)
         self._body[:] = [pn.pane.Markdown(t("workshop.create_intro", lang)), use_case, title,
-                         create,
+                         levers, create,
                          pn.pane.HTML(f'<a href="./participer?lang={lang}">'
                                       f'{html.escape(t("workshop.participate_link", lang))}</a>')]
 
@@ -396,8 +408,7 @@ class ParticipantPage(pn.viewable.Viewer):
                                           if k in cls.param and k != "label"})
         except (ValueError, TypeError):
             pass  # a draft from an older model version: start from the defaults
-        levers = [n for n in self.scenario.user_params()
-                  if n != "label" and isinstance(cls.param[n], LEVER_TYPES)]
+        levers = [n for n in lever_names(ws.model_id) if ws.levers is None or n in ws.levers]
         widgets = [param_widget(self.scenario, n, lang) for n in levers]
         self.scenario.param.watch(lambda *e: self._evaluate(save=True), levers)
         self._cards = pn.pane.HTML("", sizing_mode="stretch_width", css_classes=["twin-cards"])
@@ -427,8 +438,9 @@ class ParticipantPage(pn.viewable.Viewer):
             self._callback = pn.state.add_periodic_callback(self._poll, period=2 * POLL_MS)
 
     def _params(self) -> dict:
+        levers = self.workshop.levers
         return {n: getattr(self.scenario, n) for n in self.scenario.user_params()
-                if n != "label"}
+                if n != "label" and (levers is None or n in levers)}
 
     def _evaluate(self, save: bool) -> None:
         ws = self.workshop

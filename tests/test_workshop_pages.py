@@ -69,3 +69,13 @@ def test_participant_key_does_not_open_the_board(store, monkeypatch):
     fac = pages.FacilitatorPage()
     assert fac.workshop is None and fac._alert.visible
     assert "animateur" in fac._alert.object
+
+
+def test_participants_see_only_the_opened_levers(store):
+    code, _ = store.create("zan.trajectory", "zan", "t", levers=["density", "vacancy_pct"])
+    _, pkey = store.join(code, "Alice")
+    page = pages.ParticipantPage()
+    page._open(code, pkey)
+    levers = page._body[1][0][1:]  # the widgets under the "levers" heading
+    assert {w.css_classes[0] for w in levers} == {"twin-param-density", "twin-param-vacancy_pct"}
+    assert set(page._params()) == {"density", "vacancy_pct"}

@@ -207,3 +207,39 @@ def test_board_marks_best_and_worst():
     assert m[(1, "zan.remaining_budget_ha")] == "worst"
     assert (3, "zan.projected_2021_2031_ha") not in m
     assert not any(k[1] == "zan.envelope_ha" for k in m)
+
+
+def test_levers_open_to_participants(tmp_path):
+    store = WorkshopStore(f"sqlite:///{tmp_path / 'w.sqlite'}")
+    with pytest.raises(TwinInputError, match="levers"):
+        store.create("zan.trajectory", "zan", "t", levers=[])
+    with pytest.raises(TwinInputError, match="levers"):
+        store.create("zan.trajectory", "zan", "t", levers=["density; DROP TABLE"])
+    code, key = store.create("zan.trajectory", "zan", "t", levers=["density"])
+    assert store.workshop(code).levers == ("density",)
+    _, alice = store.join(code, "Alice")
+    # a lever the facilitator did not open stays at its default, whatever the client sends
+    _, result = submit(store, code, alice, {"density": 30.0, "reduction_pct": 0.0})
+    assert result.scenario["params"]["density"] == 30.0
+    assert result.scenario["params"]["reduction_pct"] == 50.0
+    assert store.board(code, key)[0].params["reduction_pct"] == 50.0
+
+
+def test_database_of_an_earlier_version_is_upgraded(tmp_path):
+    import sqlalchemy as sa
+
+    url = f"sqlite:///{tmp_path / 'old.sqlite'}"
+    engine = sa.create_engine(url)
+    with engine.begin() as con:  # the first schema, without the levers column
+        con.execute(sa.text(
+            "CREATE TABLE workshops (code VARCHAR(8) PRIMARY KEY, model_id VARCHAR(64) NOT NULL,"
+            " territory_id VARCHAR(64) NOT NULL, title VARCHAR(200) NOT NULL, facilitator_hash"
+            " VARCHAR(64) NOT NULL, frozen BOOLEAN NOT NULL, revealed BOOLEAN NOT NULL,"
+            " created_at VARCHAR(32) NOT NULL)"))
+        con.execute(sa.text("INSERT INTO workshops VALUES ('ABCDEFGH', 'zan.trajectory', 'zan',"
+                            " 'ancien', 'x', 0, 0, '2026-11-23T08:00:00+00:00')"))
+    engine.dispose()
+    store = WorkshopStore(url)
+    assert store.workshop("ABCDEFGH").levers is None
+    code, _ = store.create("zan.trajectory", "zan", "nouveau", levers=["density"])
+    assert store.workshop(code).levers == ("density",)

@@ -34,6 +34,15 @@ def _run(model_id: str, territory_id: str, scenario_json: str) -> Result:
     return get_model(model_id).run(_territory(territory_id), scenario)
 
 
+def lever_names(model_id: str) -> list[str]:
+    """The scenario params a participant can move with a widget (numbers, choices, switches)."""
+    import param
+
+    cls = get_model(model_id).scenario_class
+    return [n for n in cls.user_params() if n != "label"
+            and isinstance(cls.param[n], param.Number | param.Selector | param.Boolean)]
+
+
 def scenario_of(model_id: str, params: dict[str, Any], label: str = "P") -> Scenario:
     """The workshop model's scenario for ``params`` (validated: unknown keys, types, bounds)."""
     model = get_model(model_id)
@@ -55,6 +64,8 @@ def submit(store: WorkshopStore, code: str, key: str, params: dict[str, Any],
            kind: str = "submitted") -> tuple[int, Result]:
     """Validate, run and store a participant's proposal; returns (row id, result)."""
     ws = store.workshop(code)
+    if ws.levers is not None:  # the other params stay at the workshop's defaults
+        params = {k: v for k, v in params.items() if k in ws.levers}
     result = evaluate(ws.model_id, ws.territory_id, params)
     clean = {k: v for k, v in result.scenario["params"].items() if k != "label"}
     values = compute_all(result)

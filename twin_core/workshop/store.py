@@ -46,6 +46,7 @@ workshops = sa.Table(
     sa.Column("frozen", sa.Boolean, nullable=False, default=False),
     sa.Column("revealed", sa.Boolean, nullable=False, default=False),
     sa.Column("created_at", sa.String(32), nullable=False),
+    sa.Column("levers", sa.Text, nullable=True),  # JSON list; NULL: every lever
 )
 participants = sa.Table(
     "participants", metadata,
@@ -81,6 +82,7 @@ class Workshop:
     frozen: bool
     revealed: bool
     created_at: str
+    levers: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -147,11 +149,24 @@ class WorkshopStore:
         else:
             self.engine = sa.create_engine(self.url, pool_pre_ping=True)
         metadata.create_all(self.engine)
+        self._upgrade()
+
+    def _upgrade(self) -> None:
+        """Add the columns a database made by an earlier twin lacks (nothing is dropped)."""
+        present = {c["name"] for c in sa.inspect(self.engine).get_columns("workshops")}
+        if "levers" not in present:
+            with self.engine.begin() as con:
+                con.execute(sa.text("ALTER TABLE workshops ADD COLUMN levers TEXT"))
 
     # -- facilitator -------------------------------------------------------------------------
-    def create(self, model_id: str, territory_id: str, title: str) -> tuple[str, str]:
-        """A new workshop; returns (code, facilitator key)."""
+    def create(self, model_id: str, territory_id: str, title: str,
+               levers: list[str] | None = None) -> tuple[str, str]:
+        """A new workshop; returns (code, facilitator key). ``levers``: the scenario params
+        participants may change (None: all of them)."""
         title = clean_title(title)
+        if levers is not None and (not levers or not all(
+                isinstance(n, str) and re.fullmatch(r"[a-z][a-z0-9_]{0,63}", n) for n in levers)):
+            raise TwinInputError("workshop_bad_levers", "leviers")
         key = secrets.token_urlsafe(24)
         for _ in range(10):  # a collision is ~impossible; never reuse a code
             code = new_code()
@@ -160,7 +175,8 @@ class WorkshopStore:
                     con.execute(workshops.insert().values(
                         code=code, model_id=model_id, territory_id=territory_id, title=title,
                         facilitator_hash=_hash(key), frozen=False, revealed=False,
-                        created_at=_now()))
+                        created_at=_now(),
+                        levers=None if levers is None else json.dumps(list(levers))))
                 return code, key
             except sa.exc.IntegrityError:
                 continue
@@ -299,7 +315,8 @@ def clean_title(title: str) -> str:
 def _workshop(row: Any) -> Workshop:
     return Workshop(code=row.code, model_id=row.model_id, territory_id=row.territory_id,
                     title=row.title, frozen=bool(row.frozen), revealed=bool(row.revealed),
-                    created_at=row.created_at)
+                    created_at=row.created_at,
+                    levers=tuple(json.loads(row.levers)) if row.levers else None)
 
 
 def _sqlite_pragmas(dbapi_con: Any, _record: Any) -> None:
