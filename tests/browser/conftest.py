@@ -45,10 +45,12 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def server():
+def server(tmp_path_factory):
     """`twin serve` in a subprocess on a free loopback port; yields the base URL."""
     port = _free_port()
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    env = {**os.environ, "PYTHONUNBUFFERED": "1",
+           "TWIN_WORKSHOP_DB": str(tmp_path_factory.mktemp("db") / "workshops.sqlite")}
+    env.pop("TWIN_DATABASE_URL", None)
     log = open(ROOT / ".pytest_cache" / "twin_serve.log", "w") if (
         ROOT / ".pytest_cache").exists() else subprocess.DEVNULL
     proc = subprocess.Popen([sys.executable, "-m", "twin_core.cli", "serve", "--port", str(port)],

@@ -10,7 +10,7 @@ import pytest
 from tests.browser.helpers import open_page, url_scenarios, wait_until
 from twin_core.models.registry import all_models
 
-PAGES = ["", "coast", "forest", "agriculture", "zan", "territoire"]
+PAGES = ["", "coast", "forest", "agriculture", "zan", "territoire", "atelier", "participer"]
 CARD = '[data-indicator="zan.budget_used_pct"] .twin-value'
 
 
