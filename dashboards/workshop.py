@@ -18,10 +18,12 @@ from functools import lru_cache
 import panel as pn
 import param
 
+from dashboards.shell.draw import DrawControl
 from dashboards.shell.page import header
 from dashboards.shell.views import cards_html, fmt, map_view
 from dashboards.shell.widgets import param_widget
 from twin_core.compare import compare
+from twin_core.drawn import geometry_params
 from twin_core.errors import TwinInputError
 from twin_core.i18n import t
 from twin_core.indicators import indicators_for
@@ -117,8 +119,14 @@ def _md_bold(text: str) -> str:
 
 def _map_for(model_id: str, territory_id: str, params: dict, lang: str):
     """The use-case page's own map of a proposal (the generic map for the others)."""
-    result = evaluate(model_id, territory_id, params)
-    spec = get_model(model_id).spec
+    return map_of(evaluate(model_id, territory_id, params), territory_id, lang)
+
+
+def map_of(result, territory_id: str, lang: str):
+    """The map a use-case page draws for ``result``."""
+    from twin_core.workshop.service import _territory
+
+    model_id = result.model_id
     builder = map_view
     if model_id == "coast.risk":
         from dashboards.coast_views import coast_map as builder
@@ -126,9 +134,28 @@ def _map_for(model_id: str, territory_id: str, params: dict, lang: str):
         from dashboards.forest_views import forest_map as builder
     elif model_id == "agriculture.nitrate_water":
         from dashboards.agriculture_views import nitrate_map as builder
-    from twin_core.workshop.service import _territory
+    return builder(result, get_model(model_id).spec,
+                   _territory(territory_id).layer("communes"), False, lang)
 
-    return builder(result, spec, _territory(territory_id).layer("communes"), False, lang)
+
+class _DrawHost:
+    """What the shell's drawing control needs from a workspace, for a participant's page."""
+
+    def __init__(self, page: ParticipantPage) -> None:
+        self.page = page
+        self.spec = get_model(page.workshop.model_id).spec
+        self.lang = page.lang
+        self.map_scenario = page.scenario.label
+
+    @property
+    def scenarios(self) -> list:
+        return [self.page.scenario]
+
+    def _draw_map(self) -> None:
+        self.page._draw_map()
+
+    def _show_error(self, message: str) -> None:
+        self.page._error(message)
 
 
 class FacilitatorPage(pn.viewable.Viewer):
@@ -409,8 +436,13 @@ class ParticipantPage(pn.viewable.Viewer):
         except (ValueError, TypeError):
             pass  # a draft from an older model version: start from the defaults
         levers = [n for n in lever_names(ws.model_id) if ws.levers is None or n in ws.levers]
-        widgets = [param_widget(self.scenario, n, lang) for n in levers]
+        drawable = [n for n in levers if n in geometry_params(cls)]
+        widgets = [param_widget(self.scenario, n, lang) for n in levers if n not in drawable]
         self.scenario.param.watch(lambda *e: self._evaluate(save=True), levers)
+        self._result = None
+        self._map = pn.pane.HoloViews(None, sizing_mode="stretch_width", min_height=420,
+                                      css_classes=["twin-map"])
+        self._drawing = DrawControl(_DrawHost(self), drawable) if drawable else None
         self._cards = pn.pane.HTML("", sizing_mode="stretch_width", css_classes=["twin-cards"])
         self._status = pn.pane.Markdown("", css_classes=["twin-ws-status"])
         self._submit = pn.widgets.Button(label=t("workshop.submit", lang), button_type="primary",
@@ -430,6 +462,7 @@ class ParticipantPage(pn.viewable.Viewer):
                              width=360, sizing_mode="fixed"),
                    pn.Column(pn.pane.Markdown(f"### {t('workshop.your_result', lang)}"),
                              self._cards, self._frozen, self._submit, self._status,
+                             *([self._drawing.panel()] if self._drawing else []), self._map,
                              sizing_mode="stretch_width"), sizing_mode="stretch_width"),
             pn.pane.Markdown(f"### {t('workshop.others', lang)}"), self._others]
         self._evaluate(save=False)
@@ -460,6 +493,17 @@ class ParticipantPage(pn.viewable.Viewer):
         self._cards.object = cards_html(table[table["indicator"].isin(ids)], decimals, self.lang)
         if save:
             self._status.object = t("workshop.draft_saved", self.lang)
+        self._result = result
+        self._draw_map()
+
+    def _draw_map(self) -> None:
+        """The participant's own map, with their drawing on top when drawing is open."""
+        if self._result is None:
+            return
+        element = map_of(self._result, self.workshop.territory_id, self.lang)
+        if self._drawing is not None:
+            element = self._drawing.overlay(element, self.scenario)
+        self._map.object = element
 
     def _on_submit(self, event=None) -> None:
         try:

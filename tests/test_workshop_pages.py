@@ -79,3 +79,31 @@ def test_participants_see_only_the_opened_levers(store):
     levers = page._body[1][0][1:]  # the widgets under the "levers" heading
     assert {w.css_classes[0] for w in levers} == {"twin-param-density", "twin-param-vacancy_pct"}
     assert set(page._params()) == {"density", "vacancy_pct"}
+
+
+def test_participant_draws_a_zone_that_reaches_the_board(store):
+    import shapely
+
+    from twin_core.drawn import from_parts
+    from twin_core.workshop.service import _territory
+
+    code, key = store.create("zan.trajectory", "zan", "t", levers=["density", "renature_zone"])
+    _, pkey = store.join(code, "Alice")
+    page = pages.ParticipantPage()
+    page._open(code, pkey)
+    assert page._drawing is not None and page._drawing.names == ["renature_zone"]
+    assert page._map.object is not None  # the participant sees their own map
+    communes = _territory("zan").layer("communes")
+    p = communes[communes["code_insee"] == "01001"].geometry.iloc[0].representative_point()
+    square = shapely.box(p.x - 300, p.y - 300, p.x + 300, p.y + 300)
+    page._drawing.choice.value = "renature_zone"
+    assert page._drawing.apply(from_parts([list(square.exterior.coords)], "polygon"))
+    assert store.draft(code, pkey)["renature_zone"]["type"] in ("Polygon", "MultiPolygon")
+    # a geometry outside the territory is refused with a message, the draft is kept
+    far = shapely.box(0, 0, 600, 600)
+    assert not page._drawing.apply(from_parts([list(far.exterior.coords)], "polygon"))
+    assert page._alert.visible
+    page._on_submit()
+    board = store.board(code, key)
+    assert board[0].params["renature_zone"] == store.draft(code, pkey)["renature_zone"]
+    assert board[0].values["zan.renatured_2031_2050_ha"] == pytest.approx(36.0)

@@ -75,10 +75,13 @@ def from_stream_data(data: dict[str, list] | None, kind: str) -> dict | None:
 class DrawControl:
     """The drawing control of a scenario workspace (one per page session)."""
 
-    def __init__(self, ws) -> None:
+    def __init__(self, ws, names: list[str] | None = None) -> None:
+        """``ws``: the host (a workspace, or any object with ``spec``, ``lang``,
+        ``scenarios``, ``map_scenario``, ``_draw_map()`` and ``_show_error()``); ``names``:
+        the drawable params offered (default: all the scenario's)."""
         self.ws = ws
         cls = ws.spec.scenario_class
-        self.names = geometry_params(cls)
+        self.names = [n for n in geometry_params(cls) if names is None or n in names]
         self.kinds = {n: cls.param[n].kind for n in self.names}
         self.stream: hv.streams.PolyDraw | None = None
         lang = ws.lang

@@ -35,12 +35,15 @@ def _run(model_id: str, territory_id: str, scenario_json: str) -> Result:
 
 
 def lever_names(model_id: str) -> list[str]:
-    """The scenario params a participant can move with a widget (numbers, choices, switches)."""
+    """The scenario params a participant can change: widgets (numbers, choices, switches)
+    and geometries drawn on the map (a dike line, a zone to renature…)."""
     import param
 
+    from twin_core.drawn import Geometry
+
     cls = get_model(model_id).scenario_class
-    return [n for n in cls.user_params() if n != "label"
-            and isinstance(cls.param[n], param.Number | param.Selector | param.Boolean)]
+    return [n for n in cls.user_params() if n != "label" and isinstance(
+        cls.param[n], param.Number | param.Selector | param.Boolean | Geometry)]
 
 
 def scenario_of(model_id: str, params: dict[str, Any], label: str = "P") -> Scenario:
