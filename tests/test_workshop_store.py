@@ -243,3 +243,27 @@ def test_database_of_an_earlier_version_is_upgraded(tmp_path):
     assert store.workshop("ABCDEFGH").levers is None
     code, _ = store.create("zan.trajectory", "zan", "nouveau", levers=["density"])
     assert store.workshop(code).levers == ("density",)
+
+
+def test_unusable_database_is_reported_by_name(tmp_path):
+    blocker = tmp_path / "a_file"
+    blocker.write_text("x")
+    with pytest.raises(TwinInputError, match="workshop database does not answer"):
+        WorkshopStore(f"sqlite:///{blocker / 'w.sqlite'}")
+    with pytest.raises(TwinInputError, match="not a usable SQLAlchemy URL"):
+        WorkshopStore("nonsense://")
+    port = _free_port()  # nothing listens there
+    with pytest.raises(TwinInputError, match="does not answer") as err:
+        WorkshopStore(f"postgresql+psycopg://twin:secret@127.0.0.1:{port}/twin")
+    assert "secret" not in str(err.value)  # the password is not shown
+
+
+def test_database_lost_mid_session_is_reported(tmp_path):
+    store = WorkshopStore(f"sqlite:///{tmp_path / 'w.sqlite'}")
+    code, _ = store.create("zan.trajectory", "zan", "t")
+    store.engine.dispose()
+    for f in tmp_path.iterdir():
+        f.unlink()
+    tmp_path.rmdir()  # the folder is gone: SQLite cannot reopen the file
+    with pytest.raises(TwinInputError, match="does not answer"):
+        store.join(code, "Alice")

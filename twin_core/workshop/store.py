@@ -13,6 +13,7 @@ drawn with ``secrets`` from a 31-letter alphabet without look-alikes (31⁸ ≈ 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import json
@@ -20,6 +21,7 @@ import os
 import re
 import secrets
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -104,7 +106,10 @@ def default_url() -> str:
         return url
     path = Path(os.environ.get("TWIN_WORKSHOP_DB")
                 or Path.home() / ".local" / "share" / "twin" / "workshops.sqlite")
-    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        pass  # opening the database then fails with a message naming it
     return f"sqlite:///{path}"
 
 
@@ -138,16 +143,47 @@ def clean_name(name: str) -> str:
     return text
 
 
+def _database_errors(method: Callable[..., Any]) -> Callable[..., Any]:
+    """A database that cannot be reached or written becomes a TwinInputError naming it, so
+    that the pages say so and keep running (nothing was half-written: each write is one
+    transaction)."""
+
+    @functools.wraps(method)
+    def wrapper(self: WorkshopStore, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return method(self, *args, **kwargs)
+        except (sa.exc.OperationalError, sa.exc.InterfaceError) as exc:
+            raise TwinInputError("workshop_db_unavailable", _safe_url(self.url),
+                                 detail=type(exc.orig or exc).__name__) from exc
+
+    return wrapper
+
+
+def _safe_url(url: str) -> str:
+    """The database URL without its password."""
+    try:
+        return sa.engine.make_url(url).render_as_string(hide_password=True)
+    except sa.exc.ArgumentError:
+        return "TWIN_DATABASE_URL"
+
+
 class WorkshopStore:
     """All reads and writes of workshop sessions; safe to share between threads."""
 
     def __init__(self, url: str | None = None) -> None:
         self.url = url or default_url()
-        if self.url.startswith("sqlite"):
-            self.engine = sa.create_engine(self.url, connect_args={"timeout": 30})
-            sa.event.listen(self.engine, "connect", _sqlite_pragmas)
-        else:
-            self.engine = sa.create_engine(self.url, pool_pre_ping=True)
+        try:
+            if self.url.startswith("sqlite"):
+                self.engine = sa.create_engine(self.url, connect_args={"timeout": 30})
+                sa.event.listen(self.engine, "connect", _sqlite_pragmas)
+            else:
+                self.engine = sa.create_engine(self.url, pool_pre_ping=True)
+        except (sa.exc.ArgumentError, ImportError) as exc:
+            raise TwinInputError("workshop_db_url", "TWIN_DATABASE_URL") from exc
+        self._setup()
+
+    @_database_errors
+    def _setup(self) -> None:
         metadata.create_all(self.engine)
         self._upgrade()
 
@@ -159,6 +195,7 @@ class WorkshopStore:
                 con.execute(sa.text("ALTER TABLE workshops ADD COLUMN levers TEXT"))
 
     # -- facilitator -------------------------------------------------------------------------
+    @_database_errors
     def create(self, model_id: str, territory_id: str, title: str,
                levers: list[str] | None = None) -> tuple[str, str]:
         """A new workshop; returns (code, facilitator key). ``levers``: the scenario params
@@ -182,6 +219,7 @@ class WorkshopStore:
                 continue
         raise RuntimeError("could not draw a free workshop code")
 
+    @_database_errors
     def check_facilitator(self, code: str, key: str) -> Workshop:
         """The workshop if ``key`` is its facilitator key, else TwinInputError (no hint which
         of the code or the key is wrong)."""
@@ -192,6 +230,7 @@ class WorkshopStore:
             raise TwinInputError("workshop_not_facilitator", "clé")
         return _workshop(row)
 
+    @_database_errors
     def set_flags(self, code: str, key: str, *, frozen: bool | None = None,
                   revealed: bool | None = None) -> Workshop:
         self.check_facilitator(code, key)
@@ -202,6 +241,7 @@ class WorkshopStore:
                 con.execute(workshops.update().where(workshops.c.code == code).values(**values))
         return self.check_facilitator(code, key)
 
+    @_database_errors
     def set_hidden(self, code: str, key: str, proposal_id: int, hidden: bool) -> None:
         self.check_facilitator(code, key)
         with self.engine.begin() as con:
@@ -209,12 +249,14 @@ class WorkshopStore:
                 (proposals.c.id == int(proposal_id)) & (proposals.c.code == code)
             ).values(hidden=bool(hidden)))
 
+    @_database_errors
     def board(self, code: str, key: str) -> list[Proposal]:
         """Every participant's latest submission, hidden ones included (facilitator view)."""
         self.check_facilitator(code, key)
         return self._latest(code, include_hidden=True)
 
     # -- participants ------------------------------------------------------------------------
+    @_database_errors
     def workshop(self, code: str) -> Workshop:
         code = normalise_code(code)
         with self.engine.connect() as con:
@@ -223,6 +265,7 @@ class WorkshopStore:
             raise TwinInputError("workshop_unknown_code", "code", given=code)
         return _workshop(row)
 
+    @_database_errors
     def join(self, code: str, name: str) -> tuple[int, str]:
         """A participant joins with a display name; returns (participant id, participant key)."""
         ws = self.workshop(code)
@@ -243,6 +286,7 @@ class WorkshopStore:
             raise TwinInputError("workshop_name_taken", "nom", name=name) from exc
         return int(pid), key
 
+    @_database_errors
     def participant(self, code: str, key: str) -> tuple[int, str]:
         """(id, name) of the participant holding ``key`` in workshop ``code``."""
         code = normalise_code(code)
@@ -254,6 +298,7 @@ class WorkshopStore:
             raise TwinInputError("workshop_not_participant", "clé")
         return int(row.id), str(row.name)
 
+    @_database_errors
     def save(self, code: str, key: str, params: dict[str, Any], values: dict[str, float],
              kind: str = "submitted") -> int:
         """Append the participant's draft or submission; returns the new row id."""
@@ -273,6 +318,7 @@ class WorkshopStore:
                 hidden=False, created_at=_now())).inserted_primary_key[0]
         return int(new_id)
 
+    @_database_errors
     def draft(self, code: str, key: str) -> dict[str, Any] | None:
         """The caller's own latest draft or submission params (None if none yet)."""
         pid, _ = self.participant(code, key)
@@ -282,12 +328,14 @@ class WorkshopStore:
             ).first()
         return json.loads(row.params) if row else None
 
+    @_database_errors
     def revealed_board(self, code: str) -> list[Proposal]:
         """What participants may see: the visible submissions, only once the facilitator has
         revealed them (empty list otherwise)."""
         ws = self.workshop(code)
         return self._latest(ws.code, include_hidden=False) if ws.revealed else []
 
+    @_database_errors
     def _latest(self, code: str, include_hidden: bool) -> list[Proposal]:
         latest = (sa.select(sa.func.max(proposals.c.id).label("id"))
                   .where((proposals.c.code == code) & (proposals.c.kind == "submitted"))
