@@ -283,9 +283,12 @@ class FacilitatorPage(pn.viewable.Viewer):
 
         def build() -> io.BytesIO:
             ws = self.workshop
+            shown = [p for p in self.proposals if not p.hidden]
             props = [{"name": p.name, "params": p.params, "values": p.values,
-                      "submitted_at": p.submitted_at} for p in self.proposals if not p.hidden]
-            text = workshop_report(ws.title, ws.model_id, ws.territory_id, props, self.lang)
+                      "submitted_at": p.submitted_at} for p in shown]
+            results = [evaluate(ws.model_id, ws.territory_id, p.params) for p in shown]
+            text = workshop_report(ws.title, ws.model_id, ws.territory_id, props, self.lang,
+                                   results=results)
             return io.BytesIO(text.encode("utf-8"))
 
         return [pn.widgets.FileDownload(callback=build, filename="rapport_atelier.html",

@@ -42,6 +42,10 @@ def test_levers_to_board_and_csv(store):
     assert list(table["Participant"]) == ["Alice", "Bob"]
     col = next(c for c in table.columns if c.startswith("Consommation prévue 2021-2031"))
     assert table[col].iloc[1] < table[col].iloc[0]  # denser housing takes less land
+    # the workshop report: every proposal, and a map of each
+    report = fac._report()[0].callback().getvalue().decode("utf-8")
+    assert "Alice" in report and "Bob" in report
+    assert report.count('<figure class="map">') == 2
     # a proposal's map on demand: the model's map layer for that proposal's levers
     fac._pick.value = fac.proposals[0].id
     fac._show_map()

@@ -301,7 +301,7 @@ def _scale_bar(ax, lang: str) -> None:
 
 
 def _map_figure(result: Result, spec: ModelSpec, communes: Any, lang: str,
-                vrange: tuple[float, float] | None) -> str | None:
+                vrange: tuple[float, float] | None, label: str | None = None) -> str | None:
     """The result's map layer coloured by ``spec.map_column`` over the commune outlines, in
     Lambert-93, as an <img> (None when the result has no such layer)."""
     import geopandas as gpd
@@ -347,9 +347,10 @@ def _map_figure(result: Result, spec: ModelSpec, communes: Any, lang: str,
         ax.set_ylim(y0 - pad / 3, y1 + pad / 3)
     ax.set_aspect("equal")
     ax.set_axis_off()
-    ax.set_title(f"{result.label} — {title}", fontsize=9)
+    label = result.label if label is None else label
+    ax.set_title(f"{label} — {title}", fontsize=9)
     _scale_bar(ax, lang)
-    return _img(fig, f"{result.label} — {clabel}")
+    return _img(fig, f"{label} — {clabel}")
 
 
 def _series_units(spec: ModelSpec) -> list[str]:
@@ -575,9 +576,11 @@ def _format_submitted(raw: Any, lang: str) -> str:
 
 
 def workshop_report(title: str, model_id: str, territory_id: str, proposals: list[dict],
-                    lang: str = "fr", generated: dt.datetime | None = None) -> str:
+                    lang: str = "fr", generated: dt.datetime | None = None,
+                    results: list[Result] | None = None) -> str:
     """A self-contained HTML report of a workshop: the participants' proposals side by side
-    (indicators as columns, best and worst marked), their parameters, sources and versions.
+    (indicators as columns, best and worst marked), their parameters, sources and versions,
+    and with ``results`` (one per proposal, same order) a map of each proposal on one scale.
 
     Each proposal is ``{"name", "params", "values", "submitted_at"}``; names, parameters and
     values are untrusted and escaped (non-numeric values show as —).
@@ -641,6 +644,14 @@ def workshop_report(title: str, model_id: str, territory_id: str, proposals: lis
         body.append(f'<p class="small">{_esc(t("report.params_differ", lang))}</p>')
         body.append(f'<div class="scroll"><table class="twin-report-params"><tr>{head}</tr>'
                     f"{''.join(rows)}</table></div>")
+        if results:
+            communes = territory.layer("communes") if territory.has_layer("communes") else None
+            vrange = _map_range(results, spec)
+            figures = [_map_figure(r, spec, communes, lang, vrange, label=name)
+                       for r, name in zip(results, names, strict=True)]
+            if any(figures):
+                body.append(f"<h2>{_esc(t('report.proposal_maps', lang))}</h2>")
+                body.extend(f'<figure class="map">{f}</figure>' for f in figures if f)
     body.extend(_sources_section(territory, spec, synthetic, lang))
     body.append(_traceability(spec, territory, lang))
     return _page(title, body, lang, landscape=True)
