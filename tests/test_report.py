@@ -306,3 +306,26 @@ def test_dashboard_buttons(coast_run, monkeypatch):
     monkeypatch.delenv("TWIN_CHROMIUM")
     if pdf_converter() is not None:
         assert not report_downloads(ws)[1].disabled
+
+
+def test_scenario_report_shows_the_ensemble_bands_and_drivers():
+    from twin_core.ensemble import run_ensemble
+    from twin_core.territory import Territory
+
+    model = get_model("zan.trajectory")
+    territory = Territory.load("zan")
+    scenario = model.scenario_class(label="A")
+    result = model.run(territory, scenario)
+    ens = run_ensemble("zan.trajectory", str(territory.root.resolve()), scenario, 20, seed=1)
+    text = scenario_report("zan.trajectory", "zan", [scenario], [result], lang="en",
+                           ensembles={"A": ens})
+    assert "Uncertainty: median [5 % – 95 %]" in text and "A: 20" in text
+    summary = ens.summary().set_index("indicator")
+    ind = next(i for i in indicators_for("zan.trajectory")
+               if i.id == "zan.projected_2021_2031_ha")
+    row = summary.loc[ind.id]
+    shown = (f"{row['median']:,.{ind.decimals}f} [{row['p05']:,.{ind.decimals}f} – "
+             f"{row['p95']:,.{ind.decimals}f}]")
+    assert shown in text
+    top = ens.sensitivity().query("rank == 1 and abs_spearman > 0")
+    assert t(f"params.{top['input'].iloc[0]}", "en") in text

@@ -508,10 +508,13 @@ def _scenario_json(scenario: Scenario | None, result: Result, lang: str) -> str:
 
 def scenario_report(model_id: str, territory_id: str, scenarios: list[Scenario],
                     results: list[Result], lang: str = "fr", reference: str | None = None,
-                    generated: dt.datetime | None = None) -> str:
+                    generated: dt.datetime | None = None,
+                    ensembles: dict[str, Any] | None = None) -> str:
     """A self-contained HTML report comparing ``results`` (one per scenario): parameters,
-    indicators with Δ to ``reference`` (default: the first), a map per scenario, the time
-    series, data sources (synthetic layers marked), versions and each scenario's JSON."""
+    indicators with Δ to ``reference`` (default: the first), with ``ensembles`` (scenario
+    label -> ``twin_core.ensemble`` result) the median and 5-95 % band of each indicator and
+    its main driver, a map per scenario, the time series, data sources (synthetic layers
+    marked), versions and each scenario's JSON."""
     from twin_core.models.registry import get_model
 
     if not results:
@@ -533,6 +536,8 @@ def scenario_report(model_id: str, territory_id: str, scenarios: list[Scenario],
         body.append(f'<p class="small">{_esc(t("report.reference", lang, label=ref))} '
                     f'{_esc(t("report.ranking_legend", lang))}</p>')
     body.append(table)
+    if ensembles:
+        body.extend(_uncertainty_section(ensembles, inds, lang))
     # maps
     body.append(f"<h2>{_esc(t('report.maps', lang))}</h2>")
     communes = territory.layer("communes") if territory.has_layer("communes") else None
@@ -558,6 +563,40 @@ def scenario_report(model_id: str, territory_id: str, scenarios: list[Scenario],
     for (_, _, s), r in zip(entries, results, strict=True):
         body.append(_scenario_json(s, r, lang))
     return _page(title, body, lang)
+
+
+def _uncertainty_section(ensembles: dict[str, Any], inds: dict[str, Indicator], lang: str
+                         ) -> list[str]:
+    """Median [5 % – 95 %] of every indicator per scenario, the number of draws, and the input
+    that drives each indicator's spread most (|Spearman ρ| of the first scenario's draws)."""
+    labels = list(ensembles)
+    summaries = {k: e.summary().set_index("indicator") for k, e in ensembles.items()}
+    first = ensembles[labels[0]]
+    drivers = first.sensitivity().query("rank == 1 and abs_spearman > 0").set_index("indicator")
+    head = (f"<th>{_esc(t('report.indicator', lang))}</th>"
+            + "".join(f"<th>{_esc(k)}</th>" for k in labels)
+            + f"<th>{_esc(t('report.main_driver', lang, label=labels[0]))}</th>")
+    rows = []
+    for ind_id, ind in inds.items():
+        if not all(ind_id in s.index for s in summaries.values()):
+            continue
+        cells = ""
+        for k in labels:
+            row = summaries[k].loc[ind_id]
+            cells += (f'<td class="num">{_esc(format_value(row["median"], ind.decimals, lang))}'
+                      f' [{_esc(format_value(row["p05"], ind.decimals, lang))} – '
+                      f'{_esc(format_value(row["p95"], ind.decimals, lang))}]</td>')
+        driver = ""
+        if ind_id in drivers.index:
+            name = str(drivers.loc[ind_id, "input"])
+            rho = format_value(drivers.loc[ind_id, "abs_spearman"], 2, lang)
+            driver = f"{t(f'params.{name}', lang, default=name)} (|ρ| {rho})"
+        rows.append(f"<tr><th>{_esc(ind.label(lang))}{_esc(_units_suffix(ind.units))}</th>"
+                    f"{cells}<td>{_esc(driver)}</td></tr>")
+    draws = ", ".join(f"{k}: {len(e.values)}" for k, e in ensembles.items())
+    return [f"<h2>{_esc(t('report.uncertainty', lang))}</h2>",
+            f'<p class="small">{_esc(t("report.uncertainty_note", lang, draws=draws))}</p>',
+            f'<table class="twin-report-uncertainty"><tr>{head}</tr>{"".join(rows)}</table>']
 
 
 # -- workshop report --------------------------------------------------------------------------

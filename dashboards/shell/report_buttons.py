@@ -18,7 +18,8 @@ log = logging.getLogger(__name__)
 
 def _report_html(ws: Any) -> str:
     return scenario_report(ws.model_id, ws.territory_id, list(ws.scenarios), list(ws.results),
-                           lang=ws.lang, reference=ws.reference)
+                           lang=ws.lang, reference=ws.reference,
+                           ensembles=dict(ws.ensembles) or None)
 
 
 def report_downloads(ws: Any) -> list[pn.widgets.FileDownload]:
