@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import html
 import time
-from datetime import date
+from datetime import date, datetime
 from functools import lru_cache
 
 import panel as pn
@@ -102,8 +102,6 @@ def board_html(model_id: str, proposals: list[Proposal], lang: str) -> str:
 
 def _local_time(iso: str) -> str:
     """HH:MM:SS of a stored UTC timestamp, in the server's time zone (the room's clock)."""
-    from datetime import datetime
-
     try:
         return datetime.fromisoformat(iso).astimezone().strftime("%H:%M:%S")
     except ValueError:
