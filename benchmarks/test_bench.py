@@ -5,6 +5,7 @@ Not part of the test suite: timings are measured here, never asserted in tests.
 
 from __future__ import annotations
 
+import shutil
 import socket
 import subprocess
 import sys
@@ -54,9 +55,16 @@ def _serve_to_first_page() -> None:
         proc.wait(timeout=20)
 
 
-def test_serve_to_first_page(benchmark):
-    """From `twin serve` to the home page's HTML served (the page is built on request)."""
-    benchmark.pedantic(_serve_to_first_page, rounds=2, iterations=1)
+@pytest.mark.parametrize("disk_cache", ["cold", "warm"])
+def test_serve_to_first_page(benchmark, disk_cache, tmp_path, monkeypatch):
+    """From `twin serve` to the home page's HTML served (the page is built on request): a
+    first start computes the AquaCrop yields (cold disk cache), a restart reads them (warm)."""
+    monkeypatch.setenv("TWIN_CACHE_DIR", str(tmp_path))
+    if disk_cache == "warm":
+        _serve_to_first_page()
+    setup = (lambda: shutil.rmtree(tmp_path / "aquacrop", ignore_errors=True)) \
+        if disk_cache == "cold" else None
+    benchmark.pedantic(_serve_to_first_page, setup=setup, rounds=2, iterations=1)
 
 
 @pytest.mark.parametrize("model_id", list(all_models()))

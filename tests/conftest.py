@@ -1,11 +1,17 @@
 from __future__ import annotations
 
+import os
+import tempfile
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
+
+# One disk cache per test session (AquaCrop yields), shared with the servers and notebooks the
+# tests start, never the user's ~/.cache/twin: every session computes from scratch once.
+os.environ["TWIN_CACHE_DIR"] = tempfile.mkdtemp(prefix="twin-test-cache-")
 
 
 @pytest.fixture(scope="session")

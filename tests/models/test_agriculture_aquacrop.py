@@ -86,3 +86,27 @@ def test_cache_hit_returns_identical_values(small_cache):
     mid = small_cache.yield_at("maize_grain", 150.0, 2.85, 0.0)
     assert small_cache.runs == runs
     assert min(first) - 1e-9 <= mid <= max(first) + 1e-9
+
+
+def test_disk_cache_serves_a_new_process_and_survives_damage(tmp_path, monkeypatch):
+    monkeypatch.setenv("TWIN_CACHE_DIR", str(tmp_path))
+    grid = {"warming_grid": (1.7, 4.0), "rain_grid": (-30.0, 0.0), "n_seasons": 2,
+            "seed": 99}
+    first = aq.YieldCache(CLIMATE, **grid)
+    table = first.table("maize_grain", aq.soil_class(150.0), 0.0)
+    assert first.runs == 2
+    files = sorted((tmp_path / "aquacrop").glob("*.npy"))
+    assert len(files) == 2  # the yields and the phenology factor
+    aq._STORE.clear()  # as in a new process: only the disk is left
+    again = aq.YieldCache(CLIMATE, **grid)
+    assert np.array_equal(again.table("maize_grain", aq.soil_class(150.0), 0.0), table)
+    assert again.runs == 0
+    # another seed is another key; a damaged file is recomputed, never trusted
+    aq._STORE.clear()
+    for f in files:
+        f.write_bytes(b"garbage")
+    third = aq.YieldCache(CLIMATE, **grid)
+    assert np.array_equal(third.table("maize_grain", aq.soil_class(150.0), 0.0), table)
+    assert third.runs == 2
+    monkeypatch.setenv("TWIN_CACHE_DIR", "off")
+    assert aq._disk_path(("x",)) is None

@@ -70,7 +70,12 @@ same climate. A scenario then interpolates linearly (warming, rain): microsecond
 
 from __future__ import annotations
 
+import hashlib
+import os
+import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -242,6 +247,49 @@ def run_aquacrop(crop: str, weather: pd.DataFrame, soil: SoilClass, n_seasons: i
 #: Module-level store: key → mean dry yield (t/ha) per warming level of the grid (and the
 #: phenology factors).
 _STORE: dict[tuple, np.ndarray | float] = {}
+#: Bump when a change here alters the yields: entries of the disk cache carry it in their key.
+DISK_CACHE_VERSION = 1
+
+
+def _disk_path(key: tuple) -> Path | None:
+    """Where the disk cache keeps ``key`` (``TWIN_CACHE_DIR``, default ~/.cache/twin;
+    ``TWIN_CACHE_DIR=off`` disables it). The file name hashes the whole key (climate, grids,
+    seasons, seed, crop, soil, rain, irrigation) with the aquacrop version, so a different input
+    can never read another's yields."""
+    root = os.environ.get("TWIN_CACHE_DIR", str(Path.home() / ".cache" / "twin"))
+    if root.lower() == "off":
+        return None
+    from importlib.metadata import version
+
+    text = repr((DISK_CACHE_VERSION, version("aquacrop"), key))
+    return Path(root) / "aquacrop" / f"{hashlib.sha256(text.encode()).hexdigest()}.npy"
+
+
+def _cached(key: tuple, compute: Callable[[], np.ndarray | float]) -> np.ndarray | float:
+    """``_STORE[key]``, else the disk cache, else ``compute()`` (then kept in both; a disk that
+    cannot be written only costs the next process a recomputation)."""
+    if key in _STORE:
+        return _STORE[key]
+    path = _disk_path(key)
+    if path is not None and path.exists():
+        try:
+            value = np.load(path, allow_pickle=False)
+            _STORE[key] = float(value) if value.ndim == 0 else value
+            return _STORE[key]
+        except (OSError, ValueError):
+            pass  # a damaged file: recompute and overwrite it
+    value = compute()
+    _STORE[key] = value
+    if path is not None:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with tempfile.NamedTemporaryFile(dir=path.parent, suffix=".tmp",
+                                             delete=False) as tmp:
+                np.save(tmp, np.asarray(value, dtype=float))
+            os.replace(tmp.name, path)
+        except OSError:
+            pass
+    return value
 
 
 @dataclass
@@ -265,8 +313,7 @@ class YieldCache:
         """Mean dry yield (t/ha) at each warming level of the grid (cached)."""
         if irrigated:  # irrigation removes the soil and rain effects (module docstring)
             soil, rain = SOIL_CLASSES[1], 0.0
-        key = self._key(crop, soil, rain, irrigated)
-        if key not in _STORE:
+        def compute() -> np.ndarray:
             scale = self.gdd_scale(crop)
             out = []
             for w in self.warming_grid:
@@ -274,17 +321,19 @@ class YieldCache:
                 out.append(run_aquacrop(crop, wx, soil, self.n_seasons, irrigated,
                                         scale).mean())
                 self.runs += 1
-            _STORE[key] = np.array(out)
-        return _STORE[key]
+            return np.array(out)
+
+        return _cached(self._key(crop, soil, rain, irrigated), compute)
 
     def gdd_scale(self, crop: str) -> float:
         """Phenology calibration factor of ``crop`` at the present climate (cached)."""
-        key = ("gdd_scale", self.climate, self.n_seasons, self.seed, crop)
-        if key not in _STORE:
+        def compute() -> float:
             wx = weather_frame(self.climate, PRESENT_WARMING, 0.0, self.n_seasons + 1,
                                self.seed)
-            _STORE[key] = phenology_scale(crop, wx, self.n_seasons)
-        return _STORE[key]
+            return phenology_scale(crop, wx, self.n_seasons)
+
+        return float(_cached(("gdd_scale", self.climate, self.n_seasons, self.seed, crop),
+                             compute))
 
     def yield_at(self, crop: str, ru_mm: float, warming: float, rain_change_pct: float = 0.0,
                  irrigated: bool = False) -> float:
