@@ -296,7 +296,8 @@ def test_dashboard_buttons(coast_run, monkeypatch):
 
     scenarios, results = coast_run
     ws = SimpleNamespace(model_id=COAST, territory_id="coast", lang="fr", scenarios=scenarios,
-                         results=results, reference="A", _show_error=lambda message: None)
+                         results=results, reference="A", ensembles={},
+                         _show_error=lambda message: None)
     monkeypatch.setenv("TWIN_CHROMIUM", "")
     html_button, pdf_button = report_downloads(ws)
     assert "twin-report-html" in html_button.css_classes and html_button.label == "Rapport (HTML)"
