@@ -50,7 +50,7 @@ def test_every_page_loads_without_console_error(offline_page, server, route):
 
 def test_language_switch_to_english_keeps_the_scenarios(offline_page, server):
     open_page(offline_page, f"{server}/zan")
-    assert offline_page.get_by_text("Sobriété foncière (ZAN)").first.is_visible()
+    offline_page.get_by_text("Sobriété foncière (ZAN)").first.wait_for()  # visible, in French
     press_slider(offline_page, "density", "ArrowRight", 2)
     wait_until(offline_page, lambda: (url_scenarios(offline_page) or [{}])[0].get("density")
                == 17, "density 17 in the URL")
