@@ -151,7 +151,7 @@ def test_three_participants_board_and_restart(workshop_server, browser):
     # freezing disables the submit button for everybody
     fac.locator(".twin-ws-freeze input").check()
     people[1].locator(".twin-ws-frozen").filter(has_text="figé").wait_for(timeout=10_000)
-    assert people[1].locator(".twin-ws-submit button").is_disabled()
+    people[1].locator(".twin-ws-submit button:disabled").wait_for(timeout=10_000)
     for c in contexts:
         c.close()
 
