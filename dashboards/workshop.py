@@ -22,6 +22,7 @@ from dashboards.shell.draw import DrawControl
 from dashboards.shell.page import header
 from dashboards.shell.views import cards_html, fmt, map_view
 from dashboards.shell.widgets import param_widget
+from twin_core import runs
 from twin_core.compare import compare
 from twin_core.drawn import geometry_params
 from twin_core.errors import TwinInputError
@@ -121,19 +122,13 @@ def _map_for(model_id: str, territory_id: str, params: dict, lang: str):
 
 
 def map_of(result, territory_id: str, lang: str):
-    """The map a use-case page draws for ``result``."""
-    from twin_core.workshop.service import _territory
+    """The map the result's use-case page draws (its ``map_builder``, else the generic map)."""
+    import importlib
 
-    model_id = result.model_id
-    builder = map_view
-    if model_id == "coast.risk":
-        from dashboards.coast_views import coast_map as builder
-    elif model_id == "forest.climate_risk":
-        from dashboards.forest_views import forest_map as builder
-    elif model_id == "agriculture.nitrate_water":
-        from dashboards.agriculture_views import nitrate_map as builder
-    return builder(result, get_model(model_id).spec,
-                   _territory(territory_id).layer("communes"), False, lang)
+    spec = get_model(result.model_id).spec
+    page = importlib.import_module(f"dashboards.{spec.use_case}").page(lang)
+    builder = page.map_builder or map_view
+    return builder(result, spec, runs.territory(territory_id).layer("communes"), False, lang)
 
 
 class _DrawHost:

@@ -89,7 +89,7 @@ def test_participant_draws_a_zone_that_reaches_the_board(store):
     import shapely
 
     from twin_core.drawn import from_parts
-    from twin_core.workshop.service import _territory
+    from twin_core.runs import territory
 
     code, key = store.create("zan.trajectory", "zan", "t", levers=["density", "renature_zone"])
     _, pkey = store.join(code, "Alice")
@@ -97,7 +97,7 @@ def test_participant_draws_a_zone_that_reaches_the_board(store):
     page._open(code, pkey)
     assert page._drawing is not None and page._drawing.names == ["renature_zone"]
     assert page._map.object is not None  # the participant sees their own map
-    communes = _territory("zan").layer("communes")
+    communes = territory("zan").layer("communes")
     p = communes[communes["code_insee"] == "01001"].geometry.iloc[0].representative_point()
     square = shapely.box(p.x - 300, p.y - 300, p.x + 300, p.y + 300)
     page._drawing.choice.value = "renature_zone"

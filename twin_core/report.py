@@ -239,9 +239,9 @@ def _traceability(spec: ModelSpec, territory: Any, lang: str,
 
 
 def _load_territory(territory_id: str) -> Any:
-    from twin_core.territory import Territory
+    from twin_core.runs import territory
 
-    return Territory.load(territory_id)
+    return territory(territory_id)
 
 
 def _header(title: str, territory: Any, spec: ModelSpec, lang: str,

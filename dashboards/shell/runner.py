@@ -1,30 +1,15 @@
-"""Cached model runs shared by all sessions (results are read-only once computed)."""
+"""Cached model runs shared by all sessions (results are read-only once computed): territories
+and single runs come from :mod:`twin_core.runs`, ensembles are cached here."""
 
 from __future__ import annotations
 
 import json
 from functools import lru_cache
 
-from twin_core.models import get_model
-from twin_core.models.base import Result
+from twin_core.runs import run, territory
 from twin_core.scenario import Scenario
-from twin_core.territory import Territory
 
-
-@lru_cache(maxsize=8)
-def territory(territory_id: str) -> Territory:
-    return Territory.load(territory_id)
-
-
-@lru_cache(maxsize=64)
-def _run(model_id: str, territory_id: str, scenario_json: str) -> Result:
-    scenario = Scenario.from_json(scenario_json)
-    return get_model(model_id).run(territory(territory_id), scenario)
-
-
-def run(model_id: str, territory_id: str, scenario: Scenario) -> Result:
-    """Run ``scenario`` (cached on its JSON form, so identical scenarios run once)."""
-    return _run(model_id, territory_id, json.dumps(scenario.to_dict(), sort_keys=True))
+__all__ = ["ensemble", "run", "territory"]
 
 
 @lru_cache(maxsize=32)

@@ -3,15 +3,13 @@ workshop's model and runs the model itself — indicator values are never taken 
 
 from __future__ import annotations
 
-import json
-from functools import lru_cache
 from typing import Any
 
+from twin_core import runs
 from twin_core.indicators import compute_all
 from twin_core.models.base import Result
 from twin_core.models.registry import get_model
 from twin_core.scenario import Scenario
-from twin_core.territory import Territory
 from twin_core.workshop.store import WorkshopStore
 
 #: Use case -> (model id, sample territory) a workshop can be opened on.
@@ -21,17 +19,6 @@ MODELS: dict[str, tuple[str, str]] = {
     "agriculture": ("agriculture.nitrate_water", "agriculture"),
     "zan": ("zan.trajectory", "zan"),
 }
-
-
-@lru_cache(maxsize=8)
-def _territory(territory_id: str) -> Territory:
-    return Territory.load(territory_id)
-
-
-@lru_cache(maxsize=256)
-def _run(model_id: str, territory_id: str, scenario_json: str) -> Result:
-    scenario = Scenario.from_json(scenario_json, source="proposition")
-    return get_model(model_id).run(_territory(territory_id), scenario)
 
 
 def lever_names(model_id: str) -> list[str]:
@@ -57,10 +44,10 @@ def scenario_of(model_id: str, params: dict[str, Any], label: str = "P") -> Scen
 def evaluate(model_id: str, territory_id: str, params: dict[str, Any]) -> Result:
     """Run the model on ``params`` (cached on the scenario's JSON form)."""
     scenario = scenario_of(model_id, params)
-    problems = get_model(model_id).validate(_territory(territory_id), scenario)
+    problems = get_model(model_id).validate(runs.territory(territory_id), scenario)
     if problems:
         raise problems[0]
-    return _run(model_id, territory_id, json.dumps(scenario.to_dict(), sort_keys=True))
+    return runs.run(model_id, territory_id, scenario)
 
 
 def submit(store: WorkshopStore, code: str, key: str, params: dict[str, Any],
