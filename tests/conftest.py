@@ -7,7 +7,6 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED = ROOT.parent / "shared"
 
 # One disk cache per test session (AquaCrop yields), shared with the servers and notebooks the
 # tests start, never the user's ~/.cache/twin: every session computes from scratch once.
@@ -18,10 +17,3 @@ os.environ["TWIN_CACHE_DIR"] = tempfile.mkdtemp(prefix="twin-test-cache-")
 def repo_root() -> Path:
     return ROOT
 
-
-@pytest.fixture(scope="session")
-def reference_dir() -> Path:
-    path = SHARED / "reference"
-    if not path.exists():
-        pytest.skip(f"published reference values not found at {path}")
-    return path

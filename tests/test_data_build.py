@@ -223,10 +223,10 @@ def test_zan_tables():
     np.testing.assert_array_equal(synth[uses].sum(axis=1), synth["naf09art23"])
 
 
-@pytest.mark.skipif(not SOURCE.exists(), reason=f"real open data not found at {SOURCE}")
 def test_rebuild_one_territory_is_identical(tmp_path):
     from twin_core.territory.build import build_all
 
+    assert SOURCE.is_dir(), f"real open data {SOURCE} missing: clone ../shared beside the repo"
     written = build_all(SOURCE, tmp_path, only={"agriculture"})
     assert {p.parent.name for p in written} == {"agriculture"}
     built = json.loads((tmp_path / "agriculture" / "territory.json").read_text("utf-8"))

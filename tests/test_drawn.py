@@ -104,11 +104,11 @@ def test_geometry_params_get_a_summary_widget_not_a_text_box():
     assert "1 ligne(s), 2 sommets, 0,54 km" in w.value
 
 
-@pytest.mark.skipif(not (data_dir() / "zan" / "territory.json").exists(),
-                    reason="sample territory data/zan absent")
 def test_stream_data_becomes_the_mapped_scenario_param_and_refreshes():
     """The server side of drawing: what the Bokeh PolyDraw tool sends (Web Mercator xs/ys)
     lands, in Lambert-93, in the param of the scenario shown on the map."""
+    assert (data_dir() / "zan" / "territory.json").exists(), \
+        "data/zan/territory.json is missing: the sample territories are committed"
     import holoviews as hv
     from pyproj import Transformer
 

@@ -17,8 +17,7 @@ SHARED_DATA = __import__("pathlib").Path(__file__).resolve().parents[2] / "share
 
 
 def need(path):
-    if not path.exists():
-        pytest.skip(f"real sample not found: {path}")
+    assert path.exists(), f"real sample {path} is missing: clone ../shared beside the repository"
     return path
 
 

@@ -226,8 +226,8 @@ _WRITE_PARTIAL = ('for a in "$@"; do case "$a" in --print-to-pdf=*) '
 
 def test_pdf_is_produced_with_chromium(coast_report, tmp_path, monkeypatch):
     monkeypatch.delenv("TWIN_CHROMIUM", raising=False)
-    if pdf_converter() is None:
-        pytest.skip("no Chromium installed (make browser, or set TWIN_CHROMIUM)")
+    assert pdf_converter() is not None, \
+        "Chromium is not installed: run `make browser` (make test does it), or set TWIN_CHROMIUM"
     out = tmp_path / "sub" / "rapport.pdf"
     start = time.perf_counter()
     assert html_to_pdf(coast_report, out) == out

@@ -60,8 +60,8 @@ def test_buildings_capped_exposed_first():
 
 @pytest.fixture(scope="module")
 def coast_result():
-    if not (data_dir() / "coast" / "territory.json").exists():
-        pytest.skip("sample territory data/coast absent")
+    assert (data_dir() / "coast" / "territory.json").exists(), \
+        "data/coast/territory.json is missing: the sample territories are committed"
     from twin_core.models.registry import get_model
     from twin_core.territory import Territory
 
@@ -146,13 +146,13 @@ def test_lazy_section_builds_only_when_opened():
     assert not again.collapsed and len(calls) == 2
 
 
-@pytest.mark.skipif(not (data_dir() / "forest" / "territory.json").exists(),
-                    reason="sample territory data/forest absent")
 def test_forest_page_says_it_has_no_dem():
     import holoviews as hv
 
     from dashboards.shell.workspace import ScenarioWorkspace
 
+    assert (data_dir() / "forest" / "territory.json").exists(), \
+        "data/forest/territory.json is missing: the sample territories are committed"
     hv.extension("bokeh", logo=False)
     ws = ScenarioWorkspace(model_id="forest.climate_risk", territory_id="forest", lang="fr")
     assert not ws.territory.has_layer("dem")

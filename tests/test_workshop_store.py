@@ -30,10 +30,7 @@ def _free_port() -> int:
 def postgres_url():
     """A throw-away PostgreSQL cluster (Debian's binaries, installed by `make browser`)."""
     found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
-    if not found:
-        if os.environ.get("CI"):
-            raise pytest.UsageError("PostgreSQL is missing: run `make browser`")
-        pytest.skip("PostgreSQL binaries not installed (make browser)")
+    assert found, "PostgreSQL is not installed: run `make browser` (make test does it)"
     bindir = Path(found[-1]).parent
     tmp = Path(tempfile.mkdtemp(prefix="twin-pg-"))
     data, sock = tmp / "data", tmp / "sock"

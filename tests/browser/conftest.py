@@ -21,13 +21,13 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "tests/browser" in str(item.fspath):
             item.add_marker(pytest.mark.browser)
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("CI"):
-            raise pytest.UsageError("Chromium is missing: run `make browser` (CI must install it)")
-        skip = pytest.mark.skip(reason="Chromium not installed (make browser)")
-        for item in items:
-            if "tests/browser" in str(item.fspath):
-                item.add_marker(skip)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _chromium_installed():
+    """Fail (never skip) every browser test when Chromium is absent."""
+    assert Path(CHROMIUM).exists(), \
+        f"Chromium is not installed at {CHROMIUM}: run `make browser` (make test does it)"
 
 
 @pytest.fixture(scope="session")

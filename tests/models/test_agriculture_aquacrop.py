@@ -3,12 +3,11 @@ example, physical sense on the synthetic Côte-d'Or weather, the cache."""
 
 from __future__ import annotations
 
+import aquacrop  # noqa: F401  (a hard dependency: a broken install fails here, never skips)
 import numpy as np
 import pytest
 
-pytest.importorskip("aquacrop")
-
-from twin_core.models.agriculture import aquacrop_yields as aq  # noqa: E402
+from twin_core.models.agriculture import aquacrop_yields as aq
 
 #: Dijon-like commune normals (Joly et al. 2010 variables): the order of magnitude of the
 #: sample territory's farmland climate.

@@ -14,8 +14,8 @@ from twin_core.territory import Territory, data_dir
 
 @pytest.fixture(scope="module")
 def coast():
-    if not (data_dir() / "coast" / "territory.json").exists():
-        pytest.skip("sample territory data/coast absent")
+    assert (data_dir() / "coast" / "territory.json").exists(), \
+        "data/coast/territory.json is missing: the sample territories are committed (make data)"
     t = Territory.load("coast")
     return (t.layer("buildings").reset_index(drop=True), t.layer("erosion").reset_index(drop=True),
             t.layer("dem"))

@@ -19,8 +19,8 @@ DIKE_SQUARE = (410_322.0, 6_446_174.0, 411_522.0, 6_447_374.0)
 
 
 def _needs(territory: str) -> None:
-    if not (data_dir() / territory / "territory.json").exists():
-        pytest.skip(f"sample territory data/{territory} absent")
+    assert (data_dir() / territory / "territory.json").exists(), \
+        f"data/{territory}/territory.json is missing: the sample territories are committed"
 
 
 @pytest.fixture(scope="module")

@@ -13,9 +13,9 @@ from twin_core.errors import TwinInputError
 from twin_core.models.forest import fire_weather as fw
 from twin_core.models.forest import suitability as su
 from twin_core.models.forest import weather as wx
+from twin_core.validation.reference import reference_table
 
-REFERENCE = Path(__file__).resolve().parents[2].parent / "shared" / "reference"
-FWI_TABLE = REFERENCE / "fwi_van_wagner_pickett_1985.csv"
+FWI_TABLE = reference_table("fwi_van_wagner_pickett_1985")
 DATA = Path(__file__).resolve().parents[2] / "data" / "forest"
 
 # Agreement achieved on the 49 days of the 1985 table (measured: FFMC, DC, ISI ≤ 0.05 — the
@@ -25,8 +25,6 @@ TOLERANCE = 0.1
 
 @pytest.fixture(scope="module")
 def fwi_reference() -> pd.DataFrame:
-    if not FWI_TABLE.exists():
-        pytest.skip(f"published reference table not found at {FWI_TABLE}")
     return pd.read_csv(FWI_TABLE)
 
 
@@ -244,8 +242,8 @@ def test_stand_temperature_cap_is_monotone():
 def forest():
     from twin_core.territory import Territory, sample_territories
 
-    if "forest" not in sample_territories():
-        pytest.skip("sample territory data/forest not built yet")
+    assert "forest" in sample_territories(), \
+        "data/forest/territory.json is missing: the sample territories are committed (make data)"
     return Territory.load("forest")
 
 

@@ -11,10 +11,12 @@ from shapely.geometry import Point
 
 from twin_core.models.forest import effects as fx
 from twin_core.models.forest import fire_spread as fs
+from twin_core.validation.reference import reference_table
 
 
-def test_flame_length_and_intensity_reproduce_behaveplus5(reference_dir):
-    ref = pd.read_csv(reference_dir / "rothermel_behaveplus5_subset.csv")
+def test_flame_length_and_intensity_reproduce_behaveplus5():
+    ref = pd.read_csv(reference_table("rothermel_behaveplus5_subset"))
+    assert len(ref) >= 30
     for row in ref.itertuples(index=False):
         herb = {"dry": 0.30, "mid": 0.75}[row.moisture_set]
         angle = 0.0 if np.isnan(row.aspect_deg) else (row.wind_dir_deg - row.aspect_deg) % 360

@@ -12,9 +12,9 @@ import pytest
 from twin_core.errors import TwinInputError
 from twin_core.models.forest import fire_spread as fs
 from twin_core.models.forest.fire_spread import rothermel_max_spread
+from twin_core.validation.reference import reference_table
 
-REFERENCE = Path(__file__).resolve().parents[2].parent / "shared" / "reference"
-ROTHERMEL_TABLE = REFERENCE / "rothermel_behaveplus5_subset.csv"
+ROTHERMEL_TABLE = reference_table("rothermel_behaveplus5_subset")
 DATA = Path(__file__).resolve().parents[2] / "data" / "forest"
 # Reference README: validated implementations agree within 0.1 ch/h without wind, 0.3 with wind
 # (measured here: ≤ 0.05 ch/h without wind, ≤ 0.07 with wind and slope).
@@ -23,10 +23,8 @@ DRY = dict(m1h=0.04, m10h=0.04, m100h=0.06, m_herb=0.75, m_woody=0.70)  # refere
 
 
 def _reference_rows():
-    if not ROTHERMEL_TABLE.exists():
-        return [pytest.param(None, marks=pytest.mark.skip(
-            reason=f"published reference table not found at {ROTHERMEL_TABLE}"))]
     ref = pd.read_csv(ROTHERMEL_TABLE)
+    assert len(ref) >= 30, f"{ROTHERMEL_TABLE} holds {len(ref)} rows, expected the 6 x 5 table"
     return [pytest.param(row, id=f"{row.scenario}-{row.fuel_model}")
             for row in ref.itertuples(index=False)]
 
@@ -135,8 +133,8 @@ def test_grid_spread_stops_at_non_burnable_cells_and_rejects_bad_ignition():
 
 @pytest.fixture(scope="module")
 def forest():
-    if not (DATA / "territory.json").exists():
-        pytest.skip("sample territory data/forest not built")
+    assert (DATA / "territory.json").exists(), \
+        "data/forest/territory.json is missing: the sample territories are committed (make data)"
     from twin_core.models.registry import get_model
     from twin_core.territory import Territory
     return Territory.load("forest"), get_model("forest.climate_risk")

@@ -35,8 +35,7 @@ REAL = Path(__file__).resolve().parents[3] / "shared" / "data" / "zan" / \
 
 @pytest.fixture(scope="module")
 def conso():
-    if not REAL.exists():
-        pytest.skip(f"real Cerema file not found at {REAL}")
+    assert REAL.exists(), f"real Cerema file {REAL} is missing: clone ../shared beside the repo"
     return pd.read_csv(REAL, sep=";", dtype={"idcom": str})
 
 
@@ -91,10 +90,7 @@ def test_dwellings_need_grows_with_population_and_smaller_households():
 
 @pytest.fixture(scope="module")
 def territory():
-    try:
-        return Territory.load("zan")
-    except Exception as exc:  # noqa: BLE001
-        pytest.skip(f"sample territory zan missing: {exc}")
+    return Territory.load("zan")
 
 
 def test_model_levers_move_the_right_way(territory):
