@@ -23,7 +23,8 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_cold_import(benchmark):
-    """A fresh interpreter importing the core and the dashboard app (bytecode compiled)."""
+    """A fresh interpreter importing the core and the dashboard app. Cold process (only the
+    bytecode of the installed packages and of twin is already compiled, as after `make setup`)."""
     code = "import twin_core.models.registry as r; r.discover(); import dashboards.app"
     benchmark.pedantic(lambda: subprocess.run([sys.executable, "-c", code], check=True),
                        rounds=3, iterations=1)
@@ -57,8 +58,11 @@ def _serve_to_first_page() -> None:
 
 @pytest.mark.parametrize("disk_cache", ["cold", "warm"])
 def test_serve_to_first_page(benchmark, disk_cache, tmp_path, monkeypatch):
-    """From `twin serve` to the home page's HTML served (the page is built on request): a
-    first start computes the AquaCrop yields (cold disk cache), a restart reads them (warm)."""
+    """From `twin serve` (which warms up every page's default comparison before serving) to the
+    home page's HTML served (the page is built on request), a fresh process each round: a first
+    start computes the AquaCrop yields (cold: the disk cache, ``TWIN_CACHE_DIR`` in a temporary
+    folder, emptied before each round), a restart reads them (warm: filled by an untimed start
+    first)."""
     monkeypatch.setenv("TWIN_CACHE_DIR", str(tmp_path))
     if disk_cache == "warm":
         _serve_to_first_page()
@@ -69,7 +73,9 @@ def test_serve_to_first_page(benchmark, disk_cache, tmp_path, monkeypatch):
 
 @pytest.mark.parametrize("model_id", list(all_models()))
 def test_scenario_run(benchmark, model_id):
-    """One default scenario on the model's sample territory, preparation caches warm."""
+    """One default scenario on the model's sample territory, the same every round. Warm: the
+    territory's preparation (and, for agriculture, the AquaCrop yields; for coast, the flood
+    levels of this scenario) cached by an untimed run first. Models keep no result cache."""
     model = get_model(model_id)
     territory = Territory.load(model.spec.use_case)
     scenario = model.scenario_class()
@@ -79,7 +85,10 @@ def test_scenario_run(benchmark, model_id):
 
 @pytest.mark.parametrize("model_id", list(all_models()))
 def test_compare_two(benchmark, model_id):
-    """Run two scenarios and build the comparison table."""
+    """Run two scenarios (horizons 2030 and 2100) and build the comparison table. Warm:
+    preparation (with the agriculture AquaCrop yields) cached by an untimed run of the first
+    scenario; results are not cached, but the coast flood levels of the second scenario are
+    cached from the first round on."""
     model = get_model(model_id)
     territory = Territory.load(model.spec.use_case)
     a = model.scenario_class(label="A", horizon=2030)

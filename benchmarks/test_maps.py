@@ -2,8 +2,9 @@
 threshold, the default) and plain (every point sent to the browser), and a 200,000-polygon
 layer through the generic map (aggregated by centroid). Measured: building the Bokeh figure
 (``hv.render``, which runs the aggregation) plus serialising it as the browser receives it
-(``bokeh.embed.json_item``); extra_info gives the payload size. Timings are reported, never
-asserted."""
+(``bokeh.embed.json_item``); extra_info gives the payload size. Warm: one untimed draw first
+(Datashader's numba compilation, once per process); figures and payloads are not cached.
+Timings are reported, never asserted."""
 
 from __future__ import annotations
 

@@ -1,6 +1,7 @@
 """Reports and the 3D view: building a two-scenario coast report (HTML with maps and chart),
 printing it to PDF through headless Chromium, and building the coast deck.gl spec (20,000
-extruded buildings). Timings are reported, never asserted."""
+extruded buildings). Warm: the two coast runs are made once (module fixture), untimed; the
+report, the PDF and the 3D spec are built every round. Timings are reported, never asserted."""
 
 from __future__ import annotations
 

@@ -1,6 +1,7 @@
 """Large vector layers: the coast exposure table (distance of every building to each of the 11
 erosion arcs, DEM cell, value) for 500,000 synthetic buildings over the sample coast, in one
-piece and by partitions (dask-geopandas on 2 local threads). Timings are reported, never
+piece and by partitions (dask-geopandas on 2 local threads). No cache: the table is computed
+every round (the synthetic layer is built once, untimed). Timings are reported, never
 asserted."""
 
 from __future__ import annotations
