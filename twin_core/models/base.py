@@ -94,6 +94,8 @@ class Result:
     layers: dict[str, Any] = field(default_factory=dict)
     series: pd.DataFrame | None = None
     synthetic_inputs: tuple[str, ...] = ()
+    #: Out-of-sample skill of each fitted relation used in the run (twin_core.evidence.Skill).
+    fits: dict[str, Any] = field(default_factory=dict)
 
     @property
     def label(self) -> str:

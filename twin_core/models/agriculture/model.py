@@ -36,6 +36,7 @@ import pandas as pd
 import param
 
 from twin_core.errors import TwinInputError
+from twin_core.evidence import Evidence, Skill
 from twin_core.indicators import value_indicator
 from twin_core.models.agriculture import irrigation as irr
 from twin_core.models.agriculture import nitrogen as nit
@@ -346,7 +347,14 @@ class NitrateWaterModel(Model):
                   "irrigation_catchment_month": catchment_month}
         if catch is not None:
             layers["catchments"] = catch
-        return self.new_result(scenario, values=values, layers=layers, series=series)
+        m = cal.metrics
+        skill = Skill("nitrate", "r2", m["r2_cv"], "5 folds of whole stations, fitted on "
+                      "2000-2015 means, scored on 2016-2022 means", int(m["n_cv"]))
+        # the daily weather is generated (weather.py): a synthetic input of every indicator
+        return self.new_result(scenario, values={**values, "r2_cv": m["r2_cv"],
+                                                 "bias_cv": m["bias_cv"]},
+                               layers=layers, series=series, fits={"nitrate": skill},
+                               synthetic_inputs=("weather_synthetic",))
 
 
 #: Ranking direction (workshop reports): False = lower is better; others are not ranked.
@@ -356,6 +364,44 @@ _BETTER = {**dict.fromkeys(
      "catchments_over_resource", "mean_no3_mg_l"), False),
     **dict.fromkeys(("yield_change_pct", "yield_change_wheat_pct", "yield_change_maize_pct"),
                     True)}
+# -- evidence of each indicator (twin_core.evidence) -------------------------------------------
+_NITRATE = Evidence(
+    "calibrated", "Naïades station means, anchored delta-change of the N balance → leaching → "
+    "catchment mixing chain (k and in-stream retention fitted)", fit="nitrate")
+_BALANCE = ("fertilisation_change_pct", "cover_crop_efficacy_pct", "soil_water_capacity_mm",
+            "autumn mineral N and crop parameters (crops.py)")
+_IRRIGATION = Evidence(
+    "assumption", "FAO-56 single-Kc bucket on FAO-56 Penman-Monteith ET0 (checked against the "
+    "FAO-56 worked examples)", checks=("agriculture.fao56",),
+    assumptions=("irrigated_share_pct", "soil_water_capacity_mm", "summer_rain_change_pct",
+                 "irrigation_restriction_pct", "crop coefficients Kc (crops.py)"))
+_EVIDENCE = {
+    **dict.fromkeys(("stations_above_50", "stations_above_25", "mean_no3_change_mg_l",
+                     "water_bodies_above_50", "water_bodies_above_25", "mean_no3_mg_l"),
+                    _NITRATE),
+    "leached_n_t": Evidence("assumption", "COMIFER-style N balance and Burns leaching under "
+                            "the FAO-56 bucket drainage", checks=("agriculture.fao56",),
+                            assumptions=(*_BALANCE, "cover_crop_pct")),
+    **dict.fromkeys(("irrigation_supplied_mm3", "irrigation_need_mm3",
+                     "irrigation_need_change_pct"), _IRRIGATION),
+    **dict.fromkeys(("irrigation_resource_pct", "catchments_over_resource"), Evidence(
+        "assumption", "irrigation per catchment and month against a specific low flow × "
+        "catchment area", checks=("agriculture.fao56",),
+        assumptions=("low_flow_l_s_km2", "irrigated_share_pct", "irrigation_restriction_pct"))),
+    **dict.fromkeys(("summer_drainage_mm", "drainage_mm"), Evidence(
+        "assumption", "FAO-56 soil bucket with USDA-SCS effective rain",
+        checks=("agriculture.fao56",),
+        assumptions=("soil_water_capacity_mm", "summer_rain_change_pct"))),
+    **dict.fromkeys(("yield_change_pct", "yield_change_wheat_pct", "yield_change_maize_pct"),
+                    Evidence("assumption", "FAO AquaCrop (AquaCrop-OSPy) for wheat and maize, "
+                             "FAO-33 Ky otherwise; no CO2 fertilisation",
+                             checks=("agriculture.aquacrop",),
+                             assumptions=("soil_water_capacity_mm", "summer_rain_change_pct",
+                                          "no CO2 fertilisation"))),
+    "stations_without_farmland": Evidence(
+        "observed", "Naïades stations whose D8 catchment holds no farmland in the crop map",
+        layers=("stations", "crops")),
+}
 # the first eight are the dashboard cards, in the issue's order
 for _id, _units in [("stations_above_50", "stations"), ("stations_above_25", "stations"),
                     ("mean_no3_change_mg_l", "mg/L"), ("leached_n_t", "t N/an"),
@@ -368,4 +414,4 @@ for _id, _units in [("stations_above_50", "stations"), ("stations_above_25", "st
                     ("drainage_mm", "mm/an"), ("stations_without_farmland", "stations"),
                     ("yield_change_wheat_pct", "%"), ("yield_change_maize_pct", "%")]:
     value_indicator(f"agriculture.{_id}", MODEL_ID, _units, key=_id,
-                    higher_is_better=_BETTER.get(_id))
+                    higher_is_better=_BETTER.get(_id), evidence=_EVIDENCE[_id])

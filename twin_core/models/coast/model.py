@@ -44,6 +44,7 @@ from scipy.spatial import cKDTree
 
 from twin_core.drawn import Geometry, to_shape
 from twin_core.errors import TwinInputError
+from twin_core.evidence import Evidence
 from twin_core.indicators import value_indicator
 from twin_core.models.base import Model, ModelSpec, OutputSpec
 from twin_core.models.coast import exposure as ex
@@ -617,7 +618,51 @@ _LOWER_IS_BETTER = {
     "option_cost_meur", "retreat_median_m", "retreat_max_m", "retreat_band_ha",
     "buildings_retreat", "buildings_flooded", "residents_exposed", "retreat_loss_meur"}
 _HIGHER_IS_BETTER = {"benefit_cost_ratio", "option_benefit_meur", "homes_avoided_at_risk"}
+# -- evidence of each indicator (twin_core.evidence) -------------------------------------------
+_SLR = ("coast.ar6_sea_level",)
+_LEVELS = ("return_period", "storm still-water levels (submersion.py: spring high water, "
+           "surge; sources incomplete)", "sea_level_option")
+_RETREAT = Evidence(
+    "assumption", "Cerema national shoreline-change indicator (observed trend) + Bruun 1962 "
+    "on the AR6 sea-level rise", checks=_SLR,
+    assumptions=("active_length_m", "berm_height_m", "closure_depth_m", "event_retreat_m",
+                 "nourishment_pct"), layers=("erosion",))
+_FLOOD = Evidence(
+    "assumption", "connected bathtub on the DEM with storm levels on the AR6 sea-level rise "
+    "(no levees finer than the DEM: an upper bound)", checks=_SLR,
+    assumptions=(*_LEVELS, "dike_crest_m"), layers=("dem", "erosion"))
+_EXPOSED = Evidence(
+    "assumption", "buildings in the retreat band or the flood (homes and residents per "
+    "building)", assumptions=("active_length_m", "closure_depth_m", "event_retreat_m",
+                              *_LEVELS), layers=None)
+_MONEY = Evidence(
+    "assumption", "JRC 2017 depth-damage curves, option costs and a 3.2 % discount rate "
+    "(exposure.py)", assumptions=("discount_pct", *_LEVELS, "relocate_dwellings",
+                                  "nourishment_pct", "dike_crest_m"), layers=None)
+_EVIDENCE = {
+    "slr_m": Evidence("validated", "IPCC AR6 WGI global mean sea level by warming level "
+                      "(sea_level.py)", checks=_SLR, assumptions=("sea_level_option",),
+                      layers=()),
+    "water_level_m": Evidence("assumption", "storm still-water level = high water + surge + "
+                              "sea-level rise (submersion.py)", checks=_SLR,
+                              assumptions=_LEVELS, layers=()),
+    **dict.fromkeys(("retreat_median_m", "retreat_max_m", "retreat_band_ha"), _RETREAT),
+    "flooded_ha": _FLOOD,
+    **dict.fromkeys(("dwellings_retreat", "residents_retreat", "public_retreat",
+                     "dwellings_flooded", "residents_flooded", "public_flooded",
+                     "buildings_retreat", "buildings_flooded", "residents_exposed",
+                     "relocated_dwellings", "homes_avoided", "homes_avoided_at_risk"), _EXPOSED),
+    **dict.fromkeys(("damage_event_meur", "ead_meur", "option_cost_meur", "benefit_cost_ratio",
+                     "retreat_loss_meur", "option_benefit_meur"), _MONEY),
+    "relocation_land_ha": Evidence("assumption", "relocated homes at the chosen density",
+                                   assumptions=("relocate_dwellings", "relocation_density"),
+                                   layers=None),
+    "setback_band_ha": Evidence("assumption", "band of the chosen width behind today's "
+                                "shoreline (Cerema arcs)", assumptions=("setback_m",),
+                                layers=("erosion",)),
+}
 for _key, _units, _dec in _INDICATORS:
     value_indicator(f"coast.{_key}", MODEL_ID, _units, key=_key, decimals=_dec,
                     higher_is_better=False if _key in _LOWER_IS_BETTER
-                    else True if _key in _HIGHER_IS_BETTER else None)
+                    else True if _key in _HIGHER_IS_BETTER else None,
+                    evidence=_EVIDENCE[_key])

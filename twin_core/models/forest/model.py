@@ -17,8 +17,9 @@ elevation downscaling (the sample has no DEM for the massif); existing stands ar
 a present thermal margin (``assumed_margin_c``, see suitability.stand_temperature) and
 ``anchored_pct`` reports the area so capped. The same stand temperature is used for the
 candidate species (so a larch stand stays too cold for Aleppo pine).
-Dieback: :mod:`~twin_core.models.forest.dieback` (logistic fit on the IFN plots, its AUC and
-pseudo-R² are values of every result).
+Dieback: :mod:`~twin_core.models.forest.dieback` (logistic fit on the IFN plots; its
+cross-validated skill is ``result.fits["dieback"]``: without skill the probabilities are not
+computed, mapped nor ranked).
 Fire spread: :mod:`~twin_core.models.forest.fire_spread` (Rothermel 1972 with the Scott &
 Burgan 2005 fuel models mapped from the species groups, minimum travel time on a 50 m grid of
 the stands, flat terrain, uniform wind and fuel moisture): a fire lit at the ignition point
@@ -40,6 +41,7 @@ import param
 
 from twin_core.drawn import Geometry, to_shape
 from twin_core.errors import TwinInputError
+from twin_core.evidence import Evidence
 from twin_core.indicators import value_indicator
 from twin_core.models.base import Model, ModelSpec, OutputSpec
 from twin_core.models.forest import dieback as db
@@ -291,7 +293,8 @@ def run_climate_risk(stands: gpd.GeoDataFrame, weather: pd.DataFrame, s: ForestS
     newly = (status == "unsuitable") & (present != "unsuitable") & (present != su.UNKNOWN)
     # dieback: fitted on normals-era plots (2005-2019 ≈ present), shifted by ΔT since present
     t_c0 = stands["tmean_c"].to_numpy(float)
-    if dieback_fit is not None:
+    skill = dieback_fit.skill() if dieback_fit is not None else None
+    if skill is not None and skill.finding:  # no finding without skill (twin_core.evidence)
         prob_0 = dieback_fit.predict(np.column_stack([t_c0, p0]))
         prob_h = dieback_fit.predict(np.column_stack([t_c0 + extra,
                                                       p0 * (1 + s.precip_change_pct / 100)]))
@@ -332,6 +335,7 @@ def run_climate_risk(stands: gpd.GeoDataFrame, weather: pd.DataFrame, s: ForestS
         "dieback_prob_pct": wmean(prob_h),
         "dieback_prob_present_pct": wmean(prob_0),
         "dieback_auc": dieback_fit.auc if dieback_fit else float("nan"),
+        "dieback_cv_auc": dieback_fit.cv_auc if dieback_fit else float("nan"),
         "dieback_pseudo_r2": dieback_fit.pseudo_r2 if dieback_fit else float("nan"),
         "dieback_n_plots": float(dieback_fit.n) if dieback_fit else 0.0,
         **(fire["values"] if fire else {}),
@@ -353,7 +357,8 @@ def run_climate_risk(stands: gpd.GeoDataFrame, weather: pd.DataFrame, s: ForestS
     layers["plan"] = layer[layer["plan_species"] != ""][
         ["stand_id", "essence", "group", "code_insee", "area_ha", "status", "plan_species",
          "geometry"]].assign(**{k: v for k, v in plan["table_cols"].items()})
-    return model.new_result(s, values=values, layers=layers, series=series)
+    return model.new_result(s, values=values, layers=layers, series=series,
+                            fits={"dieback": skill} if skill is not None else {})
 
 
 def daily_fire_weather(territory, scenario: ForestScenario) -> pd.DataFrame:
@@ -446,6 +451,68 @@ _BETTER = {**dict.fromkeys(
      "season_length_days", "burnt_area_ha", "fire_ros_m_min", "at_risk_ha",
      "newly_unsuitable_ha", "days_fwi_30", "burnt_stands_n", "burnt_stands_ha"), False),
     **dict.fromkeys(("suitable_ha", "suitable_pct"), True)}
+
+# -- evidence of each indicator (twin_core.evidence) -------------------------------------------
+_ENVELOPES = Evidence(
+    "assumption", "species climate envelopes (suitability.py, low-confidence orders of "
+    "magnitude) on the commune normals of Joly et al. 2010, warmed by the TRACC",
+    assumptions=("assumed_margin_c", "risk_margin_c", "risk_margin_precip_pct",
+                 "precip_change_pct"), layers=("stands", "climate_normals"))
+_FWI_FUTURE = Evidence(
+    "assumption", "FWI system (Van Wagner 1987) on the real Nice 2024 noon weather, shifted by "
+    "the warming with the dew point held constant (weather.py)",
+    checks=("forest.fwi_1985",), assumptions=("fwi_threshold", "precip_change_pct",
+                                              "humidity held at constant dew point"),
+    layers=("weather_nice_synop",))
+_DIEBACK = Evidence(
+    "calibrated", "logistic fit of IFN plots with dead trees on the commune climate normals "
+    "(dieback.py)", fit="dieback", layers=("stands", "climate_normals", "ifn_plots"))
+_FIRE = Evidence(
+    "assumption", "Rothermel 1972 surface spread (checked against BehavePlus 5) on a 50 m grid "
+    "of the stands, fuel models mapped from the species groups, flat terrain",
+    checks=("forest.rothermel_behaveplus",),
+    assumptions=("wind_kmh", "fuel_moisture", "wind_adjustment", "fire_duration_h",
+                 "fuel model of each species group"), layers=("stands",))
+_PLAN = Evidence(
+    "assumption", "cut-and-replant MILP (plan.py): costs per ha, standing volume and objective "
+    "weights are set values", assumptions=("budget_keur", "annual_cap_ha",
+                                           "standing_volume_m3_ha", "w_suitability", "w_fire",
+                                           "w_carbon"), layers=("stands", "climate_normals"))
+_EVIDENCE: dict[str, Evidence] = {
+    **dict.fromkeys(("unsuitable_pct", "at_risk_pct", "unsuitable_ha", "suitable_ha",
+                     "at_risk_ha", "suitable_pct", "unsuitable_present_pct",
+                     "newly_unsuitable_ha", "candidate_suitable_pct", "anchored_pct"),
+                    _ENVELOPES),
+    **dict.fromkeys(("dieback_prob_pct", "dieback_prob_present_pct"), _DIEBACK),
+    **dict.fromkeys(("days_fwi_threshold", "days_fwi_30", "season_length_days",
+                     "mean_fwi_jjas"), _FWI_FUTURE),
+    "days_fwi_threshold_present": Evidence(
+        "validated", "FWI system on the real Nice airport 2024 noon weather (Météo-France "
+        "SYNOP 07690)", checks=("forest.fwi_1985",), assumptions=("fwi_threshold",),
+        layers=("weather_nice_synop",)),
+    "warming_c": Evidence("validated", "TRACC (ministère de la Transition écologique, 2023)",
+                          checks=("core.tracc",), layers=()),
+    "fire_ros_m_min": Evidence(
+        "validated", "Rothermel 1972 head-fire rate at the ignition point, Scott & Burgan 2005 "
+        "fuel of its stand", checks=("forest.rothermel_behaveplus",),
+        assumptions=("wind_kmh", "fuel_moisture", "wind_adjustment"), layers=("stands",)),
+    **dict.fromkeys(("burnt_area_ha", "burnt_stands_n", "burnt_stands_ha"), _FIRE),
+    **dict.fromkeys(("plan_area_ha", "plan_cost_keur", "plan_volume_m3", "plan_carbon_tco2",
+                     "plan_stands_n", "plan_objective"), _PLAN),
+    **dict.fromkeys(("fire_exposed_ha", "fire_exposed_after_plan_ha",
+                     "plan_fire_exposed_cut_ha"), Evidence(
+        "assumption", "Byram flame length from Rothermel 1972 (checked against BehavePlus 5) "
+        "per stand, 1.2 m hand-crew limit (Andrews & Rothermel 1982)",
+        checks=("forest.rothermel_behaveplus",),
+        assumptions=("fuel_moisture", "wind_kmh", "fuel model of each species group",
+                     "budget_keur"), layers=("stands", "climate_normals"))),
+    **dict.fromkeys(("stand_carbon_tco2", "stand_carbon_after_plan_tco2"), Evidence(
+        "assumption", "area × standing volume × basic density × 0.47 × 44/12 (IPCC 2006 "
+        "Vol. 4)", assumptions=("standing_volume_m3_ha",), layers=("stands",))),
+    "forest_loss_applied_ha": Evidence(
+        "assumption", "land taken by urbanisation, set by the ZAN link (twin_core.coupling)",
+        assumptions=("forest_loss_ha",), layers=()),
+}
 for _id, _units in [("unsuitable_pct", "%"), ("at_risk_pct", "%"), ("unsuitable_ha", "ha"),
                     ("dieback_prob_pct", "%"), ("days_fwi_threshold", "jours/an"),
                     ("season_length_days", "jours"), ("burnt_area_ha", "ha"),
@@ -460,9 +527,9 @@ for _id, _units in [("unsuitable_pct", "%"), ("at_risk_pct", "%"), ("unsuitable_
                     ("burnt_stands_ha", "ha"),
                     ("mean_fwi_jjas", "IFM"), ("days_fwi_threshold_present", "jours/an"),
                     ("warming_c", "°C"), ("anchored_pct", "%"),
-                    ("dieback_prob_present_pct", "%"), ("dieback_auc", "-"),
-                    ("dieback_pseudo_r2", "-"), ("dieback_n_plots", "placettes")]:
+                    ("dieback_prob_present_pct", "%")]:
     value_indicator(f"forest.{_id}", MODEL_ID, _units, key=_id,
-                    higher_is_better=_BETTER.get(_id))
+                    higher_is_better=_BETTER.get(_id), evidence=_EVIDENCE[_id])
 for _id, _units, _better in fx.INDICATORS:  # urbanisation, plan → fire and carbon (effects.py)
-    value_indicator(f"forest.{_id}", MODEL_ID, _units, key=_id, higher_is_better=_better)
+    value_indicator(f"forest.{_id}", MODEL_ID, _units, key=_id, higher_is_better=_better,
+                    evidence=_EVIDENCE[_id])

@@ -38,6 +38,7 @@ import param
 
 from twin_core.drawn import Geometry, to_shape
 from twin_core.errors import TwinInputError
+from twin_core.evidence import Evidence
 from twin_core.indicators import value_indicator
 from twin_core.models.base import Model, ModelSpec, OutputSpec
 from twin_core.models.zan.envelope import (
@@ -389,7 +390,35 @@ _LOWER_IS_BETTER = {"projected_2021_2031_ha", "budget_used_pct", "communes_over_
                     "projected_2031_2050_ha"}
 _HIGHER_IS_BETTER = {"remaining_budget_ha", "dwellings_delivered_pct", "dwellings_delivered",
                      "renatured_2031_2050_ha"}
+# -- evidence of each indicator (twin_core.evidence) -------------------------------------------
+_DEMAND = ("population_growth_pct", "household_trend_pct", "vacancy_pct", "secondary_pct",
+           "existing_fabric_pct", "density", "other_land_pct")
+_LAW = "loi Climat et résilience 2021-1104 art. 191 and loi 2023-630 (envelope rules)"
+_PROJECTION = Evidence(
+    "assumption", "\"point mort\" housing demand at the chosen density plus non-housing land at "
+    "a share of its 2011-2021 pace, on the Cerema land-take file (no hindcast yet)",
+    assumptions=_DEMAND)
+_EVIDENCE = {
+    **dict.fromkeys(("reference_ha", "consumed_2021_2023_ha"), Evidence(
+        "observed", "Cerema / Portail de l'artificialisation, ENAF land-take file")),
+    "envelope_ha": Evidence("observed", f"observed 2011-2021 land take reduced by {_LAW}",
+                            assumptions=("reduction_pct", "guarantee_ha", "allocation_rule")),
+    "remaining_budget_ha": Evidence("observed", f"envelope ({_LAW}) minus the observed "
+                                    "2021-2022 land take"),
+    "budget_2031_2050_ha": Evidence("assumption", f"path to zero net artificialisation in 2050 "
+                                    f"({_LAW})", assumptions=("pace_2031_pct",)),
+    **dict.fromkeys(("projected_2021_2031_ha", "budget_used_pct", "communes_over_budget",
+                     "dwellings_delivered_pct", "m2_per_new_inhabitant", "overshoot_2031_ha",
+                     "projected_2031_2050_ha", "dwellings_needed", "dwellings_delivered",
+                     "dwellings_per_year"), _PROJECTION),
+    "agricultural_land_lost_ha": Evidence(
+        "assumption", "projected land take × farmland share (Agreste Teruti-Lucas 2015: two "
+        "thirds nationally)", assumptions=("agricultural_share_pct", *_DEMAND)),
+    "renatured_2031_2050_ha": Evidence("assumption", "renaturation rate and drawn zones",
+                                       assumptions=("renaturation_ha_per_yr",)),
+}
 for _id, _units, _dec in INDICATORS:
     value_indicator(f"zan.{_id}", MODEL_ID, _units, key=_id, decimals=_dec,
                     higher_is_better=False if _id in _LOWER_IS_BETTER
-                    else True if _id in _HIGHER_IS_BETTER else None)
+                    else True if _id in _HIGHER_IS_BETTER else None,
+                    evidence=_EVIDENCE[_id])
