@@ -36,6 +36,7 @@ def routes() -> dict[str, Callable[[], pn.viewable.Viewable]]:
     pages = {"/": _route("home")}
     pages.update({f"/{r}": _route(r) for r in ROUTES})
     pages["/territoire"] = _route("territoire")
+    pages["/validation"] = _route("validation")
     pages["/atelier"] = _route("workshop", "facilitator_page")
     pages["/participer"] = _route("workshop", "participant_page")
     return pages

@@ -52,9 +52,34 @@ def _cmd_run(args: argparse.Namespace) -> int:
         export_indicators(table, args.out)
         print(f"wrote {args.out}")
     with_delta = len(results) > 1
-    cols = ["label", "scenario", "value", "units"] + (["delta"] if with_delta else [])
-    print(table[cols].to_string(index=False, float_format=lambda v: f"{v:,.2f}"))
+    shown = table.assign(evidence=table["evidence"] + table["synthetic"].map(
+        lambda s: f" + synthetic ({s})" if s else ""))
+    cols = ["label", "scenario", "value", "units"] + (["delta"] if with_delta else []) + [
+        "evidence"]
+    print(shown[cols].to_string(index=False, float_format=lambda v: f"{v:,.2f}"))
+    for skill in sorted({s for s in table["skill"] if s}):
+        print(f"calibrated: {skill}")
     return 0
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    """Every check against published references (twin_core.validation); exit 1 on a failure."""
+    from twin_core.validation import all_checks, run_checks
+
+    models = sorted({c.model for c in all_checks().values()})
+    if args.model and args.model not in models:
+        raise TwinInputError("bad_value", "model", key="model", value=args.model,
+                             allowed=", ".join(models), detail="")
+    results = run_checks(args.model)
+    width = max(len(r.check) for r in results)
+    for r in results:
+        print(f"{r.status.upper():8} {r.check:{width}}  {r.obtained:.4g} (expected {r.expected}, "
+              f"tolerance {r.tolerance})  {r.compared} — {r.reference}")
+    failed = [r for r in results if r.failed]
+    no_skill = [r for r in results if r.status == "no_skill"]
+    print(f"{len(results) - len(failed)} of {len(results)} checks without failure; "
+          f"{len(failed)} failed; {len(no_skill)} fit(s) without skill (not used by the models)")
+    return 1 if failed else 0
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
@@ -225,6 +250,11 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--source")
     b.add_argument("--dest")
     b.set_defaults(func=_cmd_data_build)
+    v = sub.add_parser("validate", help="check the models against published references "
+                       "(exit 1 on a failed check)")
+    v.add_argument("model", nargs="?", default=None,
+                   help="use case: core, coast, forest, agriculture or zan (default: all)")
+    v.set_defaults(func=_cmd_validate)
     m = sub.add_parser("models", help="list the registered models")
     m.set_defaults(func=_cmd_models)
     return p

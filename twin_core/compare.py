@@ -13,7 +13,7 @@ from twin_core.indicators import indicators_for
 from twin_core.models.base import Result
 
 COLUMNS = ["indicator", "label", "units", "scenario", "value", "reference", "delta",
-           "delta_pct"]
+           "delta_pct", "evidence", "synthetic", "skill", "finding", "evidence_detail"]
 
 
 def compare(results: Sequence[Result], reference: str | None = None, lang: str = "fr"
@@ -22,7 +22,8 @@ def compare(results: Sequence[Result], reference: str | None = None, lang: str =
 
     ``reference`` is the label of the reference scenario (default: the first). ``delta`` is
     value − reference value; ``delta_pct`` is that difference in % of the reference (NaN when the
-    reference is 0). All results must come from the same model.
+    reference is 0). ``evidence``, ``synthetic``, ``skill`` and ``finding`` say how far each
+    value can be trusted (:mod:`twin_core.evidence`). All results must come from the same model.
     """
     if not results:
         return pd.DataFrame(columns=COLUMNS)
@@ -43,8 +44,11 @@ def compare(results: Sequence[Result], reference: str | None = None, lang: str =
             value = ind(res)
             delta = value - ref_value
             pct = delta / abs(ref_value) * 100 if ref_value not in (0, 0.0) else np.nan
+            a = ind.assess(res)
+            ev = a.as_row(lang)
             rows.append((ind.id, ind.label(lang), ind.units, res.label, value, ref_label,
-                         delta, pct))
+                         delta, pct, ev["evidence"], ev["synthetic"], ev["skill"],
+                         ev["finding"], a.tooltip(lang).replace("\n", " | ")))
     return pd.DataFrame(rows, columns=COLUMNS)
 
 
@@ -54,13 +58,20 @@ def wide(table: pd.DataFrame) -> pd.DataFrame:
         return pd.DataFrame()
     ref = table["reference"].iloc[0]
     order = list(dict.fromkeys(table["scenario"]))
-    values = table.pivot_table(index=["indicator", "label", "units"], columns="scenario",
-                               values="value", sort=False)[order]
+    keys = ["indicator", "label", "units"]
+    values = table.pivot(index=keys, columns="scenario", values="value")[order]
+    # keep the indicators' order (pivot sorts) and rows whose values are all NaN (no finding)
+    values = values.reindex(pd.MultiIndex.from_frame(table[keys].drop_duplicates()))
     values.columns.name = None
     for name in order:
         if name != ref:
             values[f"Δ {name} − {ref}"] = values[name] - values[ref]
-    return values.reset_index()
+    out = values.reset_index()
+    if "evidence" in table:  # the reference scenario's evidence (the level is per indicator)
+        ev = table[table["scenario"] == ref].set_index("indicator")
+        out["evidence"] = out["indicator"].map(ev["evidence"])
+        out["synthetic"] = out["indicator"].map(ev["synthetic"])
+    return out
 
 
 def rank(values: Sequence[float], higher_is_better: bool | None, decimals: int = 6

@@ -55,7 +55,7 @@ border-bottom:1px solid #99a;page-break-after:avoid}h3{font-size:10.5pt;margin:1
 table{border-collapse:collapse;margin:4px 0 8px;page-break-inside:auto}
 tr{page-break-inside:avoid}
 th,td{border:1px solid #aab;padding:2px 5px;vertical-align:top}
-th{background:#eef0f5;text-align:left}td.num{text-align:right;white-space:nowrap}
+th{background:#eef0f5;text-align:left}td.num{text-align:right;white-space:nowrap}td.evidence{font-size:.85em}.evidence-detail{font-size:.8em;color:#555;max-width:28em}
 .meta{color:#444;font-size:9pt}.small{font-size:8.5pt;color:#444}
 .warn{border:2px solid #b36b00;background:#fff4e0;padding:6px 10px;margin:8px 0}
 .synthetic{background:#b36b00;color:#fff;font-weight:bold;padding:0 4px;border-radius:3px}
@@ -465,10 +465,13 @@ def _indicator_table(results: Sequence[Result], reference: str | None, lang: str
     ref = str(table["reference"].iloc[0]) if not table.empty else ""
     wtable = wide(table)
     labels = [r.label for r in results]
-    deltas = [c for c in wtable.columns if c not in ("indicator", "label", "units", *labels)]
+    deltas = [c for c in wtable.columns
+              if c not in ("indicator", "label", "units", "evidence", "synthetic", *labels)]
+    detail = table[table["scenario"] == ref].set_index("indicator")["evidence_detail"]
     head = (f"<th>{_esc(t('report.indicator', lang))}</th><th>{_esc(t('report.units', lang))}"
             "</th>" + "".join(f"<th>{_esc(lb)}</th>" for lb in labels)
-            + "".join(f"<th>{_esc(c)}</th>" for c in deltas))
+            + "".join(f"<th>{_esc(c)}</th>" for c in deltas)
+            + f"<th>{_esc(t('evidence.column', lang))}</th>")
     rows = []
     for row in wtable.to_dict("records"):
         ind = inds.get(row["indicator"])
@@ -483,6 +486,11 @@ def _indicator_table(results: Sequence[Result], reference: str | None, lang: str
             v = row[c]
             sign = "+" if isinstance(v, float) and v > 0 else ""
             cells += f'<td class="num delta">{_esc(sign + format_value(v, d, lang))}</td>'
+        badge = t(f"evidence.level_{row['evidence']}", lang) + (
+            " · " + t("evidence.synthetic_short", lang) if row["synthetic"] else "")
+        cells += (f'<td class="evidence" data-level="{_esc(row["evidence"])}">{_esc(badge)}'
+                  f'<div class="evidence-detail">{_esc(detail.get(row["indicator"], ""))}'
+                  "</div></td>")
         rows.append(f'<tr data-indicator="{_esc(row["indicator"])}"><th>{_esc(row["label"])}'
                     f'</th><td>{_esc(row["units"])}</td>{cells}</tr>')
     html_table = (f'<table class="twin-report-indicators"><tr>{head}</tr>{"".join(rows)}'

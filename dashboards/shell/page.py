@@ -31,6 +31,9 @@ def header(lang: str, current: str) -> pn.Row:
     cur = "page" if current == "territoire" else "false"
     links.append(f'<a href="./territoire?lang={lang}" aria-current="{cur}">'
                  f'{html.escape(t("app.territoire_nav", lang))}</a>')
+    cur = "page" if current == "validation" else "false"
+    links.append(f'<a href="./validation?lang={lang}" aria-current="{cur}">'
+                 f'{html.escape(t("evidence.nav", lang))}</a>')
     cur = "page" if current == "atelier" else "false"
     links.append(f'<a href="./atelier?lang={lang}" aria-current="{cur}">'
                  f'{html.escape(t("workshop.nav", lang))}</a>')

@@ -62,10 +62,35 @@ def fmt(value: float, decimals: int = 1, lang: str = "fr") -> str:
     return text
 
 
+#: Badge colours per evidence level (text stays dark on light: contrast ≥ 4.5:1).
+_BADGE = {"observed": "#dcefdc", "validated": "#d6e9f8", "calibrated": "#efe3c8",
+          "assumption": "#eeeeee"}
+
+
+def evidence_badge(row: pd.Series, lang: str) -> str:
+    """The card's short evidence badge; its tooltip (title, also read by screen readers)
+    gives the source, check, skill, driving assumptions and synthetic inputs."""
+    level = str(row.get("evidence", ""))
+    if not level:
+        return ""
+    text = t(f"evidence.level_{level}", lang)
+    if row.get("synthetic"):
+        text += " · " + t("evidence.synthetic_short", lang)
+    detail = html.escape(str(row.get("evidence_detail", "")).replace(" | ", "\n"), quote=True)
+    return (f'<span class="twin-evidence" data-level="{level}" '
+            f'data-synthetic="{"1" if row.get("synthetic") else "0"}" tabindex="0" '
+            f'title="{detail}" aria-label="{html.escape(text)} — {detail}" '
+            f'style="font-size:0.75em;background:{_BADGE.get(level, "#eee")};color:#222;'
+            f'border-radius:8px;padding:0 6px;margin-left:4px;white-space:nowrap">'
+            f'{html.escape(text)}</span>')
+
+
 def cards_html(table: pd.DataFrame, decimals: dict[str, int], lang: str,
                ranges: dict[tuple[str, str], tuple[float, float]] | None = None) -> str:
     """One card per indicator: value per scenario and the change against the reference;
-    with an ensemble, the 5-95 % range of each scenario (``ranges[(scenario, indicator)]``)."""
+    with an ensemble, the 5-95 % range of each scenario (``ranges[(scenario, indicator)]``);
+    the evidence badge of the indicator, and a note instead of values for a fit without
+    skill (:mod:`twin_core.evidence`)."""
     if table.empty:
         return ""
     ref = table["reference"].iloc[0]
@@ -89,11 +114,15 @@ def cards_html(table: pd.DataFrame, decimals: dict[str, int], lang: str,
             lines.append(f'<div><b>{html.escape(str(r["scenario"]))}</b> : '
                          f'<span class="twin-value">{fmt(r["value"], d, lang)}</span> '
                          f'{units}{band}{delta}</div>')
+        if "finding" in rows and not bool(rows["finding"].iloc[0]):
+            lines = [f'<div class="twin-no-finding" style="color:#7a3b00">'
+                     f'{html.escape(t("evidence.no_finding_card", lang))}</div>']
         parts.append(
             f'<div class="twin-card" role="group" aria-label="{html.escape(first["label"])}" '
             f'data-indicator="{html.escape(ind_id)}" style="border:1px solid #ccd;'
             f'border-radius:6px;padding:6px 10px;margin:4px;min-width:210px;max-width:260px">'
-            f'<div style="font-size:0.85em;color:#334">{html.escape(first["label"])}</div>'
+            f'<div style="font-size:0.85em;color:#334">{html.escape(first["label"])}'
+            f'{evidence_badge(first, lang)}</div>'
             + "".join(lines) + "</div>")
     return '<div style="display:flex;flex-wrap:wrap">' + "".join(parts) + "</div>"
 

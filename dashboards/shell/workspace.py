@@ -202,8 +202,13 @@ class ScenarioWorkspace(pn.viewable.Viewer):
                   for row in ens.summary().itertuples()}
         self._cards.object = cards_html(self.table[self.table["indicator"].isin(headline)],
                                         self._decimals, self.lang, ranges)
-        table = wide(self.table).drop(columns=["indicator"]).rename(columns={
-            "label": t("app.indicator", self.lang), "units": t("app.units", self.lang)})
+        table = wide(self.table).drop(columns=["indicator"])
+        table["evidence"] = table["evidence"].map(
+            lambda lv: t(f"evidence.level_{lv}", self.lang))
+        table = table.rename(columns={
+            "label": t("app.indicator", self.lang), "units": t("app.units", self.lang),
+            "evidence": t("evidence.column", self.lang),
+            "synthetic": t("evidence.column_synthetic", self.lang)})
         self._table.object = table.round(2)
         if self.map_scenario not in labels:
             self.map_scenario = labels[0]
