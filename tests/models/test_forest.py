@@ -347,9 +347,13 @@ def test_dieback_fit_quality_is_reported(forest, model):
     v = r.values
     assert v["dieback_n_plots"] > 100
     assert 0.0 <= v["dieback_auc"] <= 1.0 and 0.0 <= v["dieback_pseudo_r2"] < 1.0
-    assert 0.0 < v["dieback_prob_pct"] < 100.0
+    skill = r.fits["dieback"]
+    assert skill.value == v["dieback_cv_auc"]
     prob = r.layers["stands"]["dieback_prob"]
-    assert prob.between(0, 1).all()
+    if skill.finding:  # probabilities only when the fit predicts out of sample
+        assert 0.0 < v["dieback_prob_pct"] < 100.0 and prob.between(0, 1).all()
+    else:
+        assert np.isnan(v["dieback_prob_pct"]) and prob.isna().all()
 
 
 def test_unknown_bd_foret_species_is_reported():
