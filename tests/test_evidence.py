@@ -119,3 +119,28 @@ def test_dieback_fit_reports_intervals_and_block_cross_validation():
     assert "sylvo-ecoregion" in fit.cv_method
     assert 0.0 <= fit.cv_auc <= 1.0
     assert fit.skill().finding == (fit.cv_auc >= 0.6 and fit.effects_clear)
+
+
+def test_the_ensemble_can_vary_the_assumptions():
+    from twin_core.ensemble import ASSUMPTION_SPREAD, assumption_uncertainties, run_ensemble
+
+    names = [u.param for u in assumption_uncertainties("zan.trajectory")]
+    assert "other_land_pct" in names and "population_growth_pct" not in names  # declared
+    cls = get_model("zan.trajectory").scenario_class
+    root = str(runs.territory("zan").root.resolve())
+    plain = run_ensemble("zan.trajectory", root, cls(label="A"), 40, seed=3)
+    wide_ = run_ensemble("zan.trajectory", root, cls(label="A"), 40, seed=3, assumptions=True)
+    assert "other_land_pct" not in plain.samples and "other_land_pct" in wide_.samples
+    base = cls().other_land_pct
+    drawn = wide_.samples["other_land_pct"]
+    assert drawn.min() >= base * (1 - ASSUMPTION_SPREAD) - 1e-9
+    assert drawn.max() <= base * (1 + ASSUMPTION_SPREAD) + 1e-9 and drawn.std() > 0
+    # the budget path to 2050 rests only on its pace: it varies only when assumptions do
+    col = "zan.budget_2031_2050_ha"
+    assert plain.values[col].std() == 0 and wide_.values[col].std() > 0
+    top = wide_.sensitivity().query("rank == 1").set_index("indicator")
+    assert top.at[col, "input"] == "pace_2031_pct"
+    # a zero assumption (an effect switched off) stays zero
+    off = run_ensemble("zan.trajectory", root, cls(label="A", renaturation_ha_per_yr=0.0), 5,
+                       assumptions=True)
+    assert (off.samples["renaturation_ha_per_yr"] == 0).all()

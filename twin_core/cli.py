@@ -127,7 +127,8 @@ def _run_ensembles(args, model, territory, scenarios) -> int:
     frames = []
     for s in scenarios:
         ens = run_ensemble(model.spec.id, str(territory.root.resolve()), s, args.draws,
-                           seed=args.seed, scheduler=args.scheduler)
+                           seed=args.seed, scheduler=args.scheduler,
+                           assumptions=args.assumptions)
         summary = ens.summary()
         top = ens.sensitivity().query("rank == 1").set_index("indicator")
         summary["label"] = summary["indicator"].map(lambda i: labels[i][0])
@@ -231,6 +232,8 @@ def parser() -> argparse.ArgumentParser:
     r.add_argument("--draws", type=int, default=None,
                    help="run each scenario as an ensemble of N seeded draws (median, 5-95 %%)")
     r.add_argument("--seed", type=int, default=0, help="seed of the ensemble draws")
+    r.add_argument("--assumptions", action="store_true",
+                   help="with --draws: vary the indicators' driving assumptions too (±25 %%)")
     r.add_argument("--scheduler", default=None,
                    help="Dask scheduler address (tcp://host:port); default "
                         "$DASK_SCHEDULER_ADDRESS, else this process")

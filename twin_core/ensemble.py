@@ -11,6 +11,13 @@ Warming: the TRACC gives one planning trajectory; the spread around it follows I
 SPM Table SPM.1 (SSP2-4.5, 2081-2100: best estimate 2.7 °C, very likely 2.1-3.5 °C, i.e. about
 ±26 % for a 5-95 % range), taken as a normal law with a standard deviation of 16 % of the
 warming level.
+
+Assumptions: with ``assumptions=True`` the draws also vary every scenario parameter that an
+indicator of the model names as a driving assumption (:mod:`twin_core.evidence`) and that the
+model does not already declare as uncertain: uniform ±:data:`ASSUMPTION_SPREAD` of the value
+set, clipped to its bounds (a value of 0 — an effect switched off — stays 0). No
+published spread exists for these parameters (that is why they are assumptions): the band then
+shows how much of a result rests on them, and the sensitivity table which one drives it.
 """
 
 from __future__ import annotations
@@ -23,6 +30,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import param as _param
 
 from twin_core.errors import TwinInputError
 from twin_core.scenario import Scenario
@@ -59,10 +67,14 @@ class Uncertain:
             x = rng.normal(mid, abs(mid) * self.a, n)
         elif self.dist == "uniform":
             x = rng.uniform(mid + self.a, mid + self.b, n)
+        elif self.dist == "relative_uniform":  # ± a × value: a value of 0 stays 0
+            x = rng.uniform(mid - abs(mid) * self.a, mid + abs(mid) * self.a, n)
         else:
             raise ValueError(f"unknown distribution {self.dist!r}")
-        lo, hi = type(scenario).param[self.param].bounds or (None, None)
-        return np.clip(x, lo if lo is not None else -np.inf, hi if hi is not None else np.inf)
+        p = type(scenario).param[self.param]
+        lo, hi = p.bounds or (None, None)
+        x = np.clip(x, lo if lo is not None else -np.inf, hi if hi is not None else np.inf)
+        return np.round(x) if isinstance(p, _param.Integer) else x
 
 
 WARMING = Uncertain("custom_warming", "relative_normal", 0.16, center="warming",
@@ -83,18 +95,48 @@ def uncertainties(model_id: str) -> tuple[Uncertain, ...]:
     return (WARMING,) + _UNCERTAIN.get(model_id, ())
 
 
+#: Relative spread of an assumption drawn by an "assumptions" ensemble (no published figure).
+ASSUMPTION_SPREAD = 0.25
+
+
+def assumption_uncertainties(model_id: str) -> tuple[Uncertain, ...]:
+    """The numeric scenario parameters named as driving assumptions by the model's indicators
+    and not already declared uncertain, each drawn ±ASSUMPTION_SPREAD."""
+    from twin_core.indicators import indicators_for
+    from twin_core.models.registry import get_model
+
+    cls = get_model(model_id).scenario_class
+    declared = {u.param for u in uncertainties(model_id)}
+    names = dict.fromkeys(a for ind in indicators_for(model_id) if ind.evidence is not None
+                          and ind.evidence.level == "assumption"
+                          for a in ind.evidence.assumptions)
+    out = []
+    for name in names:
+        p = cls.param[name] if name in cls.param else None
+        if p is None or name in declared or not isinstance(p, _param.Number) \
+                or isinstance(p, _param.Boolean):
+            continue
+        out.append(Uncertain(name, "relative_uniform", ASSUMPTION_SPREAD,
+                             source=f"assumption, ±{ASSUMPTION_SPREAD:.0%} (no published "
+                             "spread)"))
+    return tuple(out)
+
+
 def max_draws() -> int:
     return int(os.environ.get("TWIN_MAX_DRAWS", DEFAULT_MAX_DRAWS))
 
 
-def draw_scenarios(scenario: Scenario, n: int, seed: int = 0) -> tuple[pd.DataFrame,
-                                                                         list[dict[str, Any]]]:
-    """The sampled inputs (one row per draw) and the full param dicts of each draw."""
+def draw_scenarios(scenario: Scenario, n: int, seed: int = 0, assumptions: bool = False
+                   ) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
+    """The sampled inputs (one row per draw) and the full param dicts of each draw; with
+    ``assumptions``, the driving assumptions vary too (:func:`assumption_uncertainties`)."""
     cap = max_draws()
     if not isinstance(n, int | np.integer) or not 1 <= n <= cap:
         raise TwinInputError("bad_draws", "draws", n=n, cap=cap)
     rng = np.random.default_rng(seed)
     items = uncertainties(scenario.model_id)
+    if assumptions:
+        items = items + assumption_uncertainties(scenario.model_id)
     samples = pd.DataFrame({u.param: u.sample(scenario, rng, n) for u in items})
     base = {k: getattr(scenario, k) for k in scenario.user_params()}
     params = []
@@ -102,7 +144,9 @@ def draw_scenarios(scenario: Scenario, n: int, seed: int = 0) -> tuple[pd.DataFr
         p = dict(base)
         for u in items:
             p.update(u.sets)
-            p[u.param] = float(samples.at[i, u.param])
+            value = float(samples.at[i, u.param])
+            integer = isinstance(type(scenario).param[u.param], _param.Integer)
+            p[u.param] = int(round(value)) if integer else value
         params.append(p)
     return samples, params
 
@@ -200,11 +244,12 @@ class EnsembleResult:
 
 def run_ensemble(model_id: str, territory_root: str, scenario: Scenario, n: int, seed: int = 0,
                  scheduler: str | None = None, chunks: int | None = None,
-                 vectorised: bool = True) -> EnsembleResult:
+                 vectorised: bool = True, assumptions: bool = False) -> EnsembleResult:
     """Run ``n`` seeded draws of ``scenario``; on the Dask scheduler at ``scheduler`` (or
     $DASK_SCHEDULER_ADDRESS) when given, else in this process. Results are identical.
-    ``vectorised=False`` forces one model run per draw."""
-    samples, params = draw_scenarios(scenario, n, seed)
+    ``vectorised=False`` forces one model run per draw; ``assumptions`` varies the driving
+    assumptions too."""
+    samples, params = draw_scenarios(scenario, n, seed, assumptions)
     scheduler = scheduler or os.environ.get("DASK_SCHEDULER_ADDRESS") or None
     root = str(territory_root)
     if scheduler is None:

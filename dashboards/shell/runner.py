@@ -13,15 +13,18 @@ __all__ = ["ensemble", "run", "territory"]
 
 
 @lru_cache(maxsize=32)
-def _ensemble(model_id: str, territory_id: str, scenario_json: str, draws: int, seed: int):
+def _ensemble(model_id: str, territory_id: str, scenario_json: str, draws: int, seed: int,
+              assumptions: bool):
     from twin_core.ensemble import run_ensemble
 
     scenario = Scenario.from_json(scenario_json)
     return run_ensemble(model_id, str(territory(territory_id).root.resolve()), scenario, draws,
-                        seed=seed)
+                        seed=seed, assumptions=assumptions)
 
 
-def ensemble(model_id: str, territory_id: str, scenario: Scenario, draws: int, seed: int = 0):
-    """An ensemble of ``draws`` seeded draws around ``scenario`` (cached, in this process)."""
+def ensemble(model_id: str, territory_id: str, scenario: Scenario, draws: int, seed: int = 0,
+             assumptions: bool = False):
+    """An ensemble of ``draws`` seeded draws around ``scenario`` (cached, in this process);
+    ``assumptions`` varies the indicators' driving assumptions too."""
     return _ensemble(model_id, territory_id, json.dumps(scenario.to_dict(), sort_keys=True),
-                     draws, seed)
+                     draws, seed, assumptions)

@@ -55,6 +55,8 @@ class ScenarioWorkspace(pn.viewable.Viewer):
                                    doc="How many of the model's first indicators get a card.")
     draws = param.Selector(default=0, objects=[0, 20, 50, 100],
                            doc="Ensemble size (0: single run); bands and ranges when > 0.")
+    vary_assumptions = param.Boolean(default=False, doc="The ensemble also varies the "
+                                     "indicators' driving assumptions (twin_core.ensemble).")
     extras = param.List(default=[], doc="Callables ws -> viewable, shown under the chart and "
                         "rebuilt after each refresh (use-case specific views).")
     map_builder = param.Callable(default=None, doc="Replaces the generic map: "
@@ -95,7 +97,8 @@ class ScenarioWorkspace(pn.viewable.Viewer):
         self._build_tabs()
         for s in self.scenarios:
             self._watch(s)
-        self.param.watch(lambda *events: self.refresh(), ["reference", "draws"])
+        self.param.watch(lambda *events: self.refresh(),
+                         ["reference", "draws", "vary_assumptions"])
         self.param.watch(lambda *events: self._draw_map(), ["map_scenario", "basemap"])
         self.refresh()
 
@@ -180,7 +183,8 @@ class ScenarioWorkspace(pn.viewable.Viewer):
                             for s in self.scenarios]
             self.table = compare(self.results, reference=self.reference, lang=self.lang)
             self.ensembles = {s.label: runner.ensemble(self.model_id, self.territory_id, s,
-                                                       self.draws)
+                                                       self.draws,
+                                                       assumptions=self.vary_assumptions)
                               for s in self.scenarios} if self.draws else {}
         except TwinInputError as exc:
             self._show_error(exc.message(self.lang))
@@ -350,6 +354,9 @@ class ScenarioWorkspace(pn.viewable.Viewer):
             self.param.draws, label=t("app.draws", lang), css_classes=["twin-draws"],
             options={t("app.draws_off", lang) if n == 0 else t("app.draws_n", lang, n=n): n
                      for n in self.param.draws.objects})
+        vary = pn.widgets.Checkbox.from_param(self.param.vary_assumptions,
+                                              label=t("app.vary_assumptions", lang),
+                                              css_classes=["twin-vary-assumptions"])
         per_feature = pn.widgets.FileDownload(
             callback=self.map_table_csv, filename=f"table_{self.spec.map_layer}.csv",
             label=t("app.export_map_table", lang), css_classes=["twin-map-csv"])
@@ -369,7 +376,8 @@ class ScenarioWorkspace(pn.viewable.Viewer):
             pn.Row(csv, per_feature, gpkg, *report_downloads(self)), self._table,
             pn.pane.Markdown(f"### {t('app.map', lang)}"), pn.Row(map_choice, basemap),
             *([self._drawing.panel()] if self._drawing is not None else []), self._map,
-            pn.pane.Markdown(f"### {t('app.timeseries', lang)}"), draws, self._series,
+            pn.pane.Markdown(f"### {t('app.timeseries', lang)}"), pn.Row(draws, vary),
+            self._series,
             self._bands_note, self._sensitivity,
             *[pn.panel(pn.bind(lambda _rev, fn=fn: fn(self), self.param.revision))
               for fn in self.extras],

@@ -368,26 +368,26 @@ _BETTER = {**dict.fromkeys(
 _NITRATE = Evidence(
     "calibrated", "Naïades station means, anchored delta-change of the N balance → leaching → "
     "catchment mixing chain (k and in-stream retention fitted)", fit="nitrate")
-_BALANCE = ("fertilisation_change_pct", "cover_crop_efficacy_pct", "soil_water_capacity_mm",
+_BALANCE = ("cover_crop_efficacy_pct", "soil_water_capacity_mm",
             "autumn mineral N and crop parameters (crops.py)")
 _IRRIGATION = Evidence(
     "assumption", "FAO-56 single-Kc bucket on FAO-56 Penman-Monteith ET0 (checked against the "
     "FAO-56 worked examples)", checks=("agriculture.fao56",),
-    assumptions=("irrigated_share_pct", "soil_water_capacity_mm", "summer_rain_change_pct",
-                 "irrigation_restriction_pct", "crop coefficients Kc (crops.py)"))
+    assumptions=("soil_water_capacity_mm", "summer_rain_change_pct",
+                 "crop coefficients Kc (crops.py)"))
 _EVIDENCE = {
     **dict.fromkeys(("stations_above_50", "stations_above_25", "mean_no3_change_mg_l",
                      "water_bodies_above_50", "water_bodies_above_25", "mean_no3_mg_l"),
                     _NITRATE),
     "leached_n_t": Evidence("assumption", "COMIFER-style N balance and Burns leaching under "
                             "the FAO-56 bucket drainage", checks=("agriculture.fao56",),
-                            assumptions=(*_BALANCE, "cover_crop_pct")),
+                            assumptions=_BALANCE),
     **dict.fromkeys(("irrigation_supplied_mm3", "irrigation_need_mm3",
                      "irrigation_need_change_pct"), _IRRIGATION),
     **dict.fromkeys(("irrigation_resource_pct", "catchments_over_resource"), Evidence(
         "assumption", "irrigation per catchment and month against a specific low flow × "
         "catchment area", checks=("agriculture.fao56",),
-        assumptions=("low_flow_l_s_km2", "irrigated_share_pct", "irrigation_restriction_pct"))),
+        assumptions=("low_flow_l_s_km2", "soil_water_capacity_mm"))),
     **dict.fromkeys(("summer_drainage_mm", "drainage_mm"), Evidence(
         "assumption", "FAO-56 soil bucket with USDA-SCS effective rain",
         checks=("agriculture.fao56",),

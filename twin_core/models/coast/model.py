@@ -625,20 +625,20 @@ _LEVELS = ("return_period", "storm still-water levels (submersion.py: spring hig
 _RETREAT = Evidence(
     "assumption", "Cerema national shoreline-change indicator (observed trend) + Bruun 1962 "
     "on the AR6 sea-level rise", checks=_SLR,
-    assumptions=("active_length_m", "berm_height_m", "closure_depth_m", "event_retreat_m",
-                 "nourishment_pct"), layers=("erosion",))
+    assumptions=("active_length_m", "berm_height_m", "closure_depth_m", "event_retreat_m"),
+    layers=("erosion",))
 _FLOOD = Evidence(
     "assumption", "connected bathtub on the DEM with storm levels on the AR6 sea-level rise "
     "(no levees finer than the DEM: an upper bound)", checks=_SLR,
-    assumptions=(*_LEVELS, "dike_crest_m"), layers=("dem", "erosion"))
+    assumptions=_LEVELS, layers=("dem", "erosion"))
 _EXPOSED = Evidence(
     "assumption", "buildings in the retreat band or the flood (homes and residents per "
     "building)", assumptions=("active_length_m", "closure_depth_m", "event_retreat_m",
                               *_LEVELS), layers=None)
 _MONEY = Evidence(
     "assumption", "JRC 2017 depth-damage curves, option costs and a 3.2 % discount rate "
-    "(exposure.py)", assumptions=("discount_pct", *_LEVELS, "relocate_dwellings",
-                                  "nourishment_pct", "dike_crest_m"), layers=None)
+    "(exposure.py)", assumptions=("discount_pct", *_LEVELS, "depth-damage curves and unit "
+                                  "costs (exposure.py)"), layers=None)
 _EVIDENCE = {
     "slr_m": Evidence("validated", "IPCC AR6 WGI global mean sea level by warming level "
                       "(sea_level.py)", checks=_SLR, assumptions=("sea_level_option",),
@@ -655,11 +655,10 @@ _EVIDENCE = {
     **dict.fromkeys(("damage_event_meur", "ead_meur", "option_cost_meur", "benefit_cost_ratio",
                      "retreat_loss_meur", "option_benefit_meur"), _MONEY),
     "relocation_land_ha": Evidence("assumption", "relocated homes at the chosen density",
-                                   assumptions=("relocate_dwellings", "relocation_density"),
+                                   assumptions=("relocation_density",),
                                    layers=None),
-    "setback_band_ha": Evidence("assumption", "band of the chosen width behind today's "
-                                "shoreline (Cerema arcs)", assumptions=("setback_m",),
-                                layers=("erosion",)),
+    "setback_band_ha": Evidence("observed", "band of the chosen width behind today's "
+                                "shoreline (Cerema arcs)", layers=("erosion",)),
 }
 for _key, _units, _dec in _INDICATORS:
     value_indicator(f"coast.{_key}", MODEL_ID, _units, key=_key, decimals=_dec,

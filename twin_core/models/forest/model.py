@@ -471,13 +471,13 @@ _FIRE = Evidence(
     "assumption", "Rothermel 1972 surface spread (checked against BehavePlus 5) on a 50 m grid "
     "of the stands, fuel models mapped from the species groups, flat terrain",
     checks=("forest.rothermel_behaveplus",),
-    assumptions=("wind_kmh", "fuel_moisture", "wind_adjustment", "fire_duration_h",
-                 "fuel model of each species group"), layers=("stands",))
+    assumptions=("wind_adjustment", "fuel model of each species group",
+                 "wind and fuel moisture of the fire day (scenario)"), layers=("stands",))
 _PLAN = Evidence(
     "assumption", "cut-and-replant MILP (plan.py): costs per ha, standing volume and objective "
-    "weights are set values", assumptions=("budget_keur", "annual_cap_ha",
-                                           "standing_volume_m3_ha", "w_suitability", "w_fire",
-                                           "w_carbon"), layers=("stands", "climate_normals"))
+    "weights are set values", assumptions=("standing_volume_m3_ha",
+                                           "harvest and replanting costs per ha (plan.py)"),
+    layers=("stands", "climate_normals"))
 _EVIDENCE: dict[str, Evidence] = {
     **dict.fromkeys(("unsuitable_pct", "at_risk_pct", "unsuitable_ha", "suitable_ha",
                      "at_risk_ha", "suitable_pct", "unsuitable_present_pct",
@@ -495,7 +495,7 @@ _EVIDENCE: dict[str, Evidence] = {
     "fire_ros_m_min": Evidence(
         "validated", "Rothermel 1972 head-fire rate at the ignition point, Scott & Burgan 2005 "
         "fuel of its stand", checks=("forest.rothermel_behaveplus",),
-        assumptions=("wind_kmh", "fuel_moisture", "wind_adjustment"), layers=("stands",)),
+        assumptions=("wind_adjustment",), layers=("stands",)),
     **dict.fromkeys(("burnt_area_ha", "burnt_stands_n", "burnt_stands_ha"), _FIRE),
     **dict.fromkeys(("plan_area_ha", "plan_cost_keur", "plan_volume_m3", "plan_carbon_tco2",
                      "plan_stands_n", "plan_objective"), _PLAN),
@@ -504,8 +504,8 @@ _EVIDENCE: dict[str, Evidence] = {
         "assumption", "Byram flame length from Rothermel 1972 (checked against BehavePlus 5) "
         "per stand, 1.2 m hand-crew limit (Andrews & Rothermel 1982)",
         checks=("forest.rothermel_behaveplus",),
-        assumptions=("fuel_moisture", "wind_kmh", "fuel model of each species group",
-                     "budget_keur"), layers=("stands", "climate_normals"))),
+        assumptions=("wind_adjustment", "fuel model of each species group"),
+        layers=("stands", "climate_normals"))),
     **dict.fromkeys(("stand_carbon_tco2", "stand_carbon_after_plan_tco2"), Evidence(
         "assumption", "area × standing volume × basic density × 0.47 × 44/12 (IPCC 2006 "
         "Vol. 4)", assumptions=("standing_volume_m3_ha",), layers=("stands",))),

@@ -391,8 +391,9 @@ _LOWER_IS_BETTER = {"projected_2021_2031_ha", "budget_used_pct", "communes_over_
 _HIGHER_IS_BETTER = {"remaining_budget_ha", "dwellings_delivered_pct", "dwellings_delivered",
                      "renatured_2031_2050_ha"}
 # -- evidence of each indicator (twin_core.evidence) -------------------------------------------
+# world assumptions (the planning levers — density, densification — are the user's choices)
 _DEMAND = ("population_growth_pct", "household_trend_pct", "vacancy_pct", "secondary_pct",
-           "existing_fabric_pct", "density", "other_land_pct")
+           "other_land_pct")
 _LAW = "loi Climat et résilience 2021-1104 art. 191 and loi 2023-630 (envelope rules)"
 _PROJECTION = Evidence(
     "assumption", "\"point mort\" housing demand at the chosen density plus non-housing land at "
