@@ -68,11 +68,17 @@ def board_html(model_id: str, proposals: list[Proposal], lang: str) -> str:
     frame = board_frame(model_id, proposals)
     # hidden proposals are shown greyed but not ranked against the others
     mark = marks(model_id, frame.loc[[p.id for p in proposals if not p.hidden]])
-    heads = [t("workshop.name_col", lang), t("workshop.submitted_col", lang)] + [
-        f"{i.label(lang)} ({i.units})" for i in inds]
+    # a calibrated indicator whose fit has no skill reads NaN: say why instead of ranking it
+    no_finding = {i.id for i in inds if i.evidence is not None
+                  and i.evidence.level == "calibrated" and frame[i.id].isna().all()}
+    heads = [(t("workshop.name_col", lang), ""), (t("workshop.submitted_col", lang), "")] + [
+        (f"{i.label(lang)} ({i.units})", t("evidence.no_finding_card", lang)
+         if i.id in no_finding else "") for i in inds]
     out = ['<table class="twin-board" style="border-collapse:collapse"><thead><tr>']
     out += [f'<th scope="col" style="border-bottom:1px solid #99a;padding:4px">'
-            f'{html.escape(h)}</th>' for h in heads]
+            f'{html.escape(h)}' + (f'<div class="twin-no-finding" style="font-weight:normal;'
+                                   f'font-size:0.85em;color:#7a3b00">{html.escape(note)}</div>'
+                                   if note else "") + "</th>" for h, note in heads]
     out.append("</tr></thead><tbody>")
     best, worst = t("workshop.best", lang), t("workshop.worst", lang)
     for p in proposals:

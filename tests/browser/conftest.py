@@ -45,11 +45,16 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def server(tmp_path_factory):
+def server_db(tmp_path_factory):
+    """The workshop database file of the session's server (tests may seed workshops in it)."""
+    return tmp_path_factory.mktemp("db") / "workshops.sqlite"
+
+
+@pytest.fixture(scope="session")
+def server(server_db):
     """`twin serve` in a subprocess on a free loopback port; yields the base URL."""
     port = _free_port()
-    env = {**os.environ, "PYTHONUNBUFFERED": "1",
-           "TWIN_WORKSHOP_DB": str(tmp_path_factory.mktemp("db") / "workshops.sqlite")}
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", "TWIN_WORKSHOP_DB": str(server_db)}
     env.pop("TWIN_DATABASE_URL", None)
     log = open(ROOT / ".pytest_cache" / "twin_serve.log", "w") if (
         ROOT / ".pytest_cache").exists() else subprocess.DEVNULL
