@@ -1,0 +1,84 @@
+"""Forest checks: FWI 1985 table, Rothermel against BehavePlus 5, dieback skill."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from twin_core.validation import CheckResult, check, reference_table, within
+
+FWI_REF = "Van Wagner & Pickett 1985, FWI FORTRAN test table (49 days, 44° N)"
+ROTH_REF = "BehavePlus 5, Rothermel 1972 with Scott & Burgan 2005 fuel models (30 rows)"
+
+
+# -- forest ------------------------------------------------------------------------------------
+@check("forest.fwi_1985", "forest")
+def _fwi() -> list[CheckResult]:
+    from twin_core.models.forest import fire_weather as fw
+
+    ref = pd.read_csv(reference_table("fwi_van_wagner_pickett_1985.csv"))
+    weather = ref.rename(columns={"ws": "wind", "pr": "rain", "mth": "month"})[
+        ["temp", "rh", "wind", "rain", "month"]]
+    out = fw.fwi_daily(weather, lat=float(ref["lat"].iloc[0]), ffmc0=85.0, dmc0=6.0, dc0=15.0)
+    rows = []
+    for col in fw.OUTPUT_COLUMNS:
+        err = float(np.max(np.abs(out[col].to_numpy() - ref[col].to_numpy())))
+        rows.append(CheckResult(
+            f"forest.fwi_1985.{col}", "forest",
+            f"{col.upper()}: largest difference over the 49 days", FWI_REF, err, "0",
+            "0.1 (usual criterion, reference README)", "pass" if err <= 0.1 else "fail"))
+    return rows
+
+
+@check("forest.rothermel_behaveplus", "forest")
+def _rothermel() -> list[CheckResult]:
+    from twin_core.models.forest import fire_spread as fs
+
+    ref = pd.read_csv(reference_table("rothermel_behaveplus5_subset.csv"))
+    err = {False: 0.0, True: 0.0}
+    ri_err = 0.0
+    for row in ref.itertuples(index=False):
+        herb = {"dry": 0.30, "mid": 0.75}[row.moisture_set]
+        angle = 0.0 if np.isnan(row.aspect_deg) else (row.wind_dir_deg - row.aspect_deg) % 360.0
+        wind = row.midflame_wind_mph * fs.MPH_TO_M_PER_S
+        ros = fs.rothermel_max_spread(row.fuel_model, 0.04, 0.04, 0.06, herb, 0.70, wind,
+                                      row.slope_pct / 100.0, wind_from_upslope_deg=angle)
+        windy = bool(row.midflame_wind_mph > 0)
+        err[windy] = max(err[windy], abs(ros / fs.CH_PER_H_TO_M_PER_MIN - row.ros_max_ch_per_h))
+        if not np.isnan(row.reaction_intensity_btu_ft2_min):
+            fire = fs.rothermel_surface(row.fuel_model, 0.04, 0.04, 0.06, herb, 0.70, wind,
+                                        row.slope_pct / 100.0, angle)
+            ri_err = max(ri_err, abs(float(fire.reaction_intensity_btu_ft2_min)
+                                     / row.reaction_intensity_btu_ft2_min - 1.0) * 100.0)
+    return [
+        CheckResult("forest.rothermel_behaveplus.no_wind", "forest",
+                    "head-fire spread rate without wind: largest difference (ch/h)", ROTH_REF,
+                    err[False], "BehavePlus rows", "0.1 ch/h", within(err[False], 0.0, 0.1)),
+        CheckResult("forest.rothermel_behaveplus.wind", "forest",
+                    "head-fire spread rate with wind (and slope): largest difference (ch/h)",
+                    ROTH_REF, err[True], "BehavePlus rows", "0.3 ch/h",
+                    within(err[True], 0.0, 0.3)),
+        CheckResult("forest.rothermel_behaveplus.reaction_intensity", "forest",
+                    "reaction intensity: largest relative difference (%)", ROTH_REF, ri_err,
+                    "BehavePlus rows", "0.5 %", within(ri_err, 0.0, 0.5)),
+    ]
+
+
+@check("forest.dieback_skill", "forest")
+def _dieback() -> list[CheckResult]:
+    from twin_core import runs
+    from twin_core.models.forest import dieback as db
+
+    territory = runs.territory("forest")
+    fit = db.fit_dieback(territory.layer("ifn_plots"), territory.layer("communes"),
+                         territory.layer("climate_normals"))
+    skill = fit.skill()
+    effects = "; ".join(f"{k}: {v[0]:+.3g} per unit [{v[1]:+.3g}, {v[2]:+.3g}]"
+                        for k, v in skill.effects.items())
+    return [CheckResult(
+        "forest.dieback_skill", "forest",
+        f"dieback logistic fit (sample, {fit.n} IFN plots): cross-validated AUC, "
+        f"{fit.cv_method}; log-odds effects with 95 % intervals: {effects}",
+        "IGN Inventaire forestier national, dead trees per plot (observations)",
+        skill.value, "≥ 0.6 and effects' intervals excluding 0", "—",
+        "skill" if skill.finding else "no_skill")]

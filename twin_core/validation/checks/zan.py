@@ -1,0 +1,1 @@
+"""ZAN checks (hindcasts against observed land take go here)."""
