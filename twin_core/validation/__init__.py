@@ -20,6 +20,8 @@ from importlib.resources import files
 from pathlib import Path
 
 STATUSES = ("pass", "fail", "skill", "no_skill")
+#: Page and command order of the use cases.
+MODELS = ("core", "coast", "forest", "agriculture", "zan")
 
 
 @dataclass(frozen=True)
@@ -78,7 +80,8 @@ def known(check_id: str) -> bool:
 def run_checks(model: str | None = None) -> list[CheckResult]:
     """Run every check (of one use case when ``model`` is given), in registration order."""
     out: list[CheckResult] = []
-    for c in all_checks().values():
+    order = {m: i for i, m in enumerate(MODELS)}
+    for c in sorted(all_checks().values(), key=lambda c: order.get(c.model, len(order))):
         if model is None or c.model == model:
             out.extend(c.fn())
     return out
