@@ -260,8 +260,10 @@ def test_model_runs_on_sample_territory(forest, model):
     s = model.scenario_class()
     assert model.validate(forest, s) == []
     r = model.run(forest, s)
+    no_finding = {"dieback_prob_pct", "dieback_prob_present_pct"} if not r.fits[
+        "dieback"].finding else set()  # a fit without skill is not computed (evidence rule)
     for k, v in r.values.items():
-        assert np.isfinite(v), k
+        assert np.isfinite(v) or k in no_finding, k
     stands = r.layers["stands"]
     assert stands.crs.to_epsg() == 2154
     assert set(stands["status_code"].dropna().unique()) <= {0.0, 1.0, 2.0}
