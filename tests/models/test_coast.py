@@ -15,8 +15,15 @@ from shapely.geometry import LineString, Point, box
 from twin_core.errors import TwinInputError
 from twin_core.models.coast import exposure as ex
 from twin_core.models.coast.retreat import (
+    BASELINE_YEAR,
+    DEFAULT_ACTIVE_LENGTH_M,
+    DEFAULT_BERM_HEIGHT_M,
+    DEFAULT_CLOSURE_DEPTH_M,
+    EMBEDDED_RATE_M_PER_YR,
+    TREND_WINDOW,
     bruun_retreat,
     chronic_retreat,
+    embedded_rate,
     retreat_band,
     shoreline_retreat,
 )
@@ -84,16 +91,60 @@ def test_bruun_hand_cases():
 
 def test_retreat_grows_with_time_and_sea_level():
     rate = np.array([-2.42, -0.66, 0.30, np.nan])  # Soulac, Lacanau, Le Verdon, no data
-    r2050 = shoreline_retreat(rate, 2050, 0.10)
-    r2100 = shoreline_retreat(rate, 2100, 0.10)
+    r2050 = shoreline_retreat(rate, 2050, 0.20)
+    r2100 = shoreline_retreat(rate, 2100, 0.60)  # AR6-like rises since 2010
     assert np.all(r2100 >= r2050) and r2100[0] > r2050[0]
-    assert np.all(shoreline_retreat(rate, 2050, 0.3) > r2050)
-    # chronic part: 2.42 m/yr × 32 yr since 2018; accretion and no data give none
-    np.testing.assert_allclose(chronic_retreat(rate, 2050), [2.42 * 32, 0.66 * 32, 0, 0])
+    assert np.all(shoreline_retreat(rate, 2050, 0.4) > r2050)
+    # chronic part: 2.42 m/yr × 40 yr since the 2010 shoreline; accretion and no data give none
+    np.testing.assert_allclose(chronic_retreat(rate, 2050), [2.42 * 40, 0.66 * 40, 0, 0])
     # nourishment halves the chronic part, not the Bruun term
-    assert chronic_retreat(-2.0, 2050, 50.0) == pytest.approx(32.0)
-    half = shoreline_retreat(-2.0, 2050, 0.1, nourishment_pct=50.0, event_retreat_m=0.0)
-    assert half == pytest.approx(32.0 + bruun_retreat(0.1, 1200, 10, 15))
+    assert chronic_retreat(-2.0, 2050, 50.0) == pytest.approx(40.0)
+    half = shoreline_retreat(-2.0, 2050, 0.2, nourishment_pct=50.0, event_retreat_m=0.0,
+                             embedded_rate_m_per_yr=0.0)
+    assert half == pytest.approx(40.0 + bruun_retreat(0.2, 1250, 10, 15))
+
+
+def test_embedded_rate_from_ar6_observed_rates():
+    # AR6 WGI SPM A.1.7: 1.3 mm/yr 1901-1971, 1.9 mm/yr 1971-2006, 3.7 mm/yr 2006-2018.
+    # 1950-2010 by hand: (21 × 1.3 + 35 × 1.9 + 4 × 3.7) / 60 = 108.6 / 60 = 1.81 mm/yr
+    assert embedded_rate(1950, 2010) == pytest.approx(1.81e-3)
+    assert embedded_rate(1901, 1971) == pytest.approx(1.3e-3)
+    assert EMBEDDED_RATE_M_PER_YR == pytest.approx(1.81e-3)
+    with pytest.raises(ValueError):
+        embedded_rate(1850, 2000)
+
+
+def test_bruun_only_beyond_the_embedded_rate_hand_case():
+    # Le Cozannet et al. 2019: Bruun on the rise beyond the rate already in the trend.
+    # Eroding arc −1 m/yr, 2010 → 2060 (50 yr), rise 0.30 m, embedded 2 mm/yr (0.10 m):
+    # chronic 50 m + Bruun(0.20 m) = 0.20 × 1000 / (2 + 8) = 20 m, + storm 15 m = 85 m
+    got = shoreline_retreat(-1.0, 2060, 0.30, active_length=1000.0, berm_height=2.0,
+                            closure_depth=8.0, event_retreat_m=15.0,
+                            embedded_rate_m_per_yr=0.002)
+    assert got == pytest.approx(85.0)
+    # with no embedded rate the whole 0.30 m would count (the double count): 30 m, not 20 m
+    double = shoreline_retreat(-1.0, 2060, 0.30, active_length=1000.0, berm_height=2.0,
+                               closure_depth=8.0, embedded_rate_m_per_yr=0.0)
+    assert double - (got - 15.0) == pytest.approx(10.0)
+    # a rise slower than the embedded rate adds no Bruun retreat
+    assert shoreline_retreat(-1.0, 2060, 0.05, embedded_rate_m_per_yr=0.002) \
+        == pytest.approx(50.0)
+    # accreting (+0.5 m/yr × 50 = 25 m of advance) offsets the 20 m Bruun term: no retreat,
+    # and no storm retreat on an accreting arc or one with no measured trend
+    rates = np.array([0.5, np.nan, 0.0])
+    out = shoreline_retreat(rates, 2060, 0.30, active_length=1000.0, berm_height=2.0,
+                            closure_depth=8.0, event_retreat_m=15.0,
+                            embedded_rate_m_per_yr=0.002)
+    np.testing.assert_allclose(out, [0.0, 20.0, 35.0])
+
+
+def test_bruun_defaults_inside_the_cited_ranges():
+    # closure depth 5-20 m (Bosboom & Stive); Bruun ratio L/(B + h) within 50-100
+    assert 5.0 <= DEFAULT_CLOSURE_DEPTH_M <= 20.0
+    ratio = DEFAULT_ACTIVE_LENGTH_M / (DEFAULT_BERM_HEIGHT_M + DEFAULT_CLOSURE_DEPTH_M)
+    assert 50.0 <= ratio <= 100.0
+    # the baseline is the recent Cerema shoreline (2005-2014), inside the trend window's end
+    assert 2005 <= BASELINE_YEAR <= 2014 and TREND_WINDOW[1] == BASELINE_YEAR
 
 
 def test_retreat_band_clipped_to_land():

@@ -2,7 +2,8 @@
 damage and adaptation options, from today (2025) to the horizon.
 
 Equations and sources: :mod:`~twin_core.models.coast.sea_level` (IPCC AR6 sea level by warming
-level), :mod:`~twin_core.models.coast.retreat` (Cerema trend + Bruun 1962),
+level), :mod:`~twin_core.models.coast.retreat` (Cerema trend + Bruun 1962 on the rise beyond the
+rate embedded in the trend, Le Cozannet et al. 2019),
 :mod:`~twin_core.models.coast.submersion` (connected bathtub, Xynthia-based storm levels),
 :mod:`~twin_core.models.coast.exposure` (JRC 2017 depth-damage, option costs, 3.2 % discount
 rate). Warming path: TRACC (global) for the years of the series (before 2030, linear from the
@@ -554,6 +555,7 @@ class CoastModel(Model):
         sources=(
             "IPCC AR6 WGI (2021) SPM B.5.3, Table 9.9, Table SPM.1 (sea level, warming)",
             "Bruun (1962) J. Waterways Harbors Div. ASCE 88:117-130",
+            "Le Cozannet et al. (2019) Sci. Rep. 9:42, doi:10.1038/s41598-018-37017-4",
             "Cerema, indicateur national de l'érosion côtière (2018)",
             "BRGM/OCA 2016 (major-event retreat ≈ 20 m)",
             "SONEL/SHOM, hauteurs d'eau observées lors de Xynthia (2010)",
@@ -623,8 +625,10 @@ _SLR = ("coast.ar6_sea_level",)
 _LEVELS = ("return_period", "storm still-water levels (submersion.py: spring high water, "
            "surge; sources incomplete)", "sea_level_option")
 _RETREAT = Evidence(
-    "assumption", "Cerema national shoreline-change indicator (observed trend) + Bruun 1962 "
-    "on the AR6 sea-level rise", checks=_SLR,
+    "assumption", "Cerema national shoreline-change indicator (observed trend, shoreline of "
+    "about 2010) + Bruun 1962 on the AR6 sea-level rise beyond the 1.8 mm/yr already in the "
+    "trend (Le Cozannet et al. 2019); storm retreat on eroding and stable arcs only",
+    checks=_SLR,
     assumptions=("active_length_m", "berm_height_m", "closure_depth_m", "event_retreat_m"),
     layers=("erosion",))
 _FLOOD = Evidence(
