@@ -22,16 +22,19 @@ from twin_core.io import (
 from twin_core.territory import SCHEMAS, Territory
 from twin_core.territory.schema import nodata_holes
 
-SQUARE = Polygon([(0, 0), (100, 0), (100, 100), (0, 100)])
-BOWTIE = Polygon([(0, 0), (100, 100), (100, 0), (0, 100)])  # self-intersecting
+X0, Y0 = 370_000, 6_500_000  # Lambert-93, near Soulac-sur-Mer
+SQUARE = Polygon([(X0, Y0), (X0 + 1000, Y0), (X0 + 1000, Y0 + 1000), (X0, Y0 + 1000)])
+BOWTIE = Polygon([(X0, Y0), (X0 + 1000, Y0 + 1000), (X0 + 1000, Y0), (X0, Y0 + 1000)])
 
 
 def communes(**overrides):
     data = {"code_insee": ["33514"], "nom": ["Soulac-sur-Mer"], "population": [2700],
-            "area_ha": [2900.0], "geometry": [SQUARE]}
+            "area_ha": [100.0], "geometry": [SQUARE]}
     data.update(overrides)
     crs = data.pop("crs", "EPSG:2154")
-    return gpd.GeoDataFrame(data, geometry="geometry", crs=crs)
+    gdf = gpd.GeoDataFrame(data, geometry="geometry", crs="EPSG:2154")
+    return gdf if crs == "EPSG:2154" else gdf.to_crs(crs) if crs else gdf.set_crs(
+        None, allow_override=True)
 
 
 def check(gdf, source="communes.gpkg"):
@@ -169,3 +172,101 @@ def test_territory_names_missing_layer(tmp_path):
     with pytest.raises(TwinInputError) as info:
         Territory.load(tmp_path).check()
     assert info.value.code == "wrong_crs" and "communes" in str(info.value)
+
+
+# -- raster content (issue 16) ---------------------------------------------------------------
+def test_raster_all_nodata_and_out_of_range():
+    with pytest.raises(TwinInputError) as info:
+        SCHEMAS["dem"].check(dem(np.full((5, 5), np.nan)), "dem.tif", "dem")
+    assert info.value.code == "raster_all_nodata" and "dem.tif" in str(info.value)
+    with pytest.raises(TwinInputError) as info:
+        SCHEMAS["dem"].check(dem(np.full((5, 5), 12_000.0)), "dem.tif", "dem")
+    assert info.value.code == "raster_out_of_range" and "units" in str(info.value)
+
+
+def test_raster_integer_voids_without_nodata(tmp_path):
+    import rasterio
+    from rasterio.transform import from_origin
+
+    values = np.full((20, 20), 12, dtype="int16")
+    values[5, 5] = -32768
+    path = tmp_path / "dem_int16.tif"
+    with rasterio.open(path, "w", driver="GTiff", width=20, height=20, count=1, dtype="int16",
+                       crs="EPSG:2154", transform=from_origin(400_000, 6_500_000, 100, 100)
+                       ) as dst:
+        dst.write(values, 1)
+    with pytest.raises(TwinInputError) as info:
+        SCHEMAS["dem"].check(read_raster(path), str(path), "dem")
+    err = info.value
+    assert err.code == "raster_undeclared_nodata" and "-32768" in str(err)
+    assert "a_nodata" in str(err) and "nodata" in err.message("fr")
+    with rasterio.open(path, "r+") as dst:  # declared: read as a void, then a hole
+        dst.nodata = -32768
+    back = read_raster(path)
+    assert np.isnan(back.values[5, 5])
+
+
+def test_raster_header_too_large_is_refused_before_reading(tmp_path):
+    import tracemalloc
+
+    import rasterio
+    from rasterio.transform import from_origin
+
+    path = tmp_path / "huge.tif"
+    with rasterio.open(path, "w", driver="GTiff", width=100_000, height=100_000, count=1,
+                       dtype="float32", crs="EPSG:2154", tiled=True, sparse_ok=True,
+                       compress="deflate", transform=from_origin(0, 7_000_000, 1, 1)):
+        pass
+    tracemalloc.start()
+    try:
+        with pytest.raises(TwinInputError) as info:
+            read_raster(path)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert info.value.code == "raster_too_large" and "huge.tif" in str(info.value)
+    assert "100,000" in str(info.value) and peak < 50 * 2**20
+
+
+def test_truncated_geotiff_names_the_file(tmp_path):
+    path = write_raster(dem(np.random.default_rng(0).normal(10, 3, (300, 300))),
+                        tmp_path / "dem.tif")
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2])
+    with pytest.raises(TwinInputError) as info:
+        read_raster(path)
+    assert info.value.code in {"truncated_file", "unreadable_file"}
+    assert "dem.tif" in str(info.value) and "tronqué" in info.value.message("fr")
+
+
+def _raster_territory(tmp_path, da):
+    root = tmp_path / "terr"
+    root.mkdir(parents=True)
+    write_vector(communes(), root / "communes.gpkg")
+    write_raster(da, root / "dem.tif")
+    (root / "territory.json").write_text(json.dumps({"id": "t", "layers": {
+        "communes": {"path": "communes.gpkg", "kind": "vector"},
+        "dem": {"path": "dem.tif", "kind": "raster"}}}))
+    return Territory.load(root)
+
+
+def test_raster_too_few_cells_or_mostly_empty_for_the_territory(tmp_path):
+    x0, y0, x1, y1 = communes().total_bounds
+    one = xr.DataArray(np.array([[5.0]], dtype="float32"), dims=("y", "x"),
+                       coords={"y": [(y0 + y1) / 2], "x": [(x0 + x1) / 2]}
+                       ).rio.write_crs("EPSG:2154")
+    with pytest.raises(TwinInputError) as info:
+        _raster_territory(tmp_path / "one", one).check()
+    assert info.value.code == "raster_too_few_cells" and "dem.tif" in str(info.value)
+    n = 100
+    v = np.full((n, n), np.nan, dtype="float32")
+    v[:30, :30] = 3.0  # a corner with data, the rest empty
+    cell = (x1 - x0) / n
+    mostly = xr.DataArray(v, dims=("y", "x"), coords={
+        "y": y1 - cell * (np.arange(n) + 0.5), "x": x0 + cell * (np.arange(n) + 0.5)}
+    ).rio.write_crs("EPSG:2154")
+    with pytest.raises(TwinInputError) as info:
+        _raster_territory(tmp_path / "mostly", mostly).check()
+    assert info.value.code == "raster_mostly_nodata"
+    full = mostly.copy(data=np.full((n, n), 3.0, dtype="float32"))
+    _raster_territory(tmp_path / "full", full).check()

@@ -86,20 +86,58 @@ def write_layers(layers: Mapping[str, gpd.GeoDataFrame], path: str | os.PathLike
 
 
 # -- rasters ---------------------------------------------------------------------------------
+#: Memory budget of one raster read (MB, as float32 cells); TWIN_MAX_RASTER_MB overrides it.
+MAX_RASTER_MB = 2048
+
+
+def raster_budget_mb() -> float:
+    try:
+        return float(os.environ.get("TWIN_MAX_RASTER_MB", MAX_RASTER_MB))
+    except ValueError:
+        return float(MAX_RASTER_MB)
+
+
 def read_raster(path: str | os.PathLike[str]) -> xr.DataArray:
-    """Read a one-band GeoTIFF/COG as a 2-D DataArray (nodata -> NaN), loaded in memory."""
+    """Read a one-band GeoTIFF/COG as a 2-D DataArray (nodata -> NaN), loaded in memory.
+
+    The header's size is checked against the memory budget (:func:`raster_budget_mb`) before
+    any cell is read; a file whose cells cannot be read (truncated, corrupt) is named.
+    """
+    import rasterio
     import rioxarray  # noqa: F401  (registers the .rio accessor)
 
     path = Path(path)
     _check_file(path)
     try:
-        da = rioxarray.open_rasterio(path, masked=True)
+        with rasterio.open(path) as src:
+            width, height, bands = src.width, src.height, src.count
+            itemsize = max(_itemsize(src.dtypes[0]), 4)  # masked ints become float32
     except Exception as exc:
         raise TwinInputError("unreadable_file", str(path), kind="raster",
                              detail=str(exc).splitlines()[0][:200]) from None
-    if "band" in da.dims:
-        da = da.squeeze("band", drop=True)
-    return da.load()
+    size_mb = width * height * bands * itemsize / 2**20
+    budget = raster_budget_mb()
+    if size_mb > budget:
+        raise TwinInputError("raster_too_large", str(path), width=f"{width:,}",
+                             height=f"{height:,}", bands=bands, size=f"{size_mb:,.0f}",
+                             budget=f"{budget:,.0f}")
+    try:
+        da = rioxarray.open_rasterio(path, masked=True)
+        if "band" in da.dims:
+            da = da.squeeze("band", drop=True)
+        return da.load()
+    except Exception as exc:  # GDAL raises on a truncated or corrupt block
+        raise TwinInputError("truncated_file", str(path), kind="raster",
+                             detail=str(exc).splitlines()[0][:200]) from None
+
+
+def _itemsize(dtype: str) -> int:
+    import numpy as np
+
+    try:
+        return int(np.dtype(dtype).itemsize)
+    except TypeError:
+        return 8
 
 
 def write_raster(da: xr.DataArray, path: str | os.PathLike[str]) -> Path:

@@ -15,7 +15,13 @@ from typing import Any
 
 from twin_core.errors import TwinInputError
 from twin_core.io import read_raster, read_table, read_vector
-from twin_core.territory.schema import SCHEMAS, Column, LayerSchema, schema_for
+from twin_core.territory.schema import (
+    SCHEMAS,
+    Column,
+    LayerSchema,
+    check_raster_territory,
+    schema_for,
+)
 
 __all__ = ["Territory", "LayerSchema", "Column", "SCHEMAS", "schema_for", "data_dir",
            "sample_territories"]
@@ -32,6 +38,14 @@ def data_dir() -> Path:
 def sample_territories() -> list[str]:
     root = data_dir()
     return sorted(p.parent.name for p in root.glob("*/territory.json"))
+
+
+def kind_of(obj: Any) -> str:
+    import xarray as xr
+
+    if isinstance(obj, xr.DataArray):
+        return "raster"
+    return "vector" if hasattr(obj, "geometry") and hasattr(obj, "crs") else "table"
 
 
 class Territory:
@@ -110,8 +124,17 @@ class Territory:
             obj = read_vector(path)
         if schema is not None:
             schema.check(obj, str(path), key)
+        self._check_against_territory(key, obj, str(path))
         self._cache[name] = obj
         return obj
+
+    def _check_against_territory(self, key: str, obj: Any, source: str) -> None:
+        """Checks of a layer against the territory's communes (extent, cells, codes)."""
+        if key == "communes" or "communes" not in self.manifest["layers"]:
+            return
+        communes = self.layer("communes")
+        if kind_of(obj) == "raster":
+            check_raster_territory(obj, communes, source, key)
 
     def set_layer(self, name: str, obj: Any, source: str, synthetic: bool = False) -> None:
         """Replace a layer by user data (e.g. real BD TOPO buildings), checked first."""

@@ -47,6 +47,9 @@ class LayerSchema:
     crs: str | None = LAMBERT93
     units: str = ""  # raster values
     extra: dict[str, Any] = field(default_factory=dict)
+    #: plausible range of a raster's values (in ``units``); outside it, the units or the
+    #: nodata declaration are wrong
+    valid_range: tuple[float, float] | None = None
 
     def check(self, obj: Any, source: str, layer: str | None = None) -> Any:
         """Raise TwinInputError on the first problem; return ``obj`` when it passes."""
@@ -108,10 +111,54 @@ class LayerSchema:
         if self.crs and crs.to_string() != self.crs:
             raise TwinInputError("wrong_crs", source, layer=layer, crs=self.crs,
                                  found=crs.to_string())
+        values = np.asarray(da.values)
+        finite = np.isfinite(values)
+        n_valid = int(np.count_nonzero(finite))
+        if n_valid == 0:
+            raise TwinInputError("raster_all_nodata", source, layer=layer, pct=100)
+        void = undeclared_void(values)
+        if void is not None:
+            value, count = void
+            raise TwinInputError("raster_undeclared_nodata", source, layer=layer, value=value,
+                                 count=count, dtype=str(values.dtype))
+        if self.valid_range is not None:
+            lo, hi = self.valid_range
+            vmin, vmax = float(np.nanmin(values)), float(np.nanmax(values))
+            if vmin < lo or vmax > hi:
+                raise TwinInputError("raster_out_of_range", source, layer=layer,
+                                     min=f"{vmin:.6g}", max=f"{vmax:.6g}", lo=lo, hi=hi,
+                                     units=self.units or "-")
         holes = nodata_holes(np.asarray(da.values))
         if holes:
             raise TwinInputError("nodata_holes", source, layer=layer, count=holes)
         return da
+
+
+#: Values that mark voids in rasters when no nodata is declared (GDAL, ESRI, SRTM habits).
+VOID_MARKERS = (-9999.0, -99999.0, -32767.0, -32768.0, float(np.finfo("float32").min),
+                float(np.finfo("float64").min))
+
+
+def undeclared_void(values: np.ndarray) -> tuple[float, int] | None:
+    """The void marker present among the values (with its count), if any.
+
+    Integer rasters mark voids with their type's extreme value (−32768 in int16, 65535 in
+    uint16); many producers use −9999 or the float32 minimum. Read without a nodata
+    declaration, these become real values (a sea 32 km deep).
+    """
+    markers = list(VOID_MARKERS)
+    if np.issubdtype(values.dtype, np.signedinteger):
+        markers.append(float(np.iinfo(values.dtype).min))
+    elif np.issubdtype(values.dtype, np.unsignedinteger) and values.dtype.itemsize > 1:
+        markers.append(float(np.iinfo(values.dtype).max))
+    vmin, vmax = float(np.nanmin(values)), float(np.nanmax(values))
+    for marker in sorted(set(markers)):
+        if vmin <= marker <= vmax:
+            count = int(np.count_nonzero(values == marker))
+            if count:
+                return (int(marker) if float(marker).is_integer() and abs(marker) < 2**63
+                        else marker), count
+    return None
 
 
 def nodata_holes(values: np.ndarray) -> int:
@@ -128,6 +175,36 @@ def nodata_holes(values: np.ndarray) -> int:
     return int(n - np.count_nonzero(edge))
 
 
+#: A raster must have at least this many cells with a value over the territory's communes,
+#: and on average ``CELLS_PER_COMMUNE`` per commune: coarser, it cannot resolve them.
+MIN_TERRITORY_CELLS = 100
+CELLS_PER_COMMUNE = 16
+#: Below this share of cells with a value over the communes' extent, a raster is "mostly
+#: nodata" (the sample DEM has 84 %: the sea beyond the survey is empty).
+MIN_VALID_SHARE = 0.5
+
+
+def check_raster_territory(da: xr.DataArray, communes: pd.DataFrame, source: str,
+                           layer: str) -> None:
+    """The raster covers the communes with enough cells that have a value."""
+    if not {"x", "y"} <= set(da.dims) or len(communes) == 0:
+        return
+    x0, y0, x1, y1 = communes.total_bounds
+    xs, ys = np.asarray(da["x"].values), np.asarray(da["y"].values)
+    sub = np.asarray(da.values)[np.ix_((ys >= y0) & (ys <= y1), (xs >= x0) & (xs <= x1))] \
+        if da.dims == ("y", "x") else np.asarray(
+            da.sel(x=xs[(xs >= x0) & (xs <= x1)], y=ys[(ys >= y0) & (ys <= y1)]).values)
+    n_valid = int(np.count_nonzero(np.isfinite(sub)))
+    needed = max(MIN_TERRITORY_CELLS, CELLS_PER_COMMUNE * len(communes))
+    if n_valid < needed:
+        raise TwinInputError("raster_too_few_cells", source, layer=layer, count=n_valid,
+                             needed=needed, communes=len(communes))
+    share = n_valid / sub.size
+    if share < MIN_VALID_SHARE:
+        raise TwinInputError("raster_mostly_nodata", source, layer=layer,
+                             pct=round(100 * (1 - share)), limit=round(100 * MIN_VALID_SHARE))
+
+
 _COMMUNE_COLS = (Column("code_insee", "str"), Column("nom", "str"),
                  Column("population", "int", "hab"))
 _POLY = ("Polygon", "MultiPolygon")
@@ -138,7 +215,7 @@ SCHEMAS: dict[str, LayerSchema] = {s.name: s for s in (
     LayerSchema("erosion", "vector", (Column("code_insee", "str"),
                                       Column("taux_m_per_yr", "float", "m/an")),
                 ("LineString", "MultiLineString")),
-    LayerSchema("dem", "raster", units="m"),
+    LayerSchema("dem", "raster", units="m", valid_range=(-11_000.0, 9_000.0)),
     LayerSchema("buildings", "vector", (
         Column("building_id", "str"), Column("code_insee", "str"), Column("use", "str"),
         Column("dwellings", "int", "logements"), Column("residents", "float", "hab"),
