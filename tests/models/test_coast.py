@@ -29,10 +29,12 @@ from twin_core.models.coast.retreat import (
 )
 from twin_core.models.coast.sea_level import OPTIONS, sea_level_rise, ssp_sea_level
 from twin_core.models.coast.submersion import (
+    EAD_RETURN_PERIODS,
     SURGE_M,
     burn_dike,
     flood_depth,
     still_water_level,
+    surge_at,
 )
 
 DATA = Path(__file__).resolve().parents[2] / "data" / "coast"
@@ -224,7 +226,13 @@ def test_still_water_levels():
         still_water_level(100, surge={100: -0.3})
     assert err.value.code == "negative_surge"
     with pytest.raises(ValueError):
-        still_water_level(50)
+        still_water_level(0.5)
+    # between the anchors the surge is linear in ln T: the 31.6-yr event is half way 10-100
+    assert surge_at(10 ** 1.5) == pytest.approx((SURGE_M[10] + SURGE_M[100]) / 2)
+    # below 10 yr: the 10-100 yr slope carried on (0.4 m per decade): 1 yr → 0.2 m, never < 0
+    assert surge_at(1) == pytest.approx(SURGE_M[10] - (SURGE_M[100] - SURGE_M[10]))
+    surges = [surge_at(t) for t in EAD_RETURN_PERIODS]
+    assert surges == sorted(surges) and surges[0] >= 0
 
 
 # -- damage and options ------------------------------------------------------------------------
@@ -247,11 +255,32 @@ def test_damage_curve_jrc():
     assert dmg[1] == pytest.approx(dmg[0] / 2)  # two storeys: half the floor is ground floor
 
 
-def test_expected_annual_damage_and_discounting():
-    # trapezoid: (1-0.1)*(0+1)/2 + (0.1-0.01)*(1+2)/2 + (0.01-0.001)*(2+4)/2 + 0.001*4
-    ead = ex.expected_annual_damage([10, 100, 1000], [1.0, 2.0, 4.0])
-    assert ead == pytest.approx(0.45 + 0.135 + 0.027 + 0.004)
+def test_expected_annual_damage_log_linear_hand_cases():
+    # three points, damage 0 at 1 yr, 100 at 10 yr, 200 at 100 yr: D = 100·log10(T), i.e.
+    # (100 / ln 10)·(−ln p); ∫ from p = 0.01 to 1 = (100 / ln 10)·[p − p ln p] = (100 / ln 10)
+    # × (1 − 0.01 − 0.01·ln 100) = 40.995, + the tail 0.01 × 200 = 2 → 42.995 €/yr
+    ead = ex.expected_annual_damage([1, 10, 100], [0.0, 100.0, 200.0])
+    assert ead == pytest.approx(42.9952, abs=1e-4)
+    # the trapezoid in probability gives 60.5 on the same points: not the same method
+    assert ead < 0.9 * (0.9 * 50 + 0.09 * 150 + 2)
     assert ex.expected_annual_damage([10, 100, 1000], [0, 0, 0]) == 0.0
+    # a constant damage D at every event from 1 yr is D per year exactly
+    assert ex.expected_annual_damage([1, 2, 5, 10, 100, 1000], [7.0] * 6) == pytest.approx(7.0)
+    # damage starting at 5 yr (0 there), 100 at 10 yr: by hand on [0.1, 0.2],
+    # b = 100 / ln 2, D = b·(−ln p − ln 5) → b·(0.1 − 0.2 ln 0.2 + 0.1 ln 0.1) − b·ln 5·0.1 + 10
+    b = 100 / np.log(2)
+    hand = b * (0.1 - 0.2 * np.log(0.2) + 0.1 * np.log(0.1)) - b * np.log(5) * 0.1 + 10
+    got = ex.expected_annual_damage([1, 2, 10], [0.0, 0.0, 100.0], start_rp=5.0)
+    assert got == pytest.approx(hand) and got == pytest.approx(14.427, abs=1e-3)
+    # an earlier damage start raises the EAD (Arnell 1989: the start frequency matters most)
+    assert ex.expected_annual_damage([1, 2, 10], [0.0, 0.0, 100.0], start_rp=2.0) > got
+    with pytest.raises(ValueError):
+        ex.expected_annual_damage([1, 2, 10], [0.0, 5.0, 100.0], start_rp=5.0)
+    with pytest.raises(ValueError):
+        ex.expected_annual_damage([0.5, 10], [0.0, 1.0])
+
+
+def test_discounting_and_costs():
     # 3.2 % over 2 years: 1 + 1/1.032
     assert ex.annuity_factor(2) == pytest.approx(1 + 1 / 1.032)
     m = ex.relocation(78)  # Le Signal: 78 flats ≈ 7 M€

@@ -25,8 +25,12 @@ Drawn on the map: a dike line (``dike_line``) raises the DEM cells it crosses to
 defence cost; a setback band (``setback_zone``) relocates every building in it (no longer
 exposed, its homes bought out as for ``relocate_dwellings``) and counts its land and homes in
 the setback band.
-Benefits = discounted avoided flood damage (expected annual damage interpolated linearly
-between 2025 and the horizon) + discounted avoided retreat losses, against the option costs.
+Benefits = discounted avoided flood damage + discounted avoided retreat losses, against the
+option costs. Expected annual damage (EAD): the 1, 2, 5, 10, 100 and 1000-yr events and the
+return period at which damage starts, integrated log-linearly in the return period (Rosbjerg
+2024, exposure.expected_annual_damage); computed at 2025, mid-period and the horizon and
+interpolated in each year's sea-level rise (the rise shifts the event frequencies year by
+year); the flood benefit of an option starts after the delay of its measures.
 """
 
 from __future__ import annotations
@@ -61,6 +65,7 @@ from twin_core.models.coast.retreat import (
 )
 from twin_core.models.coast.sea_level import REFERENCE_YEAR, sea_level_rise
 from twin_core.models.coast.submersion import (
+    EAD_RETURN_PERIODS,
     RETURN_PERIODS,
     burn_dike,
     flood_depth,
@@ -343,13 +348,52 @@ def _state(prep: Prepared, s: CoastScenario, year: int, nourishment_pct: float, 
     return State(year, slr, level, retreat, in_band, depth, ha)
 
 
-def _ead(prep: Prepared, s: CoastScenario, year: int, crest: float, slr: float,
-         keep: np.ndarray, drawn: DrawnDike | None = None) -> float:
-    damages = []
-    for rp in RETURN_PERIODS:
-        depth, _ = prep.flood(still_water_level(rp, slr), crest, drawn)
-        damages.append(float(np.sum((ex.damage_fraction(depth) * prep.unit_damage)[keep])))
-    return ex.expected_annual_damage(list(RETURN_PERIODS), damages)
+def _event_damage(prep: Prepared, rp: float, slr: float, crest: float, keep: np.ndarray,
+                  drawn: DrawnDike | None) -> float:
+    depth, _ = prep.flood(still_water_level(rp, slr), crest, drawn)
+    return float(np.sum((ex.damage_fraction(depth) * prep.unit_damage)[keep]))
+
+
+#: Bisection steps on ln T for the return period at which damage starts (2⁻⁶ of the bracket).
+START_BISECTION_STEPS = 6
+
+
+def _ead(prep: Prepared, slr: float, crest: float, keep: np.ndarray,
+         drawn: DrawnDike | None = None) -> tuple[float, float]:
+    """(expected annual damage €/yr, return period at which damage starts, yr) at a sea-level
+    rise: damage of the EAD_RETURN_PERIODS events, the damage-start return period found by
+    bisection on ln T between the last event without damage and the first with (1 yr when the
+    annual event already damages), integrated log-linearly (exposure.expected_annual_damage)."""
+    dmg = [_event_damage(prep, rp, slr, crest, keep, drawn) for rp in EAD_RETURN_PERIODS]
+    first = next((i for i, d in enumerate(dmg) if d > 0), None)
+    if first is None:
+        return 0.0, float("inf")
+    if first == 0:
+        return ex.expected_annual_damage(EAD_RETURN_PERIODS, dmg), float(EAD_RETURN_PERIODS[0])
+    lo, hi = np.log(EAD_RETURN_PERIODS[first - 1]), np.log(EAD_RETURN_PERIODS[first])
+    for _ in range(START_BISECTION_STEPS):
+        mid = 0.5 * (lo + hi)
+        if _event_damage(prep, float(np.exp(mid)), slr, crest, keep, drawn) > 0:
+            hi = mid
+        else:
+            lo = mid
+    start = float(np.exp(lo))
+    return ex.expected_annual_damage(EAD_RETURN_PERIODS, dmg, start_rp=start), start
+
+
+def _ead_path(prep: Prepared, states: list[State], crest: float, keep: np.ndarray,
+              drawn: DrawnDike | None, slr_years: np.ndarray) -> tuple[np.ndarray, float]:
+    """EAD (€/yr) for every year of ``slr_years`` (the sea-level rise of each year from 2025 to
+    the horizon): computed at the first, middle and last state of the series (buildings in
+    that year's retreat band are lost, not flooded) and interpolated in the sea-level rise of
+    each year, so that the rise shifts the event frequencies year by year. Returns the path and
+    the damage-start return period at the horizon."""
+    picks = sorted({0, len(states) // 2, len(states) - 1})
+    slr = np.array([states[i].slr for i in picks])
+    out = [_ead(prep, states[i].slr, crest, keep & ~states[i].in_band, drawn) for i in picks]
+    ead = np.array([o[0] for o in out])
+    path = np.interp(slr_years, slr, ead) if len(picks) > 1 else np.full(len(slr_years), ead[0])
+    return path, out[-1][1]
 
 
 def _building_xy(buildings: gpd.GeoDataFrame) -> tuple[np.ndarray, np.ndarray]:
@@ -393,20 +437,39 @@ def run_coast(prep: Prepared, s: CoastScenario, model: Model):
     gone = [relocated if y >= START_YEAR + reloc_measure.delay_yr else np.zeros_like(relocated)
             for y in years]
 
+    # option costs (the dike's delay also delays its flood benefit)
+    dike_cells_z = prep.dem.values[prep.dike_cells]
+    raise_m = float(np.nanmean(np.maximum(s.dike_crest_m - dike_cells_z, 0.0))) \
+        if s.dike_crest_m > 0 and dike_cells_z.size else 0.0
+    dike_m = prep.dike_length_m if s.dike_crest_m > 0 else 0.0
+    if drawn is not None:  # the drawn dike adds its length; mean raise weighted by length
+        drawn_z = prep.dem.values[drawn.cells]
+        drawn_raise = float(np.nanmean(np.maximum(drawn.crest - drawn_z, 0.0))) \
+            if drawn_z.size and np.isfinite(drawn_z).any() else 0.0
+        raise_m = (dike_m * raise_m + drawn.length_m * drawn_raise) / (dike_m + drawn.length_m)
+        dike_m += drawn.length_m
+    dike_measure = ex.raise_defence(dike_m, raise_m)
+
     # exposure at the horizon (with options)
     keep = ~relocated
     band_b = h.in_band & keep
     flood_b = (h.depth > 0) & keep
     damage = ex.damage_fraction(h.depth) * prep.unit_damage * (flood_b & ~h.in_band)
-    ead_h = _ead(prep, s, int(s.horizon), s.dike_crest_m, h.slr, keep & ~h.in_band, drawn)
-    ead_h_base = _ead(prep, s, int(s.horizon), 0.0, h_base.slr, ~h_base.in_band)
-    ead_0 = _ead(prep, s, START_YEAR, s.dike_crest_m, opt[0].slr, ~opt[0].in_band, drawn)
-    ead_0_base = _ead(prep, s, START_YEAR, 0.0, base[0].slr, ~base[0].in_band)
+    # expected annual damage, year by year (the sea-level rise shifts the event frequencies);
+    # an option's flood benefit starts once its measures work (the longest delay among the
+    # active flood measures: dike 2 yr, relocation 3 yr)
+    t = np.arange(n_years, dtype=float)
+    slr_years = np.asarray(sea_level_rise(START_YEAR + t, global_warming_path(
+        s, START_YEAR + t), s.sea_level_option), dtype=float)
+    ead_base, _ = _ead_path(prep, base, 0.0, np.ones(len(b), dtype=bool), None, slr_years)
+    ead_opt, start_opt = _ead_path(prep, opt, s.dike_crest_m, keep, drawn, slr_years)
+    ead_h = float(ead_opt[-1])
 
     # benefits: avoided flood damage + avoided retreat losses, discounted
-    t = np.arange(n_years, dtype=float)
     disc = (1.0 + rate) ** -t
-    d_ead = np.interp(t, [0, n_years - 1], [ead_0_base - ead_0, ead_h_base - ead_h])
+    flood_delay = max([m.delay_yr for m in (dike_measure, reloc_measure)
+                       if m.capex_eur > 0 or m.opex_eur_per_yr > 0] + [0])
+    d_ead = np.where(t >= flood_delay, ead_base - ead_opt, 0.0)
     flood_benefit = float(np.sum(d_ead * disc))
 
     def retreat_loss_pv(states: list[State], loss: np.ndarray) -> float:
@@ -420,18 +483,7 @@ def run_coast(prep: Prepared, s: CoastScenario, model: Model):
     loss_opt = np.where(relocated, prep.value * (1.0 - ex.CONTENT_SHARE), prep.value)
     retreat_benefit = retreat_loss_pv(base, prep.value) - retreat_loss_pv(opt, loss_opt)
 
-    # option costs
-    dike_cells_z = prep.dem.values[prep.dike_cells]
-    raise_m = float(np.nanmean(np.maximum(s.dike_crest_m - dike_cells_z, 0.0))) \
-        if s.dike_crest_m > 0 and dike_cells_z.size else 0.0
-    dike_m = prep.dike_length_m if s.dike_crest_m > 0 else 0.0
-    if drawn is not None:  # the drawn dike adds its length; mean raise weighted by length
-        drawn_z = prep.dem.values[drawn.cells]
-        drawn_raise = float(np.nanmean(np.maximum(drawn.crest - drawn_z, 0.0))) \
-            if drawn_z.size and np.isfinite(drawn_z).any() else 0.0
-        raise_m = (dike_m * raise_m + drawn.length_m * drawn_raise) / (dike_m + drawn.length_m)
-        dike_m += drawn.length_m
-    measures = [ex.raise_defence(dike_m, raise_m),
+    measures = [dike_measure,
                 ex.nourishment(prep.nourished_length_m, s.nourishment_pct / 100.0),
                 ex.setback_band(), reloc_measure]
     costs = {m.name: m.present_cost(n_years, rate) for m in measures}
@@ -480,6 +532,7 @@ def run_coast(prep: Prepared, s: CoastScenario, model: Model):
         "residents_exposed": float(resid[band_b | flood_b].sum()),
         "damage_event_meur": float(damage.sum()) / 1e6,
         "ead_meur": ead_h / 1e6,
+        "damage_start_years": start_opt,
         "retreat_loss_meur": float(prep.value[band_b].sum()) / 1e6,
         "option_cost_meur": cost / 1e6,
         "option_benefit_meur": benefit / 1e6,
@@ -603,7 +656,8 @@ _INDICATORS = [
     ("residents_flooded", "hab", 0), ("public_flooded", "bâtiments", 0),
     ("flooded_ha", "ha", 0), ("damage_event_meur", "M€", 1), ("ead_meur", "M€/an", 2),
     ("option_cost_meur", "M€", 1), ("benefit_cost_ratio", "ratio", 2),
-    ("slr_m", "m", 2), ("water_level_m", "m", 2), ("retreat_median_m", "m", 0),
+    ("damage_start_years", "ans", 1), ("slr_m", "m", 2), ("water_level_m", "m", 2),
+    ("retreat_median_m", "m", 0),
     ("retreat_max_m", "m", 0), ("retreat_band_ha", "ha", 0),
     ("buildings_retreat", "bâtiments", 0), ("buildings_flooded", "bâtiments", 0),
     ("residents_exposed", "hab", 0), ("retreat_loss_meur", "M€", 1),
@@ -640,9 +694,12 @@ _EXPOSED = Evidence(
     "building)", assumptions=("active_length_m", "closure_depth_m", "event_retreat_m",
                               *_LEVELS), layers=None)
 _MONEY = Evidence(
-    "assumption", "JRC 2017 depth-damage curves, option costs and a 3.2 % discount rate "
-    "(exposure.py)", assumptions=("discount_pct", *_LEVELS, "depth-damage curves and unit "
-                                  "costs (exposure.py)"), layers=None)
+    "assumption", "JRC 2017 depth-damage curves; expected annual damage integrated "
+    "log-linearly in the return period over the 1-1000 yr events and the damage-start "
+    "frequency (Rosbjerg 2024); option costs and a 3.2 % discount rate (exposure.py)",
+    checks=("coast.ead_method",),
+    assumptions=("discount_pct", *_LEVELS, "depth-damage curves and unit costs (exposure.py)"),
+    layers=None)
 _EVIDENCE = {
     "slr_m": Evidence("validated", "IPCC AR6 WGI global mean sea level by warming level "
                       "(sea_level.py)", checks=_SLR, assumptions=("sea_level_option",),
@@ -656,6 +713,9 @@ _EVIDENCE = {
                      "dwellings_flooded", "residents_flooded", "public_flooded",
                      "buildings_retreat", "buildings_flooded", "residents_exposed",
                      "relocated_dwellings", "homes_avoided", "homes_avoided_at_risk"), _EXPOSED),
+    "damage_start_years": Evidence(
+        "assumption", "return period of the first damaging storm (bisection on the storm "
+        "levels, connected bathtub)", checks=_SLR, assumptions=_LEVELS, layers=None),
     **dict.fromkeys(("damage_event_meur", "ead_meur", "option_cost_meur", "benefit_cost_ratio",
                      "retreat_loss_meur", "option_benefit_meur"), _MONEY),
     "relocation_land_ha": Evidence("assumption", "relocated homes at the chosen density",

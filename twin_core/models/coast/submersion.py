@@ -36,21 +36,38 @@ HIGH_WATER_M = 2.4
 #: Storm surge (m) by return period (years); see the module docstring for the sources.
 SURGE_M: dict[int, float] = {10: 0.6, 100: 1.0, 1000: 1.5}
 RETURN_PERIODS = tuple(SURGE_M)
+#: Events integrated into the expected annual damage (years).
+EAD_RETURN_PERIODS = (1, 2, 5, 10, 100, 1000)
+
+
+def surge_at(return_period: float, surge: dict[int, float] | None = None) -> float:
+    """Surge (m) of any return period ≥ 1 yr: linear in ln T between the anchors of ``surge``
+    (an exponential-tail / Gumbel form), extended below the first anchor with the slope of the
+    first two and never below 0 (assumption: no published 1-5 yr values were found); above
+    the last anchor, that anchor's surge."""
+    table = SURGE_M if surge is None else surge
+    if not return_period >= 1:
+        raise ValueError(f"return_period must be ≥ 1 year, got {return_period}")
+    ts = np.array(sorted(table), dtype=float)
+    vs = np.array([table[int(t)] for t in ts], dtype=float)
+    if np.any(~np.isfinite(vs)) or np.any(vs < 0):
+        bad = float(vs[~(np.isfinite(vs) & (vs >= 0))][0])
+        raise TwinInputError("negative_surge", "surge", value=bad, return_period=return_period)
+    x = np.log(float(return_period))
+    if len(ts) >= 2 and x < np.log(ts[0]):
+        slope = (vs[1] - vs[0]) / (np.log(ts[1]) - np.log(ts[0]))
+        return float(max(vs[0] + slope * (x - np.log(ts[0])), 0.0))
+    return float(np.interp(x, np.log(ts), vs))
 _FOUR = ndimage.generate_binary_structure(2, 1)
 
 A = TypeVar("A", np.ndarray, xr.DataArray)
 
 
-def still_water_level(return_period: int, slr: float = 0.0, high_water: float = HIGH_WATER_M,
+def still_water_level(return_period: float, slr: float = 0.0, high_water: float = HIGH_WATER_M,
                       surge: dict[int, float] | None = None) -> float:
-    """Still-water level (m above mean sea level) of a storm of ``return_period`` years."""
-    table = SURGE_M if surge is None else surge
-    if return_period not in table:
-        raise ValueError(f"return_period must be one of {sorted(table)}, got {return_period}")
-    value = table[return_period]
-    if not np.isfinite(value) or value < 0:
-        raise TwinInputError("negative_surge", "surge", value=value, return_period=return_period)
-    return float(high_water + value + slr)
+    """Still-water level (m above mean sea level) of a storm of ``return_period`` years
+    (any value ≥ 1: :func:`surge_at` between the anchors)."""
+    return float(high_water + surge_at(return_period, surge) + slr)
 
 
 def flooded_mask(dem: np.ndarray, water_level: float, sea: np.ndarray | None = None

@@ -30,3 +30,29 @@ def _ar6() -> list[CheckResult]:
                             "IPCC AR6 WGI SPM B.5.3: 2 m by 2100 cannot be ruled out (low "
                             "confidence)", got, "2.0", "0.01", within(got, 2.0, 0.01)))
     return rows
+
+
+@check("coast.ead_method", "coast")
+def _ead_method() -> list[CheckResult]:
+    from twin_core.models.coast.exposure import expected_annual_damage
+
+    src = ("Rosbjerg (2024) Proc. IAHS 385, doi:10.5194/piahs-385-25-2024: damage log-linear in "
+           "the return period, integrated exactly")
+    # D = 100·log10(T) from 1 to 100 yr, 200 beyond: ∫ from 0.01 to 1 of (100/ln 10)(−ln p) dp
+    # = (100/ln 10)(0.99 − 0.01·ln 100) + 0.01·200
+    import math
+
+    expected = 100 / math.log(10) * (0.99 - 0.01 * math.log(100)) + 2.0
+    got = expected_annual_damage([1, 10, 100], [0.0, 100.0, 200.0])
+    rows = [CheckResult("coast.ead_method.three_points", "coast",
+                        "EAD of a three-point damage curve (0 at 1 yr, 100 at 10 yr, 200 at "
+                        "100 yr)", src, got, f"{expected:.3f}", "1e-9 relative",
+                        within(got, expected, abs(expected) * 1e-9))]
+    # a damage-start return period: 0 at 5 yr rising to 100 at 10 yr, nothing more frequent
+    start = 100 / math.log(2) * ((0.2 - 0.1) - (0.2 * math.log(0.2) - 0.1 * math.log(0.1))) \
+        - 100 * math.log(5) / math.log(2) * (0.2 - 0.1) + 0.1 * 100
+    got = expected_annual_damage([1, 2, 10], [0.0, 0.0, 100.0], start_rp=5.0)
+    rows.append(CheckResult("coast.ead_method.damage_start", "coast",
+                            "EAD with damage starting at the 5-yr event (100 at 10 yr)", src, got,
+                            f"{start:.4f}", "1e-9 relative", within(got, start, abs(start) * 1e-9)))
+    return rows
