@@ -53,7 +53,8 @@ def test_valid_layer_passes():
     (communes(geometry=[BOWTIE]), "invalid_geometry", ["make_valid"]),
     (communes(geometry=[Polygon()]), "empty_geometry", ["1"]),
     (communes(geometry=[None]), "empty_geometry", ["1"]),
-    (communes(geometry=[LineString([(0, 0), (1, 1)])]), "wrong_geometry_type", ["LineString"]),
+    (communes(geometry=[LineString([(X0, Y0), (X0 + 1, Y0 + 1)])]), "wrong_geometry_type",
+     ["LineString"]),
     (communes().iloc[0:0], "empty_layer", ["communes"]),
 ])
 def test_bad_vector_layers(gdf, code, words):
@@ -270,3 +271,60 @@ def test_raster_too_few_cells_or_mostly_empty_for_the_territory(tmp_path):
     assert info.value.code == "raster_mostly_nodata"
     full = mostly.copy(data=np.full((n, n), 3.0, dtype="float32"))
     _raster_territory(tmp_path / "full", full).check()
+
+
+# -- vector plausibility (issue 16) ----------------------------------------------------------
+def test_degrees_labelled_lambert93_say_set_crs_not_to_crs():
+    degrees = communes().to_crs("EPSG:4326").set_crs("EPSG:2154", allow_override=True)
+    with pytest.raises(TwinInputError) as info:
+        check(degrees)
+    err = info.value
+    assert err.code == "crs_mislabelled" and "EPSG:4326" in str(err)
+    assert "set_crs" in str(err) and "set_crs" in err.message("fr")
+    # Lambert-93 coordinates labelled WGS 84: the label is wrong, not the projection
+    with pytest.raises(TwinInputError) as info:
+        check(communes().set_crs("EPSG:4326", allow_override=True))
+    assert info.value.code == "crs_mislabelled" and "EPSG:2154" in info.value.params["fits"]
+    # really in WGS 84: then reprojecting is the fix
+    with pytest.raises(TwinInputError) as info:
+        check(communes(crs="EPSG:4326"))
+    assert info.value.code == "wrong_crs" and "to_crs" in str(info.value)
+
+
+def test_coordinates_outside_france_or_the_crs():
+    madrid = gpd.GeoDataFrame(geometry=[Polygon([(-3.8, 40.3), (-3.6, 40.3), (-3.6, 40.5)])],
+                              crs="EPSG:4326").to_crs("EPSG:3035")
+    gdf = communes().set_geometry(madrid.geometry.to_numpy()).set_crs("EPSG:3035",
+                                                                      allow_override=True)
+    with pytest.raises(TwinInputError) as info:
+        check(gdf)
+    assert info.value.code == "outside_france"
+    nowhere = communes(geometry=[Polygon([(-9e6, -9e6), (-8e6, -9e6), (-8e6, -8e6)])])
+    with pytest.raises(TwinInputError) as info:
+        check(nowhere)
+    assert info.value.code == "coords_outside_crs" and "set_crs" in str(info.value)
+
+
+def test_duplicated_identifiers_and_declared_area():
+    two = pd.concat([communes(), communes()], ignore_index=True)
+    with pytest.raises(TwinInputError) as info:
+        check(two)
+    assert info.value.code == "duplicate_ids" and "33514" in str(info.value)
+    with pytest.raises(TwinInputError) as info:
+        check(communes(area_ha=[1_000_000.0]))  # m² in a hectare column
+    err = info.value
+    assert err.code == "area_mismatch" and "area_ha" in str(err) and "ha" in err.message("fr")
+
+
+def test_layer_outside_the_territory(tmp_path):
+    write_vector(communes(), tmp_path / "communes.gpkg")
+    far = communes(code_insee=["06088"]).translate(600_000, -200_000)  # Nice
+    (tmp_path / "territory.json").write_text(json.dumps({"id": "t", "layers": {
+        "communes": {"path": "communes.gpkg", "kind": "vector"},
+        "stands": {"path": "other.gpkg", "kind": "vector"}}}))
+    gpd.GeoDataFrame({"stand_id": ["s1"], "essence": ["Chêne"], "code_insee": ["33514"],
+                      "area_ha": [100.0]}, geometry=far.to_numpy(),
+                     crs="EPSG:2154").to_file(tmp_path / "other.gpkg")
+    with pytest.raises(TwinInputError) as info:
+        Territory.load(tmp_path).check()
+    assert info.value.code == "layer_outside_territory" and "other.gpkg" in str(info.value)

@@ -47,14 +47,16 @@ def test_cerema_real_file_and_filter():
 
 
 def test_bdtopo_buildings(tmp_path):
-    square = Polygon([(0, 0), (20, 0), (20, 10), (0, 10)])
+    x0, y0 = 370_000, 6_500_000  # Lambert-93, in the Médoc
+    square = Polygon([(x0, y0), (x0 + 20, y0), (x0 + 20, y0 + 10), (x0, y0 + 10)])
     raw = gpd.GeoDataFrame({
         "cleabs": ["BATIMENT001", "BATIMENT002"], "usage_1": ["Résidentiel", "Religieux"],
         "nombre_de_logements": [4, None], "nombre_d_etages": [2, 1], "hauteur": [7.5, 12.0]},
         geometry=[square, square.buffer(-2)], crs="EPSG:2154")
     path = tmp_path / "bdtopo.gpkg"
     raw.to_file(path, layer="batiment")
-    communes = gpd.GeoDataFrame({"code_insee": ["33514"]}, geometry=[box(-50, -50, 50, 50)],
+    communes = gpd.GeoDataFrame({"code_insee": ["33514"]},
+                                geometry=[box(x0 - 50, y0 - 50, x0 + 50, y0 + 50)],
                                 crs="EPSG:2154")
     b = read_bdtopo_buildings(path, communes, persons_per_dwelling=2.0)
     assert b["use"].tolist() == ["residential", "public"]
@@ -67,3 +69,14 @@ def test_bdtopo_buildings(tmp_path):
         read_bdtopo_buildings(tmp_path / "bad.gpkg", communes)
     assert "NB_LOGTS" in str(info.value) and "bad.gpkg" in str(info.value)
     assert isinstance(b, pd.DataFrame)
+
+
+def test_rpg_in_degrees_labelled_lambert93(tmp_path):
+    path = need(SHARED_DATA / "agriculture" / "rpg2021_sample_9parcels_penmarch_29.geojson")
+    raw = gpd.read_file(path)
+    raw.to_crs("EPSG:4326").set_crs("EPSG:2154", allow_override=True).to_file(
+        tmp_path / "rpg.gpkg")
+    with pytest.raises(TwinInputError) as info:
+        read_rpg(tmp_path / "rpg.gpkg")
+    assert info.value.code == "crs_mislabelled" and "set_crs" in str(info.value)
+    assert "rpg.gpkg" in str(info.value)

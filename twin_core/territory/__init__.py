@@ -20,6 +20,7 @@ from twin_core.territory.schema import (
     Column,
     LayerSchema,
     check_raster_territory,
+    check_vector_territory,
     schema_for,
 )
 
@@ -133,8 +134,13 @@ class Territory:
         if key == "communes" or "communes" not in self.manifest["layers"]:
             return
         communes = self.layer("communes")
-        if kind_of(obj) == "raster":
+        kind = kind_of(obj)
+        if kind == "raster":
             check_raster_territory(obj, communes, source, key)
+            return
+        schema = schema_for(key)
+        if kind == "vector" and (schema is None or schema.plausible_extent):
+            check_vector_territory(obj, communes, source, key)
 
     def set_layer(self, name: str, obj: Any, source: str, synthetic: bool = False) -> None:
         """Replace a layer by user data (e.g. real BD TOPO buildings), checked first."""

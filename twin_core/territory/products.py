@@ -22,7 +22,7 @@ import pandas as pd
 
 from twin_core.errors import TwinInputError
 from twin_core.io import read_table, read_vector
-from twin_core.territory.schema import LAMBERT93, schema_for
+from twin_core.territory.schema import LAMBERT93, check_coordinates, schema_for
 
 #: INSEE 2020 mean household size in metropolitan France (persons per main residence).
 PERSONS_PER_DWELLING = 2.19
@@ -52,6 +52,7 @@ def _field(gdf: pd.DataFrame, key: str, source: str, required: bool = True) -> s
 def _to_lambert93(gdf: gpd.GeoDataFrame, source: str, layer: str) -> gpd.GeoDataFrame:
     if gdf.crs is None:
         raise TwinInputError("missing_crs", source, layer=layer, crs=LAMBERT93)
+    check_coordinates(gdf, source, layer)  # a wrong label must be corrected, not reprojected
     return gdf if gdf.crs == LAMBERT93 else gdf.to_crs(LAMBERT93)
 
 

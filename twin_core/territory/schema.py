@@ -6,6 +6,7 @@ column and the fix (CLIMADA ``Exposures.check()`` pattern).
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,6 +28,10 @@ class Column:
     dtype: str  # "str" | "int" | "float" | "date"
     units: str = ""
     required: bool = True
+    #: an identifier: each value once
+    unique: bool = False
+    #: an area declared in ``units``: m² per unit (1e4 for ha), checked against the geometry
+    area_m2: float | None = None
 
 
 _DTYPE_CHECKS = {
@@ -50,6 +55,9 @@ class LayerSchema:
     #: plausible range of a raster's values (in ``units``); outside it, the units or the
     #: nodata declaration are wrong
     valid_range: tuple[float, float] | None = None
+    #: coordinates checked against the CRS's area of use and France (off for layers that a
+    #: model checks against the territory itself, e.g. dikes: "dike_outside")
+    plausible_extent: bool = True
 
     def check(self, obj: Any, source: str, layer: str | None = None) -> Any:
         """Raise TwinInputError on the first problem; return ``obj`` when it passes."""
@@ -72,6 +80,10 @@ class LayerSchema:
             if not _DTYPE_CHECKS[col.dtype](obj[col.name]):
                 raise TwinInputError("wrong_type", source, layer=layer, column=col.name,
                                      dtype=col.dtype, found=str(obj[col.name].dtype))
+            if col.unique:
+                check_unique(obj[col.name], source, layer, col.name)
+            if col.area_m2 and self.kind == "vector":
+                check_declared_area(obj, col, source, layer)
         return obj
 
     def _check_geometry(self, gdf: pd.DataFrame, source: str, layer: str) -> None:
@@ -80,6 +92,8 @@ class LayerSchema:
                                  dtype="geometry", units="-", found=", ".join(gdf.columns[:12]))
         if gdf.crs is None:
             raise TwinInputError("missing_crs", source, layer=layer, crs=self.crs)
+        if self.plausible_extent:  # before wrong_crs: a wrong label must not be reprojected
+            check_coordinates(gdf, source, layer, target=self.crs or LAMBERT93)
         if self.crs and gdf.crs != self.crs:
             raise TwinInputError("wrong_crs", source, layer=layer, crs=self.crs,
                                  found=gdf.crs.to_string())
@@ -132,6 +146,179 @@ class LayerSchema:
         if holes:
             raise TwinInputError("nodata_holes", source, layer=layer, count=holes)
         return da
+
+
+# -- vector plausibility ---------------------------------------------------------------------
+#: France in longitude/latitude (west, south, east, north): metropolitan France with Corsica
+#: and its sea, then the overseas départements and collectivities.
+FRANCE_LONLAT = (
+    (-10.0, 41.0, 10.5, 51.6),  # métropole, Corse
+    (-63.2, 14.3, -60.7, 18.2),  # Guadeloupe, Martinique, Saint-Martin, Saint-Barthélemy
+    (-54.7, 2.0, -51.5, 6.0),  # Guyane
+    (55.1, -21.5, 56.0, -20.8),  # La Réunion
+    (44.9, -13.1, 45.4, -12.5),  # Mayotte
+    (-56.5, 46.7, -56.1, 47.2),  # Saint-Pierre-et-Miquelon
+)
+#: CRSs that French data commonly come in: offered when coordinates fit one of them better
+#: than their label.
+COMMON_CRS = ("EPSG:4326", "EPSG:2154", "EPSG:3857", "EPSG:27572", "EPSG:3035", "EPSG:32630",
+              "EPSG:32631", "EPSG:32632", *(f"EPSG:{c}" for c in range(3942, 3951)),
+              "EPSG:5490", "EPSG:2972", "EPSG:2975", "EPSG:4471")
+#: At least this share of the features must lie where the label says (the France-wide
+#: communes in Lambert-93 include the overseas ones, far from its area of use).
+MIN_PLAUSIBLE_SHARE = 0.5
+_SAMPLE = 2000
+
+
+def _centres(gdf: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Bounding-box centres of (at most _SAMPLE evenly spaced) features."""
+    import shapely
+
+    geom = np.asarray(gdf.geometry.values)
+    if len(geom) > _SAMPLE:
+        geom = geom[np.linspace(0, len(geom) - 1, _SAMPLE).astype(int)]
+    b = shapely.bounds(geom)
+    return (b[:, 0] + b[:, 2]) / 2, (b[:, 1] + b[:, 3]) / 2
+
+
+@functools.lru_cache(maxsize=64)
+def _crs_info(wkt: str) -> tuple[bool, tuple[float, ...] | None, Any]:
+    """(geographic?, area of use in lon/lat, transformer to lon/lat) of a CRS, cached."""
+    from pyproj import CRS, Transformer
+
+    crs = CRS.from_user_input(wkt)
+    aou = crs.area_of_use
+    to_lonlat = None if crs.is_geographic else Transformer.from_crs(crs, "EPSG:4326",
+                                                                     always_xy=True)
+    return crs.is_geographic, (tuple(aou.bounds) if aou else None), to_lonlat
+
+
+def _crs_key(crs: Any) -> str:
+    return crs if isinstance(crs, str) else (getattr(crs, "srs", None) or crs.to_wkt())
+
+
+def _lonlat(crs: Any, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    geographic, _, to_lonlat = _crs_info(_crs_key(crs))
+    if geographic:
+        return x, y
+    with np.errstate(all="ignore"):
+        lon, lat = to_lonlat.transform(x, y)
+    return np.asarray(lon, float), np.asarray(lat, float)
+
+
+def _in_boxes(lon: np.ndarray, lat: np.ndarray, boxes: Any, margin: float = 0.0) -> np.ndarray:
+    inside = np.zeros(lon.shape, bool)
+    for w, s, e, n in boxes:
+        inside |= (lon >= w - margin) & (lon <= e + margin) & (lat >= s - margin) & (
+            lat <= n + margin)
+    return inside
+
+
+def _share_in(crs: Any, x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
+    """Share of the points inside ``crs``'s area of use, and inside France."""
+    geographic, aou, _ = _crs_info(_crs_key(crs))
+    if geographic and ((np.abs(x) > 180).any() | (np.abs(y) > 90).any()):
+        return 0.0, 0.0
+    lon, lat = _lonlat(crs, x, y)
+    ok = np.isfinite(lon) & np.isfinite(lat)
+    in_use = _in_boxes(lon, lat, [aou], margin=0.5) & ok if aou else ok
+    return float(in_use.mean()), float((_in_boxes(lon, lat, FRANCE_LONLAT) & ok).mean())
+
+
+def fitting_crs(gdf: pd.DataFrame, exclude: Any = None) -> list[str]:
+    """The common French CRSs in which the coordinates would lie in France."""
+    x, y = _centres(gdf)
+    out = []
+    for code in COMMON_CRS:
+        if exclude is not None and gdf.crs is not None and gdf.crs == code:
+            continue
+        use, fr = _share_in(code, x, y)
+        if use >= 0.9 and fr >= 0.9:
+            out.append(code)
+    return out
+
+
+def check_coordinates(gdf: pd.DataFrame, source: str, layer: str,
+                      target: str = LAMBERT93) -> None:
+    """Coordinates against the declared CRS's area of use, then against France.
+
+    Coordinates outside the area where their label is valid mean a wrong label (degrees
+    labelled Lambert-93, Lambert-93 labelled WGS 84): the fix is to correct the label with
+    ``set_crs``, never to reproject from it with ``to_crs``.
+    """
+    if len(gdf) == 0:
+        return
+    x, y = _centres(gdf)
+    if not (np.isfinite(x) & np.isfinite(y)).any():
+        return
+    declared = gdf.crs.to_string()
+    use, france = _share_in(gdf.crs, x, y)
+    if use >= MIN_PLAUSIBLE_SHARE and france >= MIN_PLAUSIBLE_SHARE:
+        return
+    bounds = ", ".join(f"{v:.6g}" for v in gdf.total_bounds)
+    if use < MIN_PLAUSIBLE_SHARE:
+        fits = fitting_crs(gdf, exclude=gdf.crs)
+        if fits:
+            raise TwinInputError("crs_mislabelled", source, layer=layer, crs=declared,
+                                 bounds=bounds, fits=", ".join(fits[:4]), first=fits[0],
+                                 target=target)
+        raise TwinInputError("coords_outside_crs", source, layer=layer, crs=declared,
+                             bounds=bounds, target=target)
+    if france < MIN_PLAUSIBLE_SHARE:
+        raise TwinInputError("outside_france", source, layer=layer, crs=declared,
+                             bounds=bounds, pct=round(100 * (1 - france)))
+
+
+def check_unique(values: pd.Series, source: str, layer: str, column: str) -> None:
+    if pd.Index(values).is_unique:
+        return
+    dup = values.duplicated(keep=False) & values.notna()
+    if dup.any():
+        first = values[dup].iloc[0]
+        raise TwinInputError("duplicate_ids", source, layer=layer, column=column,
+                             count=int(values[dup].nunique()), first=str(first)[:60])
+
+
+#: A declared area may differ from its geometry's (simplified outlines, another projection)
+#: by this ratio; beyond it in more than ``AREA_BAD_SHARE`` of the features, it is refused.
+AREA_TOLERANCE = 1.25
+AREA_BAD_SHARE = 0.01
+
+
+def check_declared_area(gdf: pd.DataFrame, col: Column, source: str, layer: str) -> None:
+    declared = pd.to_numeric(gdf[col.name], errors="coerce").to_numpy(float) * col.area_m2
+    actual = gdf.geometry.area.to_numpy(float)
+    known = np.isfinite(declared) & (actual > 0)
+    with np.errstate(all="ignore"):
+        ratio = actual / declared
+    bad = known & ~((ratio >= 1 / AREA_TOLERANCE) & (ratio <= AREA_TOLERANCE))
+    if bad.sum() > AREA_BAD_SHARE * len(gdf):
+        i = int(np.argmax(bad))
+        raise TwinInputError("area_mismatch", source, layer=layer, column=col.name,
+                             count=int(bad.sum()), first=str(gdf.index[i]),
+                             declared=f"{declared[i] / col.area_m2:.6g}",
+                             computed=f"{actual[i] / col.area_m2:.6g}", units=col.units,
+                             pct=round(100 * (AREA_TOLERANCE - 1)))
+
+
+#: A layer's extent may reach this far beyond the communes' (m): catchments and forest plots
+#: straddle the territory's edge, and a model may check a finer coverage itself (the coast
+#: model's "dem_not_covering_coast"); a layer of another département lies farther.
+EXTENT_MARGIN_M = 50_000.0
+
+
+def check_vector_territory(gdf: pd.DataFrame, communes: pd.DataFrame, source: str,
+                           layer: str) -> None:
+    """The layer's extent meets the territory's (communes' extent with a margin)."""
+    if len(gdf) == 0 or len(communes) == 0 or gdf.crs is None:
+        return  # (both in Lambert-93: their schemas checked it)
+    x0, y0, x1, y1 = gdf.total_bounds
+    cx0, cy0, cx1, cy1 = communes.total_bounds
+    m = EXTENT_MARGIN_M
+    if x1 < cx0 - m or x0 > cx1 + m or y1 < cy0 - m or y0 > cy1 + m:
+        raise TwinInputError("layer_outside_territory", source, layer=layer,
+                             bounds=", ".join(f"{v:.0f}" for v in (x0, y0, x1, y1)),
+                             territory=", ".join(f"{v:.0f}" for v in (cx0, cy0, cx1, cy1)))
 
 
 #: Values that mark voids in rasters when no nodata is declared (GDAL, ESRI, SRTM habits).
@@ -205,28 +392,31 @@ def check_raster_territory(da: xr.DataArray, communes: pd.DataFrame, source: str
                              pct=round(100 * (1 - share)), limit=round(100 * MIN_VALID_SHARE))
 
 
-_COMMUNE_COLS = (Column("code_insee", "str"), Column("nom", "str"),
+_COMMUNE_COLS = (Column("code_insee", "str", unique=True), Column("nom", "str"),
                  Column("population", "int", "hab"))
 _POLY = ("Polygon", "MultiPolygon")
 
 #: Declared schemas by layer name; a layer "x_synthetic" uses the schema of "x".
 SCHEMAS: dict[str, LayerSchema] = {s.name: s for s in (
-    LayerSchema("communes", "vector", _COMMUNE_COLS + (Column("area_ha", "float", "ha"),), _POLY),
+    LayerSchema("communes", "vector", _COMMUNE_COLS + (
+        Column("area_ha", "float", "ha", area_m2=1e4),), _POLY),
     LayerSchema("erosion", "vector", (Column("code_insee", "str"),
                                       Column("taux_m_per_yr", "float", "m/an")),
                 ("LineString", "MultiLineString")),
     LayerSchema("dem", "raster", units="m", valid_range=(-11_000.0, 9_000.0)),
     LayerSchema("buildings", "vector", (
-        Column("building_id", "str"), Column("code_insee", "str"), Column("use", "str"),
+        Column("building_id", "str", unique=True), Column("code_insee", "str"),
+        Column("use", "str"),
         Column("dwellings", "int", "logements"), Column("residents", "float", "hab"),
         Column("floor_area_m2", "float", "m²")), ("Point", "Polygon", "MultiPolygon")),
-    LayerSchema("stands", "vector", (Column("stand_id", "str"), Column("essence", "str"),
-                                     Column("code_insee", "str"),
-                                     Column("area_ha", "float", "ha")), _POLY),
-    LayerSchema("climate_normals", "table", (Column("code_insee", "str"),
+    LayerSchema("stands", "vector", (Column("stand_id", "str", unique=True),
+                                     Column("essence", "str"), Column("code_insee", "str"),
+                                     Column("area_ha", "float", "ha", area_m2=1e4)), _POLY),
+    LayerSchema("climate_normals", "table", (Column("code_insee", "str", unique=True),
                                              Column("tmean_c", "float", "°C"),
                                              Column("precip_mm", "float", "mm/an"))),
-    LayerSchema("ifn_plots", "vector", (Column("idp", "int"), Column("n_dead", "int")),
+    LayerSchema("ifn_plots", "vector", (Column("idp", "int", unique=True),
+                                        Column("n_dead", "int")),
                 ("Point",)),
     LayerSchema("weather_durance_daily", "table", (
         Column("date", "date"), Column("precip_mm", "float", "mm"),
@@ -234,17 +424,19 @@ SCHEMAS: dict[str, LayerSchema] = {s.name: s for s in (
     LayerSchema("weather_nice_synop", "table", (
         Column("date", "date"), Column("temp_c", "float", "°C"), Column("rh_pct", "float", "%"),
         Column("wind_kmh", "float", "km/h"), Column("rain_24h_mm", "float", "mm"))),
-    LayerSchema("stations", "vector", (Column("code_station", "str"), Column("name", "str")),
+    LayerSchema("stations", "vector", (Column("code_station", "str", unique=True),
+                                       Column("name", "str")),
                 ("Point",)),
     LayerSchema("nitrates", "table", (Column("code_station", "str"), Column("date", "date"),
                                       Column("no3_mg_l", "float", "mg NO3/L"))),
     LayerSchema("crops", "table", (Column("code_insee", "str"), Column("crop", "str"),
                                    Column("area_ha", "float", "ha"))),
     LayerSchema("dikes", "vector", (Column("crest_m", "float", "m", required=False),),
-                ("LineString", "MultiLineString")),
-    LayerSchema("catchments", "vector", (Column("code_station", "str"),
-                                         Column("area_km2", "float", "km²")), _POLY),
-    LayerSchema("conso_naf", "table", (Column("idcom", "str"),) + tuple(
+                ("LineString", "MultiLineString"), plausible_extent=False),
+    LayerSchema("catchments", "vector", (Column("code_station", "str", unique=True),
+                                         Column("area_km2", "float", "km²", area_m2=1e6)),
+                _POLY),
+    LayerSchema("conso_naf", "table", (Column("idcom", "str", unique=True),) + tuple(
         Column(f"naf{y % 100:02d}art{(y + 1) % 100:02d}", "float", "m²")
         for y in range(2011, 2021))),
 )}
