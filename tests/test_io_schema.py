@@ -328,3 +328,68 @@ def test_layer_outside_the_territory(tmp_path):
     with pytest.raises(TwinInputError) as info:
         Territory.load(tmp_path).check()
     assert info.value.code == "layer_outside_territory" and "other.gpkg" in str(info.value)
+
+
+# -- table content (issue 16) ----------------------------------------------------------------
+def _zan_copy(tmp_path, edit):
+    import shutil
+
+    from twin_core.territory import data_dir
+
+    root = tmp_path / "zan"
+    shutil.copytree(data_dir() / "zan", root)
+    text = (root / "conso_naf.csv").read_text("utf-8")
+    (root / "conso_naf.csv").write_text(edit(text), "utf-8")
+    return Territory.load(root)
+
+
+@pytest.mark.parametrize("code, error", [
+    ("99999", "bad_commune_code"), ("2C001", "bad_commune_code"), ("1001", "bad_commune_code"),
+    ("20001", "bad_commune_code"), ("75056", "unknown_commune_code"),
+])
+def test_commune_codes_format_and_territory(tmp_path, code, error):
+    terr = _zan_copy(tmp_path, lambda t: t.replace("\n01001;", f"\n{code};", 1))
+    with pytest.raises(TwinInputError) as info:
+        terr.layer("conso_naf")
+    err = info.value
+    assert err.code == error and code in str(err) and "idcom" in str(err)
+    assert "conso_naf.csv" in err.message("fr")
+
+
+def test_commune_code_format():
+    from twin_core.territory.schema import COMMUNE_CODE
+
+    for ok in ("01001", "2A004", "2B033", "97101", "97611", "95690"):
+        assert COMMUNE_CODE.fullmatch(ok)
+    for bad in ("99999", "2C001", "1001", "20001", "00001", "010011", "9610", "96001"):
+        assert not COMMUNE_CODE.fullmatch(bad)
+
+
+def _nitrates(tmp_path, dates, date_format=None):
+    root = tmp_path / "t"
+    root.mkdir(parents=True)
+    pd.DataFrame({"code_station": "03000029", "date": dates, "no3_mg_l": 20.0}).to_csv(
+        root / "nitrates.csv", index=False)
+    info = {"path": "nitrates.csv", "kind": "table"}
+    if date_format:
+        info["date_format"] = date_format
+    (root / "territory.json").write_text(json.dumps({"id": "t", "layers": {"nitrates": info}}))
+    return Territory.load(root).layer("nitrates")
+
+
+def test_dates_day_first_refused_unless_declared(tmp_path):
+    with pytest.raises(TwinInputError) as info:  # every day ≤ 12: read month-first silently
+        _nitrates(tmp_path / "a", ["03/04/2021", "05/06/2021"])
+    err = info.value
+    assert err.code == "ambiguous_dates" and "date_format" in str(err) and "03/04/2021" in str(err)
+    with pytest.raises(TwinInputError) as info:  # a day > 12: no bare ValueError
+        _nitrates(tmp_path / "b", ["25/04/2021", "05/06/2021"])
+    assert info.value.code == "ambiguous_dates" and "%d/%m/%Y" in str(info.value)
+    table = _nitrates(tmp_path / "c", ["03/04/2021", "25/06/2021"], "%d/%m/%Y")
+    assert table["date"].tolist() == ["2021-04-03", "2021-06-25"]
+    with pytest.raises(TwinInputError) as info:
+        _nitrates(tmp_path / "d", ["2021-04-03", "not a date"])
+    assert info.value.code == "bad_dates" and "not a date" in str(info.value)
+    with pytest.raises(TwinInputError) as info:
+        _nitrates(tmp_path / "e", ["2021-04-03", "2999-01-01"])
+    assert info.value.code == "future_dates" and "2999-01-01" in str(info.value)

@@ -19,6 +19,7 @@ from twin_core.territory.schema import (
     SCHEMAS,
     Column,
     LayerSchema,
+    check_codes_in_communes,
     check_raster_territory,
     check_vector_territory,
     schema_for,
@@ -124,7 +125,7 @@ class Territory:
         else:
             obj = read_vector(path)
         if schema is not None:
-            schema.check(obj, str(path), key)
+            obj = schema.check(obj, str(path), key, date_format=info.get("date_format"))
         self._check_against_territory(key, obj, str(path))
         self._cache[name] = obj
         return obj
@@ -141,6 +142,10 @@ class Territory:
         schema = schema_for(key)
         if kind == "vector" and (schema is None or schema.plausible_extent):
             check_vector_territory(obj, communes, source, key)
+        for col in schema.columns if schema is not None else ():
+            if col.commune and col.name in obj.columns:
+                check_codes_in_communes(obj[col.name], communes["code_insee"], source, key,
+                                        col.name)
 
     def set_layer(self, name: str, obj: Any, source: str, synthetic: bool = False) -> None:
         """Replace a layer by user data (e.g. real BD TOPO buildings), checked first."""

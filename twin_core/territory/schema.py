@@ -7,6 +7,7 @@ column and the fix (CLIMADA ``Exposures.check()`` pattern).
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,6 +33,8 @@ class Column:
     unique: bool = False
     #: an area declared in ``units``: m² per unit (1e4 for ha), checked against the geometry
     area_m2: float | None = None
+    #: an INSEE commune code (official format; a territory checks it against its communes)
+    commune: bool = False
 
 
 _DTYPE_CHECKS = {
@@ -59,8 +62,13 @@ class LayerSchema:
     #: model checks against the territory itself, e.g. dikes: "dike_outside")
     plausible_extent: bool = True
 
-    def check(self, obj: Any, source: str, layer: str | None = None) -> Any:
-        """Raise TwinInputError on the first problem; return ``obj`` when it passes."""
+    def check(self, obj: Any, source: str, layer: str | None = None,
+              date_format: str | None = None) -> Any:
+        """Raise TwinInputError on the first problem; return ``obj`` when it passes.
+
+        ``date_format`` (e.g. "%d/%m/%Y") declares how the date columns are written; they
+        are then returned as ISO text (YYYY-MM-DD). Without it, only ISO dates are accepted.
+        """
         layer = layer or self.name
         if self.kind == "raster":
             return self._check_raster(obj, source, layer)
@@ -80,6 +88,12 @@ class LayerSchema:
             if not _DTYPE_CHECKS[col.dtype](obj[col.name]):
                 raise TwinInputError("wrong_type", source, layer=layer, column=col.name,
                                      dtype=col.dtype, found=str(obj[col.name].dtype))
+            if col.commune:
+                check_commune_codes(obj[col.name], source, layer, col.name)
+            if col.dtype == "date":
+                iso = check_dates(obj[col.name], source, layer, col.name, date_format)
+                if iso is not None:
+                    obj = obj.assign(**{col.name: iso})
             if col.unique:
                 check_unique(obj[col.name], source, layer, col.name)
             if col.area_m2 and self.kind == "vector":
@@ -321,6 +335,84 @@ def check_vector_territory(gdf: pd.DataFrame, communes: pd.DataFrame, source: st
                              territory=", ".join(f"{v:.0f}" for v in (cx0, cy0, cx1, cy1)))
 
 
+# -- table content ---------------------------------------------------------------------------
+#: INSEE commune code: 5 characters, the département (01-19, 21-95, 2A/2B for Corsica since
+#: 1976) then the commune number; overseas 971-978 and 984-989 then two digits.
+COMMUNE_CODE = re.compile(r"(?:0[1-9]|1\d|2[1-9AB]|[3-8]\d|9[0-5])\d{3}|9(?:7[1-8]|8[4-9])\d{2}")
+
+
+def check_commune_codes(values: pd.Series, source: str, layer: str, column: str) -> None:
+    """Every value is an official commune code (checked on the distinct values)."""
+    codes = pd.unique(values.dropna().astype(str))
+    bad = [c for c in codes if not COMMUNE_CODE.fullmatch(c)]
+    if values.isna().any():
+        bad.insert(0, "")
+    if bad:
+        raise TwinInputError("bad_commune_code", source, layer=layer, column=column,
+                             count=len(bad), first=str(bad[0])[:40])
+
+
+def check_codes_in_communes(values: pd.Series, known: pd.Series, source: str, layer: str,
+                            column: str) -> None:
+    codes = pd.Index(pd.unique(values.dropna().astype(str)))
+    unknown = codes.difference(pd.Index(known.astype(str)))
+    if len(unknown):
+        raise TwinInputError("unknown_commune_code", source, layer=layer, column=column,
+                             count=len(unknown), first=str(unknown[0])[:40])
+
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}(?:[T ][\d:.]+(?:Z|[+-]\d{2}:?\d{2})?)?")
+_DMY = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{2,4})(?:[T ].*)?")
+
+
+def check_dates(values: pd.Series, source: str, layer: str, column: str,
+                date_format: str | None = None) -> pd.Series | None:
+    """Dates written in ISO form (YYYY-MM-DD), or in the declared ``date_format``; none after
+    today. Returns the column as ISO text when a format was declared (else None).
+
+    "03/04/2021" is 3 April in France and 4 March in the United States: without a declared
+    format such dates are refused, not guessed.
+    """
+    if pd.api.types.is_datetime64_any_dtype(values):
+        parsed = values
+    else:
+        text = values.astype("string").str.strip()
+        present = text.notna() & (text != "")
+        if date_format:
+            parsed = pd.to_datetime(text, format=date_format, errors="coerce")
+        else:
+            uniq = pd.unique(text[present])
+            odd = [v for v in uniq if not _ISO_DATE.fullmatch(v)]
+            if odd:
+                m = next((_DMY.fullmatch(v) for v in odd if _DMY.fullmatch(v)), None)
+                if m is not None:
+                    firsts = [int(x.group(1)) for v in odd if (x := _DMY.fullmatch(v))]
+                    seconds = [int(x.group(2)) for v in odd if (x := _DMY.fullmatch(v))]
+                    guess = ("%d/%m/%Y" if max(firsts) > 12 else "%m/%d/%Y"
+                             if max(seconds) > 12 else "%d/%m/%Y")
+                    raise TwinInputError("ambiguous_dates", source, layer=layer, column=column,
+                                         example=m.group(0)[:40], guess=guess)
+                raise TwinInputError("bad_dates", source, layer=layer, column=column,
+                                     count=len(odd), first=str(odd[0])[:40])
+            parsed = pd.to_datetime(text, format="ISO8601", errors="coerce", utc=False)
+        bad = present & parsed.isna()
+        if bad.any():
+            raise TwinInputError("bad_dates", source, layer=layer, column=column,
+                                 count=int(bad.sum()), first=str(text[bad].iloc[0])[:40])
+    if getattr(parsed.dt, "tz", None) is not None:
+        parsed = parsed.dt.tz_localize(None)
+    today = pd.Timestamp.today().normalize() + pd.Timedelta(days=1)
+    future = parsed >= today
+    if future.any():
+        raise TwinInputError("future_dates", source, layer=layer, column=column,
+                             count=int(future.sum()),
+                             first=parsed[future].iloc[0].strftime("%Y-%m-%d"),
+                             today=(today - pd.Timedelta(days=1)).strftime("%Y-%m-%d"))
+    if date_format:
+        return parsed.dt.strftime("%Y-%m-%d").astype(object).where(parsed.notna(), None)
+    return None
+
+
 #: Values that mark voids in rasters when no nodata is declared (GDAL, ESRI, SRTM habits).
 VOID_MARKERS = (-9999.0, -99999.0, -32767.0, -32768.0, float(np.finfo("float32").min),
                 float(np.finfo("float64").min))
@@ -392,7 +484,8 @@ def check_raster_territory(da: xr.DataArray, communes: pd.DataFrame, source: str
                              pct=round(100 * (1 - share)), limit=round(100 * MIN_VALID_SHARE))
 
 
-_COMMUNE_COLS = (Column("code_insee", "str", unique=True), Column("nom", "str"),
+_COMMUNE_COLS = (Column("code_insee", "str", unique=True, commune=True),
+                 Column("nom", "str"),
                  Column("population", "int", "hab"))
 _POLY = ("Polygon", "MultiPolygon")
 
@@ -400,19 +493,21 @@ _POLY = ("Polygon", "MultiPolygon")
 SCHEMAS: dict[str, LayerSchema] = {s.name: s for s in (
     LayerSchema("communes", "vector", _COMMUNE_COLS + (
         Column("area_ha", "float", "ha", area_m2=1e4),), _POLY),
-    LayerSchema("erosion", "vector", (Column("code_insee", "str"),
+    LayerSchema("erosion", "vector", (Column("code_insee", "str", commune=True),
                                       Column("taux_m_per_yr", "float", "m/an")),
                 ("LineString", "MultiLineString")),
     LayerSchema("dem", "raster", units="m", valid_range=(-11_000.0, 9_000.0)),
     LayerSchema("buildings", "vector", (
-        Column("building_id", "str", unique=True), Column("code_insee", "str"),
+        Column("building_id", "str", unique=True), Column("code_insee", "str", commune=True),
         Column("use", "str"),
         Column("dwellings", "int", "logements"), Column("residents", "float", "hab"),
         Column("floor_area_m2", "float", "m²")), ("Point", "Polygon", "MultiPolygon")),
     LayerSchema("stands", "vector", (Column("stand_id", "str", unique=True),
-                                     Column("essence", "str"), Column("code_insee", "str"),
+                                     Column("essence", "str"),
+                                     Column("code_insee", "str", commune=True),
                                      Column("area_ha", "float", "ha", area_m2=1e4)), _POLY),
-    LayerSchema("climate_normals", "table", (Column("code_insee", "str", unique=True),
+    LayerSchema("climate_normals", "table", (Column("code_insee", "str", unique=True,
+                                                    commune=True),
                                              Column("tmean_c", "float", "°C"),
                                              Column("precip_mm", "float", "mm/an"))),
     LayerSchema("ifn_plots", "vector", (Column("idp", "int", unique=True),
@@ -429,14 +524,15 @@ SCHEMAS: dict[str, LayerSchema] = {s.name: s for s in (
                 ("Point",)),
     LayerSchema("nitrates", "table", (Column("code_station", "str"), Column("date", "date"),
                                       Column("no3_mg_l", "float", "mg NO3/L"))),
-    LayerSchema("crops", "table", (Column("code_insee", "str"), Column("crop", "str"),
-                                   Column("area_ha", "float", "ha"))),
+    LayerSchema("crops", "table", (Column("code_insee", "str", commune=True),
+                                   Column("crop", "str"), Column("area_ha", "float", "ha"))),
     LayerSchema("dikes", "vector", (Column("crest_m", "float", "m", required=False),),
                 ("LineString", "MultiLineString"), plausible_extent=False),
     LayerSchema("catchments", "vector", (Column("code_station", "str", unique=True),
                                          Column("area_km2", "float", "km²", area_m2=1e6)),
                 _POLY),
-    LayerSchema("conso_naf", "table", (Column("idcom", "str", unique=True),) + tuple(
+    LayerSchema("conso_naf", "table", (
+        Column("idcom", "str", unique=True, commune=True),) + tuple(
         Column(f"naf{y % 100:02d}art{(y + 1) % 100:02d}", "float", "m²")
         for y in range(2011, 2021))),
 )}
