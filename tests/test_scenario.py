@@ -50,7 +50,7 @@ def _zan_json(**params):
     ("[1, 2]", "scenario_not_object", "scenario.json"),
     (_zan_json(colour="red"), "unknown_key", "colour"),
     (_zan_json(reduction_pct=150), "bad_value", "reduction_pct"),
-    (_zan_json(horizon="soon"), "bad_value", "horizon"),
+    (_zan_json(horizon="soon"), "expected_integer", "horizon"),
     (json.dumps({"model": "zan.trajectory", "version": "9.9", "params": {}}),
      "unknown_version", "9.9"),
     (json.dumps({"model": "nope", "version": "1.0", "params": {}}), "unknown_model", "nope"),
@@ -78,3 +78,36 @@ def test_copy_is_independent():
     a = get_model("zan.trajectory").scenario_class(label="A")
     b = a.copy(label="B", density=40.0)
     assert a.density == 15.0 and b.density == 40.0 and b.label == "B"
+
+
+# -- hostile scenario files (issue 16) -------------------------------------------------------
+def test_a_number_in_quotes_names_the_type():
+    with pytest.raises(TwinInputError) as info:
+        Scenario.from_json(_zan_json(horizon="2050"))
+    err = info.value
+    assert err.code == "expected_integer" and "horizon" in str(err)
+    assert "whole number" in str(err) and "entier" in err.message("fr")
+    with pytest.raises(TwinInputError) as info:
+        Scenario.from_json(_zan_json(label=3))
+    assert info.value.code == "expected_text"
+
+
+def test_oversized_deep_or_long_files_are_refused_quickly():
+    from twin_core.scenario import MAX_SCENARIO_BYTES
+
+    with pytest.raises(TwinInputError) as info:
+        Scenario.from_json(_zan_json(label="x" * 50_000_000))
+    assert info.value.code == "file_too_large"
+    with pytest.raises(TwinInputError) as info:
+        Scenario.from_json(_zan_json(label="x" * 5_000))
+    assert info.value.code == "text_too_long" and "label" in str(info.value)
+    with pytest.raises(TwinInputError) as info:
+        Scenario.from_json("[" * 100_000 + "]" * 100_000)
+    assert info.value.code == "too_deep"
+    deep = '{"model": "zan.trajectory", "params": {"x": ' + "[" * 5000 + "]" * 5000 + "}}"
+    with pytest.raises(TwinInputError) as info:
+        Scenario.from_json(deep.encode())
+    assert info.value.code == "too_deep" and len(deep) < MAX_SCENARIO_BYTES
+    with pytest.raises(TwinInputError) as info:
+        Scenario.from_json('{"model": "zan.trajectory", "params": {"horizon": NaN}}')
+    assert info.value.code == "bad_json"

@@ -9,6 +9,7 @@ instead set another warming level ("custom").
 from __future__ import annotations
 
 import json
+import re
 from typing import Any, ClassVar
 
 import numpy as np
@@ -22,6 +23,13 @@ TRACC_METROPOLE: tuple[tuple[int, float], ...] = ((2030, 2.0), (2050, 2.7), (210
 TRACC_GLOBAL: tuple[tuple[int, float], ...] = ((2030, 1.5), (2050, 2.0), (2100, 3.0))
 
 HORIZON_MIN, HORIZON_MAX = 2030, 2100
+
+#: Limits on a scenario file: its size (bytes), the nesting of its JSON, the length of a
+#: label or other text parameter, and of any string in it (drawn geometries included).
+MAX_SCENARIO_BYTES = 1_000_000
+MAX_JSON_DEPTH = 32
+MAX_LABEL_CHARS = 200
+MAX_STRING_CHARS = 10_000
 
 
 def tracc_warming(year: float | np.ndarray, scope: str = "france") -> float | np.ndarray:
@@ -113,6 +121,7 @@ class Scenario(param.Parameterized):
 
         if not isinstance(data, dict):
             raise TwinInputError("scenario_not_object", source)
+        _check_strings(data, source)
         unknown_top = set(data) - {"model", "version", "params"}
         if unknown_top:
             raise TwinInputError("unknown_key", source, key=", ".join(sorted(unknown_top)),
@@ -120,11 +129,14 @@ class Scenario(param.Parameterized):
         model_id = data.get("model")
         if not model_id:
             raise TwinInputError("missing_key", source, key="model")
+        if not isinstance(model_id, str):
+            raise TwinInputError("expected_text", source, key="model", found=_json_type(model_id),
+                                 value=_show(model_id))
         model = get_model(model_id, source=source)
         version = data.get("version")
         if version != model.spec.version:
             raise TwinInputError("unknown_version", source, model=model_id,
-                                 version=version, expected=model.spec.version)
+                                 version=_show(version), expected=model.spec.version)
         scen_cls = model.scenario_class
         if cls is not Scenario and not issubclass(scen_cls, cls):
             raise TwinInputError("wrong_model", source, model=model_id, expected=cls.model_id)
@@ -138,6 +150,7 @@ class Scenario(param.Parameterized):
                                  allowed=", ".join(allowed))
         scenario = scen_cls()
         for key, value in params.items():
+            _check_type(scen_cls.param[key], key, value, source)
             try:
                 scenario.param.update(**{key: value})
             except TwinInputError as exc:  # a param's own check (e.g. a drawn geometry)
@@ -152,6 +165,10 @@ class Scenario(param.Parameterized):
 
     @classmethod
     def from_json(cls, text: str | bytes, source: str = "scenario.json") -> Scenario:
+        """Parse a scenario file; size, nesting, strings and types are checked first."""
+        if len(text) > MAX_SCENARIO_BYTES:
+            raise TwinInputError("file_too_large", source, size=f"{len(text) / 1e6:,.1f}",
+                                 limit=f"{MAX_SCENARIO_BYTES / 1e6:g}")
         if isinstance(text, bytes):
             try:
                 text = text.decode("utf-8-sig")
@@ -159,10 +176,19 @@ class Scenario(param.Parameterized):
                 raise TwinInputError("bad_encoding", source, encoding="UTF-8") from None
         if not text.strip():
             raise TwinInputError("empty_file", source)
+        depth = json_depth(text)
+        if depth > MAX_JSON_DEPTH:
+            raise TwinInputError("too_deep", source, depth=depth, limit=MAX_JSON_DEPTH)
         try:
-            data = json.loads(text)
+            data = json.loads(text, parse_constant=_no_constant)
         except json.JSONDecodeError as exc:
             raise TwinInputError("bad_json", source, line=exc.lineno, detail=exc.msg) from None
+        except RecursionError:  # (json_depth counts brackets; a safety net)
+            raise TwinInputError("too_deep", source, depth=">1000", limit=MAX_JSON_DEPTH
+                                 ) from None
+        except ValueError as exc:  # NaN, Infinity; integers too long to convert
+            raise TwinInputError("bad_json", source, line="?",
+                                 detail=str(exc).splitlines()[0][:160]) from None
         return cls.from_dict(data, source=source)
 
     def copy(self, **changes: Any) -> Scenario:
@@ -170,3 +196,85 @@ class Scenario(param.Parameterized):
         new = type(self)(**{n: getattr(self, n) for n in self.user_params()})
         new.param.update(**changes)
         return new
+
+
+# -- checks of scenario files ----------------------------------------------------------------
+_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
+
+
+def json_depth(text: str) -> int:
+    """Deepest nesting of arrays and objects in ``text`` (strings skipped), without parsing."""
+    bare = _JSON_STRING.sub("", text)
+    if "[" not in bare and "{" not in bare:
+        return 0
+    b = np.frombuffer(bare.encode("utf-8", "replace"), dtype=np.uint8)
+    step = np.isin(b, (ord("["), ord("{"))).astype(np.int32) - np.isin(
+        b, (ord("]"), ord("}"))).astype(np.int32)
+    return int(np.cumsum(step).max(initial=0))
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a number in JSON")
+
+
+def _json_type(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int | float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    return "array" if isinstance(value, list) else "object"
+
+
+def _show(value: Any) -> str:
+    text = json.dumps(value, ensure_ascii=False) if isinstance(value, str) else repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _check_strings(data: Any, source: str, key: str = "") -> None:
+    """No string longer than MAX_STRING_CHARS anywhere (keys included), iteratively."""
+    stack = [(key, data)]
+    while stack:
+        where, value = stack.pop()
+        if isinstance(value, str):
+            if len(value) > MAX_STRING_CHARS:
+                raise TwinInputError("text_too_long", source, key=where or "?",
+                                     length=f"{len(value):,}", limit=f"{MAX_STRING_CHARS:,}")
+        elif isinstance(value, dict):
+            for k, v in value.items():
+                stack.append((k, k))
+                stack.append((k if not where else f"{where}.{k}", v))
+        elif isinstance(value, list):
+            stack.extend((where, v) for v in value)
+
+
+def _check_type(p: param.Parameter, key: str, value: Any, source: str) -> None:
+    """The JSON type a parameter expects, named (a horizon "2050" in quotes is text)."""
+    found = _json_type(value)
+    if isinstance(p, param.Boolean):
+        ok, code = isinstance(value, bool), "expected_boolean"
+    elif isinstance(p, param.Integer):
+        ok, code = isinstance(value, int) and not isinstance(value, bool), "expected_integer"
+    elif isinstance(p, param.Number):
+        ok, code = isinstance(value, int | float) and not isinstance(value, bool), \
+            "expected_number"
+    elif isinstance(p, param.String):
+        ok, code = isinstance(value, str), "expected_text"
+        if ok and len(value) > MAX_LABEL_CHARS:
+            raise TwinInputError("text_too_long", source, key=key, length=f"{len(value):,}",
+                                 limit=f"{MAX_LABEL_CHARS:,}")
+    elif isinstance(p, param.Selector):
+        ok, code = isinstance(value, str | int | float | bool) or value is None, "bad_value"
+        if not ok:
+            raise TwinInputError("bad_value", source, key=key, value=_show(value),
+                                 allowed=p.objects, detail=f"{found}")
+    else:
+        return
+    if not ok:
+        raise TwinInputError(code, source, key=key, found=found, value=_show(value))
+    if isinstance(value, float) and not np.isfinite(value):
+        raise TwinInputError("bad_value", source, key=key, value=value,
+                             allowed=getattr(p, "bounds", None), detail="not finite")
