@@ -491,3 +491,54 @@ def test_model_on_sample_territory():
     assert series["year"].iloc[0] == 2025 and series["year"].iloc[-1] == 2100
     assert np.all(np.diff(series["slr_m"]) > 0)
     assert r2050.layers["communes"].crs == "EPSG:2154"
+
+
+# -- storm levels per reach and their sources ---------------------------------------------------
+def test_estuary_levels_differ_by_reach_as_storm_martin():
+    from twin_core.models.coast.submersion import MARTIN_1999_SURGE_M, reach_levels
+
+    # storm Martin 1999 (Smiddest): surge +1.55 m Le Verdon, +2.32 m Ambès, +2.25 m Bordeaux
+    lv = reach_levels(100)
+    assert lv["ocean"] == pytest.approx(lv["le_verdon"])
+    assert lv["le_verdon"] < lv["pauillac"] < lv["ambes"]
+    surge = lv["le_verdon"] - 2.4
+    assert (lv["ambes"] - 2.4) / surge == pytest.approx(
+        MARTIN_1999_SURGE_M["ambes"] / MARTIN_1999_SURGE_M["le_verdon"], abs=0.01)
+    assert (lv["bordeaux"] - 2.4) / surge == pytest.approx(
+        MARTIN_1999_SURGE_M["bordeaux"] / MARTIN_1999_SURGE_M["le_verdon"], abs=0.05)
+    # no gradient when the ratio is 1; sea-level rise lifts every reach alike
+    flat = reach_levels(100, estuary_surge_ratio=1.0)
+    assert len({round(v, 9) for v in flat.values()}) == 1
+    up = reach_levels(100, slr=0.5)
+    assert all(up[k] == pytest.approx(lv[k] + 0.5) for k in lv)
+
+
+def test_every_level_term_has_a_source_or_is_a_named_assumption():
+    from twin_core.indicators import all_indicators
+    from twin_core.models.coast.submersion import LEVEL_SOURCES
+    from twin_core.models.registry import discover
+
+    discover()
+    ev = all_indicators()["coast.water_level_m"].evidence
+    flood = all_indicators()["coast.flooded_ha"].evidence
+    assert ev.level == "assumption" and {"high_water_m", "surge_10yr"} <= set(ev.assumptions)
+    for name, (level, source) in LEVEL_SOURCES.items():
+        assert level in ("observed", "assumption") and len(source) > 20, name
+        if level == "assumption":
+            assert name in ev.assumptions and name in flood.assumptions, name
+        else:
+            assert source in ev.source and source in flood.source, name
+    # the datum is stated once: levels, crests and the DEM in m above mean sea level
+    assert "mean sea level" in ev.source and "datum" in ev.assumptions
+
+
+def test_model_levels_rise_upstream_on_sample_territory():
+    from twin_core.territory import Territory
+
+    r = _run(Territory.load("coast"), horizon=2050)
+    v = r.values
+    assert v["water_level_upstream_m"] - v["water_level_m"] == pytest.approx(
+        1.0 * (1.497 - 1.0), abs=0.01)  # 100-yr surge 1.0 m × (Martin ratio − 1)
+    flat = _run(Territory.load("coast"), horizon=2050, estuary_surge_ratio=1.0)
+    assert flat.values["flooded_ha"] < v["flooded_ha"]
+    assert flat.values["water_level_upstream_m"] == pytest.approx(flat.values["water_level_m"])

@@ -66,12 +66,18 @@ from twin_core.models.coast.retreat import (
 from twin_core.models.coast.sea_level import REFERENCE_YEAR, sea_level_rise
 from twin_core.models.coast.submersion import (
     EAD_RETURN_PERIODS,
+    ESTUARY_SURGE_RATIO,
+    HIGH_WATER_M,
+    LEVEL_SOURCES,
     RETURN_PERIODS,
     burn_dike,
+    estuary_position,
     flood_depth,
     flooded_mask,
     line_cells,
+    reach_factor,
     still_water_level,
+    surge_at,
 )
 from twin_core.scenario import TRACC_GLOBAL, Scenario, series_years, tracc_warming
 
@@ -103,7 +109,8 @@ class CoastScenario(Scenario):
 
     units = {**Scenario.units, "active_length_m": "m", "berm_height_m": "m",
              "closure_depth_m": "m", "event_retreat_m": "m", "nourishment_pct": "%",
-             "dike_crest_m": "m NGF", "setback_m": "m", "relocate_dwellings": "logements",
+             "dike_crest_m": "m", "high_water_m": "m",
+             "estuary_surge_ratio": "ratio", "setback_m": "m", "relocate_dwellings": "logements",
              "relocation_density": "logements/ha", "housing_growth_pct": "%/an",
              "discount_pct": "%", "return_period": "ans"}
 
@@ -120,10 +127,18 @@ class CoastScenario(Scenario):
                                    step=0.5, doc="Bruun closure depth h.")
     event_retreat_m = param.Number(default=DEFAULT_EVENT_RETREAT_M, bounds=(0.0, 60.0),
                                    step=5.0, doc="Retreat of one major storm (OCA 2016: 20 m).")
+    high_water_m = param.Number(
+        default=HIGH_WATER_M, bounds=(1.0, 4.0), step=0.1,
+        doc="Spring high water above mean sea level at Le Verdon (assumption: SHOM RAM not "
+            "found).")
+    estuary_surge_ratio = param.Number(
+        default=round(ESTUARY_SURGE_RATIO, 3), bounds=(1.0, 2.5), step=0.05,
+        doc="Storm surge at Ambès / at Le Verdon (storm Martin 1999: 2.32 / 1.55 m).")
     nourishment_pct = param.Number(default=0.0, bounds=(0.0, 100.0), step=10.0,
                                    doc="Share of the chronic retreat offset by nourishment.")
     dike_crest_m = param.Number(default=0.0, bounds=(0.0, 10.0), step=0.25,
-                                doc="Crest of the defence line above mean sea level (0 = none).")
+                                doc="Crest of the defence line, m above mean sea level (the "
+                                    "DEM's datum; ≈ m NGF − 0.15), 0 = none.")
     setback_m = param.Number(default=0.0, bounds=(0.0, 1000.0), step=25.0,
                              doc="Width of the no-new-building band behind the shoreline.")
     relocate_dwellings = param.Integer(default=0, bounds=(0, 5000), step=10,
@@ -186,6 +201,7 @@ class Prepared:
     value: np.ndarray
     unit_damage: np.ndarray  # € per unit of damage fraction (max damage × ground floor)
     cell: tuple[np.ndarray, np.ndarray, np.ndarray]  # per building: DEM (row, col, inside)
+    axis: np.ndarray = None  # per DEM cell: position along the estuary (0 ocean/mouth, 1 Ambès)
     floods: dict[tuple, tuple[np.ndarray, float]] = field(default_factory=dict)
     burned: dict[tuple, np.ndarray] = field(default_factory=dict)
     drawn_cells: dict[str, np.ndarray] = field(default_factory=dict)
@@ -207,16 +223,26 @@ class Prepared:
         top = crest if crest > 0 else DRAWN_DIKE_CREST_M
         return DrawnDike(f"{key}@{top:.4f}", cells, top, float(shape.length))
 
-    def flood(self, level: float, crest: float, drawn: DrawnDike | None = None
-              ) -> tuple[np.ndarray, float]:
-        """(depth at each building, flooded land ha), cached by (level, crest, drawn dike)."""
-        key = (round(level, 4), round(crest, 4), drawn.key if drawn else None)
+    def level_field(self, level: float, gradient: float = 0.0) -> float | np.ndarray:
+        """Still-water level per DEM cell: ``level`` (Le Verdon, the ocean coast) + ``gradient``
+        (the extra surge at Ambès) × the position along the estuary."""
+        if gradient == 0.0 or self.axis is None:
+            return level
+        return (level + gradient * self.axis).astype(np.float32)
+
+    def flood(self, level: float, crest: float, drawn: DrawnDike | None = None,
+              gradient: float = 0.0) -> tuple[np.ndarray, float]:
+        """(depth at each building, flooded land ha), cached by (level, estuary gradient,
+        crest, drawn dike)."""
+        key = (round(level, 4), round(gradient, 4), round(crest, 4), drawn.key if drawn else None)
         hit = self.floods.get(key)
         if hit is None:
             z = self.dem_with_dike(crest, drawn)
-            wet = flooded_mask(z, level, self.sea)
+            field = self.level_field(level, gradient)
+            wet = flooded_mask(z, field, self.sea)
             row, col, inside = self.cell
-            at_b = np.where(inside & wet[row, col], level - z[row, col], 0.0)
+            lv = field[row, col] if isinstance(field, np.ndarray) else field
+            at_b = np.where(inside & wet[row, col], lv - z[row, col], 0.0)
             at_b = np.where(np.isfinite(at_b), at_b, 0.0)
             hit = (at_b, float(np.count_nonzero(wet & self.land_mask)) * self.cell_ha)
             if len(self.floods) > 512:
@@ -300,6 +326,19 @@ def prepare(territory) -> Prepared:
         _, nearest = cKDTree(np.concatenate(samples)).query(bxy)
         behind = np.concatenate(is_front)[nearest]
     lengths = arcs.length.to_numpy()
+    # position of every DEM cell along the estuary axis; 0 on the ocean side (the ocean
+    # communes, i.e. those with a Cerema arc, and the sea west of x = 380 km)
+    xs = dem[dem.rio.x_dim].values
+    ys = dem[dem.rio.y_dim].values
+    axis = estuary_position(xs[None, :], ys[:, None]).astype(np.float32)
+    ocean_codes = set(arcs["code_insee"].astype(str)) if "code_insee" in arcs else set()
+    ocean = communes[communes["code_insee"].astype(str).isin(ocean_codes)]
+    ocean_mask = ~geometry_mask(list(ocean.geometry), out_shape=dem.shape,
+                                transform=dem.rio.transform()) if len(ocean) else \
+        np.zeros(dem.shape, dtype=bool)
+    ocean_mask |= (~land_mask) & (xs[None, :] < 380_000.0)
+    axis[ocean_mask] = 0.0
+    axis.flags.writeable = False
     prep = Prepared(arcs=arcs, rates=rates, land=land, dem=dem, land_mask=land_mask, sea=sea,
                     cell_ha=cell_ha, buildings=buildings, dist=dist, communes=communes,
                     dike_cells=dike_cells, dike_length_m=float(line.length.sum()),
@@ -307,7 +346,7 @@ def prepare(territory) -> Prepared:
                     behind_front=behind, value=table["value"].to_numpy(),
                     unit_damage=table["unit_damage"].to_numpy(),
                     cell=(table["row"].to_numpy(), table["col"].to_numpy(),
-                          table["inside"].to_numpy(dtype=bool)))
+                          table["inside"].to_numpy(dtype=bool)), axis=axis)
     _CACHE.clear()  # keep one territory in memory
     _CACHE[key] = prep
     return prep
@@ -343,14 +382,22 @@ def _state(prep: Prepared, s: CoastScenario, year: int, nourishment_pct: float, 
         in_band = (prep.dist <= r_b).any(axis=1)
     else:
         in_band = np.zeros(len(prep.buildings), dtype=bool)
-    level = still_water_level(rp or s.return_period, slr)
-    depth, ha = prep.flood(level, crest, drawn)
+    level, gradient = _levels(s, rp or s.return_period, slr)
+    depth, ha = prep.flood(level, crest, drawn, gradient)
     return State(year, slr, level, retreat, in_band, depth, ha)
 
 
-def _event_damage(prep: Prepared, rp: float, slr: float, crest: float, keep: np.ndarray,
-                  drawn: DrawnDike | None) -> float:
-    depth, _ = prep.flood(still_water_level(rp, slr), crest, drawn)
+def _levels(s: CoastScenario, rp: float, slr: float) -> tuple[float, float]:
+    """(level at Le Verdon and on the ocean coast, extra level at Ambès) in m above MSL."""
+    surge = surge_at(rp)
+    return (still_water_level(rp, slr, s.high_water_m),
+            surge * (reach_factor(1.0, s.estuary_surge_ratio) - 1.0))
+
+
+def _event_damage(prep: Prepared, s: CoastScenario, rp: float, slr: float, crest: float,
+                  keep: np.ndarray, drawn: DrawnDike | None) -> float:
+    level, gradient = _levels(s, rp, slr)
+    depth, _ = prep.flood(level, crest, drawn, gradient)
     return float(np.sum((ex.damage_fraction(depth) * prep.unit_damage)[keep]))
 
 
@@ -358,13 +405,13 @@ def _event_damage(prep: Prepared, rp: float, slr: float, crest: float, keep: np.
 START_BISECTION_STEPS = 6
 
 
-def _ead(prep: Prepared, slr: float, crest: float, keep: np.ndarray,
+def _ead(prep: Prepared, s: CoastScenario, slr: float, crest: float, keep: np.ndarray,
          drawn: DrawnDike | None = None) -> tuple[float, float]:
     """(expected annual damage €/yr, return period at which damage starts, yr) at a sea-level
     rise: damage of the EAD_RETURN_PERIODS events, the damage-start return period found by
     bisection on ln T between the last event without damage and the first with (1 yr when the
     annual event already damages), integrated log-linearly (exposure.expected_annual_damage)."""
-    dmg = [_event_damage(prep, rp, slr, crest, keep, drawn) for rp in EAD_RETURN_PERIODS]
+    dmg = [_event_damage(prep, s, rp, slr, crest, keep, drawn) for rp in EAD_RETURN_PERIODS]
     first = next((i for i, d in enumerate(dmg) if d > 0), None)
     if first is None:
         return 0.0, float("inf")
@@ -373,7 +420,7 @@ def _ead(prep: Prepared, slr: float, crest: float, keep: np.ndarray,
     lo, hi = np.log(EAD_RETURN_PERIODS[first - 1]), np.log(EAD_RETURN_PERIODS[first])
     for _ in range(START_BISECTION_STEPS):
         mid = 0.5 * (lo + hi)
-        if _event_damage(prep, float(np.exp(mid)), slr, crest, keep, drawn) > 0:
+        if _event_damage(prep, s, float(np.exp(mid)), slr, crest, keep, drawn) > 0:
             hi = mid
         else:
             lo = mid
@@ -381,7 +428,7 @@ def _ead(prep: Prepared, slr: float, crest: float, keep: np.ndarray,
     return ex.expected_annual_damage(EAD_RETURN_PERIODS, dmg, start_rp=start), start
 
 
-def _ead_path(prep: Prepared, states: list[State], crest: float, keep: np.ndarray,
+def _ead_path(prep: Prepared, s: CoastScenario, states: list[State], crest: float, keep: np.ndarray,
               drawn: DrawnDike | None, slr_years: np.ndarray) -> tuple[np.ndarray, float]:
     """EAD (€/yr) for every year of ``slr_years`` (the sea-level rise of each year from 2025 to
     the horizon): computed at the first, middle and last state of the series (buildings in
@@ -390,7 +437,7 @@ def _ead_path(prep: Prepared, states: list[State], crest: float, keep: np.ndarra
     the damage-start return period at the horizon."""
     picks = sorted({0, len(states) // 2, len(states) - 1})
     slr = np.array([states[i].slr for i in picks])
-    out = [_ead(prep, states[i].slr, crest, keep & ~states[i].in_band, drawn) for i in picks]
+    out = [_ead(prep, s, states[i].slr, crest, keep & ~states[i].in_band, drawn) for i in picks]
     ead = np.array([o[0] for o in out])
     path = np.interp(slr_years, slr, ead) if len(picks) > 1 else np.full(len(slr_years), ead[0])
     return path, out[-1][1]
@@ -461,8 +508,8 @@ def run_coast(prep: Prepared, s: CoastScenario, model: Model):
     t = np.arange(n_years, dtype=float)
     slr_years = np.asarray(sea_level_rise(START_YEAR + t, global_warming_path(
         s, START_YEAR + t), s.sea_level_option), dtype=float)
-    ead_base, _ = _ead_path(prep, base, 0.0, np.ones(len(b), dtype=bool), None, slr_years)
-    ead_opt, start_opt = _ead_path(prep, opt, s.dike_crest_m, keep, drawn, slr_years)
+    ead_base, _ = _ead_path(prep, s, base, 0.0, np.ones(len(b), dtype=bool), None, slr_years)
+    ead_opt, start_opt = _ead_path(prep, s, opt, s.dike_crest_m, keep, drawn, slr_years)
     ead_h = float(ead_opt[-1])
 
     # benefits: avoided flood damage + avoided retreat losses, discounted
@@ -517,6 +564,7 @@ def run_coast(prep: Prepared, s: CoastScenario, model: Model):
     values = {
         "slr_m": h.slr,
         "water_level_m": h.level,
+        "water_level_upstream_m": h.level + _levels(s, s.return_period, h.slr)[1],
         "retreat_median_m": float(np.median(r_data)),
         "retreat_max_m": float(np.max(r_data)),
         "retreat_band_ha": float(band["band_ha"].sum()),
@@ -566,7 +614,8 @@ def run_coast(prep: Prepared, s: CoastScenario, model: Model):
     communes = communes.merge(per, left_on="code_insee", right_index=True, how="left")
     communes[per.columns] = communes[per.columns].fillna(0.0)
     z = prep.dem_with_dike(s.dike_crest_m, drawn)
-    depth_grid = flood_depth(prep.dem.copy(data=z), h.level, prep.sea)
+    depth_grid = flood_depth(prep.dem.copy(data=z), prep.level_field(
+        h.level, _levels(s, s.return_period, h.slr)[1]), prep.sea)
     flood = depth_grid.where(xr.DataArray(prep.land_mask, dims=prep.dem.dims,
                                           coords={d: prep.dem[d] for d in prep.dem.dims}))
     flood.attrs.update(units="m", water_level_m=h.level)
@@ -657,6 +706,7 @@ _INDICATORS = [
     ("flooded_ha", "ha", 0), ("damage_event_meur", "M€", 1), ("ead_meur", "M€/an", 2),
     ("option_cost_meur", "M€", 1), ("benefit_cost_ratio", "ratio", 2),
     ("damage_start_years", "ans", 1), ("slr_m", "m", 2), ("water_level_m", "m", 2),
+    ("water_level_upstream_m", "m", 2),
     ("retreat_median_m", "m", 0),
     ("retreat_max_m", "m", 0), ("retreat_band_ha", "ha", 0),
     ("buildings_retreat", "bâtiments", 0), ("buildings_flooded", "bâtiments", 0),
@@ -676,8 +726,13 @@ _LOWER_IS_BETTER = {
 _HIGHER_IS_BETTER = {"benefit_cost_ratio", "option_benefit_meur", "homes_avoided_at_risk"}
 # -- evidence of each indicator (twin_core.evidence) -------------------------------------------
 _SLR = ("coast.ar6_sea_level",)
-_LEVELS = ("return_period", "storm still-water levels (submersion.py: spring high water, "
-           "surge; sources incomplete)", "sea_level_option")
+#: Every term of the storm levels that rests on no published figure (submersion.LEVEL_SOURCES),
+#: by its parameter or constant name, and the level sources, named on the cards' evidence.
+_LEVELS = ("return_period", *(k for k, (lvl, _) in LEVEL_SOURCES.items() if lvl == "assumption"),
+           "sea_level_option")
+_LEVEL_SOURCE_TEXT = ("storm levels per reach in m above mean sea level (the DEM's datum): "
+                      + "; ".join(src for lvl, src in LEVEL_SOURCES.values()
+                                  if lvl == "observed"))
 _RETREAT = Evidence(
     "assumption", "Cerema national shoreline-change indicator (observed trend, shoreline of "
     "about 2010) + Bruun 1962 on the AR6 sea-level rise beyond the 1.8 mm/yr already in the "
@@ -686,8 +741,9 @@ _RETREAT = Evidence(
     assumptions=("active_length_m", "berm_height_m", "closure_depth_m", "event_retreat_m"),
     layers=("erosion",))
 _FLOOD = Evidence(
-    "assumption", "connected bathtub on the DEM with storm levels on the AR6 sea-level rise "
-    "(no levees finer than the DEM: an upper bound)", checks=_SLR,
+    "assumption", "connected bathtub on the DEM (no levees finer than its 120 m cells: the "
+    "estuary flood is an upper bound without defences), " + _LEVEL_SOURCE_TEXT + " + the AR6 "
+    "sea-level rise", checks=(*_SLR, "coast.storm_levels"),
     assumptions=_LEVELS, layers=("dem", "erosion"))
 _EXPOSED = Evidence(
     "assumption", "buildings in the retreat band or the flood (homes and residents per "
@@ -704,9 +760,10 @@ _EVIDENCE = {
     "slr_m": Evidence("validated", "IPCC AR6 WGI global mean sea level by warming level "
                       "(sea_level.py)", checks=_SLR, assumptions=("sea_level_option",),
                       layers=()),
-    "water_level_m": Evidence("assumption", "storm still-water level = high water + surge + "
-                              "sea-level rise (submersion.py)", checks=_SLR,
-                              assumptions=_LEVELS, layers=()),
+    **dict.fromkeys(("water_level_m", "water_level_upstream_m"), Evidence(
+        "assumption", "high water + surge × reach factor + sea-level rise (submersion.py); "
+        + _LEVEL_SOURCE_TEXT, checks=(*_SLR, "coast.storm_levels"), assumptions=_LEVELS,
+        layers=())),
     **dict.fromkeys(("retreat_median_m", "retreat_max_m", "retreat_band_ha"), _RETREAT),
     "flooded_ha": _FLOOD,
     **dict.fromkeys(("dwellings_retreat", "residents_retreat", "public_retreat",

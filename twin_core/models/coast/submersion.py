@@ -1,25 +1,49 @@
-"""Marine submersion by a "bathtub with connectivity" model on a DEM.
+"""Marine submersion by a "bathtub with connectivity" model on a DEM, with storm levels per
+reach of the coast and the Gironde estuary.
 
 A cell floods when its elevation is below the still-water level AND it connects to the sea
 through 4-neighbour cells that are also below the level (static, hydraulically connected
 inundation, as in the "approche statique" of the French PPRL guide, MEDDE 2014, without
-overflow volumes or wave overtopping). Depth = level − elevation.
+overflow volumes or wave overtopping). Depth = level − elevation. The level may vary from cell
+to cell (the estuary gradient below).
 
-Still-water levels (metres above mean sea level ≈ NGF-IGN69) by return period:
-``level = HIGH_WATER_M + surge(return period) + sea-level rise``.
+**One vertical datum: metres above mean sea level (MSL).** The sample DEM (CNES demcompare
+Gironde topo-bathymetry) has an undocumented datum and is treated as ≈ MSL (data/README.md);
+every level, crest and depth here is in that datum. NGF-IGN69 zero is the Marseille mean level;
+the Atlantic mean level is about 0.15 m above it ("the mean level of the Mediterranean is about
+15 cm lower than the Atlantic", V. Donato, SHOM, AFP 2016; domain_facts_more A9, low), so a
+level in m NGF ≈ level above MSL + ``MSL_ABOVE_NGF_M``. The EGM96 − IGN69 difference on this
+coast was NOT found (the CNIG study Nocquet et al. 2000, "Conversion altimétrique RGF93-IGN69",
+tested EGM96 against IGN69; the official GNSS → IGN69 grid is RAF09/RAF18): should the DEM be
+EGM96 heights, the offset is unknown here and stays an assumption.
 
-* Historic reference: storm Xynthia (27-28 Feb 2010) at the Pointe de Grave / Le Verdon tide
-  gauge: high water 6.57 m above chart datum (ZH), high-water surge 0.98 m (SONEL/SHOM,
-  "Hauteurs d'eau observées par le RONIM lors de Xynthia"; domain_facts A1, high). Xynthia
-  exceeded the SHOM/CETMEF 100-year level between the Loire and Gironde estuaries (Chauveau,
-  L'Atlas Bleu CNRS; medium).
-* The chart-datum → NGF offset at Le Verdon was NOT found (domain_facts A1), so the 6.57 m ZH
-  cannot be converted. Defaults instead, in metres above mean sea level: a spring high water
-  ``HIGH_WATER_M = 2.4`` m (mesotidal Gironde coast, spring range ≈ 4.5-5 m, half of it above
-  mean level) plus a surge of 0.6 m (10 yr), 1.0 m (100 yr: Xynthia's 0.98 m surge at
-  Le Verdon, which reached about the 100-yr level) and 1.5 m (1000 yr: storm Martin 1999,
-  +1.55 m at Le Verdon, domain_facts A1, low). The SHOM/Cerema "niveaux marins extrêmes"
-  (édition 2022) tables would settle them; wave set-up is not included (as in those tables).
+Still-water level of a storm of return period T at a cell (reach factor f, below):
+``level = high_water + surge(T) × f + sea-level rise``. What each term rests on
+(:data:`LEVEL_SOURCES`):
+
+* ``high_water`` = 2.4 m above MSL (**assumption**): mean spring high water at Le Verdon; the
+  chart-datum → IGN69 offset and the PHMA/PMVE tide levels of SHOM's "Références Altimétriques
+  Maritimes" (RAM 2020) were not found (domain_facts_more A6), so Xynthia's 6.57 m above chart
+  datum at Le Verdon cannot be converted. Mesotidal Gironde coast: spring range ≈ 4.5-5 m, half
+  of it above MSL. The same value is used along the estuary (the tide's upstream amplification
+  is not modelled: an assumption).
+* ``surge(T)`` at Le Verdon, anchors: 100 yr = 1.0 m, Xynthia's high-water surge of 0.98 m at the
+  Pointe de Grave gauge (SONEL/SHOM, high), an event that reached about the SHOM/CETMEF 100-yr
+  level between the Loire and the Gironde (Chauveau, L'Atlas Bleu CNRS, medium); 10 yr = 0.6 m
+  (**assumption**, no published value read); 1000 yr = 1.5 m (**assumption**: storm Martin's
+  +1.55 m at Le Verdon, Smiddest, low, is a surge against the predicted tide at coefficient 77,
+  here put on spring high water, a rarer joint event than its surge alone). Between anchors
+  the surge is linear in ln T, below 10 yr the 10-100 yr slope carries on (:func:`surge_at`,
+  **assumption**). The SHOM/Cerema "niveaux marins extrêmes" (édition 2022) tables would
+  settle all three; wave set-up is not included (as in those tables).
+* Reach factor f (estuary gradient): 1 on the ocean coast and at Le Verdon (Xynthia's surge was
+  0.90 m at Arcachon against 0.98 m at Le Verdon, SONEL: the open coast ≈ Le Verdon), rising
+  linearly along the estuary axis Le Verdon → Ambès to ``estuary_surge_ratio`` and constant
+  upstream. Default 1.50 = storm Martin 1999's surge +2.32 m at Ambès / +1.55 m at Le Verdon
+  (+2.25 m at Bordeaux, ratio 1.45; Smiddest via estuaireabecedaire, low); the rise above the
+  normal high tide measured in the same storm went from 1.20 m at Le Verdon to 2.45 m at
+  Le Marquis (ratio 2.04; Géomorphologie 2002 n° 2, medium). Linear in between is an
+  assumption (Pauillac, mid-way, gets ≈ 1.28).
 """
 
 from __future__ import annotations
@@ -33,6 +57,33 @@ from scipy import ndimage
 from twin_core.errors import TwinInputError
 
 HIGH_WATER_M = 2.4
+#: Mean sea level above NGF-IGN69 zero on the Atlantic coast (SHOM engineer, AFP 2016; low).
+MSL_ABOVE_NGF_M = 0.15
+#: Storm Martin (27 Dec 1999) surge against the predicted tide, m (Smiddest; domain_facts A1).
+MARTIN_1999_SURGE_M = {"le_verdon": 1.55, "ambes": 2.32, "bordeaux": 2.25}
+#: Xynthia (28 Feb 2010) high-water surge, m (SONEL/SHOM RONIM; domain_facts A1, high).
+XYNTHIA_2010_SURGE_M = {"le_verdon": 0.98, "arcachon": 0.90}
+#: Surge at Ambès / surge at Le Verdon in storm Martin: the default estuary gradient.
+ESTUARY_SURGE_RATIO = MARTIN_1999_SURGE_M["ambes"] / MARTIN_1999_SURGE_M["le_verdon"]
+#: Lambert-93 (m) of the estuary reaches' gauges (Le Verdon = mouth, Ambès = upper end).
+REACH_XY = {"le_verdon": (383_060.0, 6_502_380.0), "pauillac": (405_775.0, 6_462_550.0),
+            "ambes": (421_360.0, 6_431_289.0), "bordeaux": (417_928.0, 6_421_782.0)}
+#: What every term of the storm level rests on: (evidence level, source). "assumption" terms
+#: are scenario parameters or named constants listed in the indicators' assumptions.
+LEVEL_SOURCES: dict[str, tuple[str, str]] = {
+    "high_water_m": ("assumption", "mean spring high water at Le Verdon, 2.4 m above MSL: SHOM "
+                     "RAM 2020 (ZH → IGN69, PHMA) not found"),
+    "surge_10yr": ("assumption", "0.6 m: no published 10-yr surge read (SHOM/Cerema 2022)"),
+    "surge_100yr": ("observed", "Xynthia 2010 high-water surge 0.98 m at Le Verdon (SONEL/SHOM) "
+                    "≈ the SHOM/CETMEF 100-yr level (Chauveau, Atlas Bleu CNRS)"),
+    "surge_1000yr": ("assumption", "1.5 m: storm Martin 1999 +1.55 m at Le Verdon against the "
+                     "predicted tide (Smiddest, low), put on spring high water"),
+    "surge_below_10yr": ("assumption", "1-5 yr surges: the 10-100 yr slope in ln T carried on"),
+    "estuary_surge_ratio": ("observed", "storm Martin 1999: +2.32 m Ambès / +1.55 m Le Verdon "
+                            "(Smiddest, low); linear along the estuary axis (assumption)"),
+    "datum": ("assumption", "DEM ≈ mean sea level (undocumented); MSL ≈ +0.15 m NGF-IGN69 "
+              "(SHOM, AFP 2016, low); EGM96 − IGN69 not found"),
+}
 #: Storm surge (m) by return period (years); see the module docstring for the sources.
 SURGE_M: dict[int, float] = {10: 0.6, 100: 1.0, 1000: 1.5}
 RETURN_PERIODS = tuple(SURGE_M)
@@ -61,6 +112,36 @@ def surge_at(return_period: float, surge: dict[int, float] | None = None) -> flo
 _FOUR = ndimage.generate_binary_structure(2, 1)
 
 A = TypeVar("A", np.ndarray, xr.DataArray)
+
+
+def estuary_position(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Position (0-1) along the estuary axis Le Verdon (0) → Ambès (1) of Lambert-93 points:
+    the projection on the axis, clipped (upstream of Ambès, e.g. Bordeaux: 1)."""
+    (x0, y0), (x1, y1) = REACH_XY["le_verdon"], REACH_XY["ambes"]
+    dx, dy = x1 - x0, y1 - y0
+    t = ((np.asarray(x, dtype=float) - x0) * dx + (np.asarray(y, dtype=float) - y0) * dy) \
+        / (dx * dx + dy * dy)
+    return np.clip(t, 0.0, 1.0)
+
+
+def reach_factor(position: float | np.ndarray, estuary_surge_ratio: float = ESTUARY_SURGE_RATIO
+                 ) -> float | np.ndarray:
+    """Surge factor f at a position along the estuary (0 = Le Verdon and the ocean coast)."""
+    if not estuary_surge_ratio > 0:
+        raise ValueError(f"estuary_surge_ratio must be > 0, got {estuary_surge_ratio}")
+    out = 1.0 + (float(estuary_surge_ratio) - 1.0) * np.asarray(position, dtype=float)
+    return float(out) if out.ndim == 0 else out
+
+
+def reach_levels(return_period: float, slr: float = 0.0, high_water: float = HIGH_WATER_M,
+                 estuary_surge_ratio: float = ESTUARY_SURGE_RATIO) -> dict[str, float]:
+    """Still-water level (m above MSL) at each reach gauge (ocean = Le Verdon's factor 1)."""
+    surge = surge_at(return_period)
+    out = {"ocean": high_water + surge + slr}
+    for name, (x, y) in REACH_XY.items():
+        f = reach_factor(estuary_position(np.array([x]), np.array([y]))[0], estuary_surge_ratio)
+        out[name] = float(high_water + surge * f + slr)
+    return out
 
 
 def still_water_level(return_period: float, slr: float = 0.0, high_water: float = HIGH_WATER_M,

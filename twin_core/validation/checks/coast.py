@@ -1,6 +1,8 @@
-"""Coast checks: IPCC AR6 sea-level ranges."""
+"""Coast checks: IPCC AR6 sea-level ranges, storm levels against their sources, EAD method."""
 
 from __future__ import annotations
+
+import numpy as np
 
 from twin_core.validation import CheckResult, check, in_range, within
 
@@ -55,4 +57,43 @@ def _ead_method() -> list[CheckResult]:
     rows.append(CheckResult("coast.ead_method.damage_start", "coast",
                             "EAD with damage starting at the 5-yr event (100 at 10 yr)", src, got,
                             f"{start:.4f}", "1e-9 relative", within(got, start, abs(start) * 1e-9)))
+    return rows
+
+
+@check("coast.storm_levels", "coast")
+def _storm_levels() -> list[CheckResult]:
+    from twin_core.models.coast.submersion import (
+        MARTIN_1999_SURGE_M,
+        REACH_XY,
+        SURGE_M,
+        XYNTHIA_2010_SURGE_M,
+        estuary_position,
+        reach_factor,
+    )
+
+    def factor(name: str) -> float:
+        x, y = REACH_XY[name]
+        return float(reach_factor(estuary_position(np.array([x]), np.array([y]))[0]))
+
+    martin = "storm Martin 27 Dec 1999, surge against the predicted tide (Smiddest; low)"
+    rows = [CheckResult(
+        "coast.storm_levels.xynthia_100yr_surge", "coast",
+        "100-yr surge at Le Verdon (m), against Xynthia's high-water surge there",
+        "SONEL/SHOM, Xynthia 2010 at Pointe de Grave: 0.98 m, ≈ the SHOM/CETMEF 100-yr level "
+        "(Chauveau, Atlas Bleu CNRS)", SURGE_M[100], "0.98", "0.05",
+        within(SURGE_M[100], XYNTHIA_2010_SURGE_M["le_verdon"], 0.05))]
+    base = MARTIN_1999_SURGE_M["le_verdon"]
+    for reach, tol in (("ambes", 0.01), ("bordeaux", 0.05)):
+        want = MARTIN_1999_SURGE_M[reach] / base
+        got = factor(reach)
+        rows.append(CheckResult(
+            f"coast.storm_levels.martin_ratio_{reach}", "coast",
+            f"surge at {reach.capitalize()} / surge at Le Verdon (model reach factor)", martin,
+            got, f"{want:.3f}", str(tol), within(got, want, tol)))
+    got = factor("pauillac")
+    rows.append(CheckResult(
+        "coast.storm_levels.gradient_monotone", "coast",
+        "reach factor at Pauillac (mid-estuary) between Le Verdon and Ambès", martin, got,
+        f"1–{MARTIN_1999_SURGE_M['ambes'] / base:.3f}", "within",
+        in_range(got, 1.0, MARTIN_1999_SURGE_M["ambes"] / base)))
     return rows
