@@ -39,9 +39,22 @@ outside the mapped stands are non-burnable (NB): the fire stays in the forest (n
 grassland or urban fuels mapped between stands).
 
 Grid spread: minimum travel time (Finney 2002, Can. J. For. Res. 32:1420, the principle of
-FlamMap's MTT) solved exactly on the 16-neighbour cell graph by Dijkstra's algorithm
-(scipy.sparse.csgraph), each edge costing half its length at each end cell's elliptical rate in
-the edge's direction. Flat terrain (the sample has no DEM), uniform wind and fuel moisture.
+FlamMap's MTT) with any-angle paths: Lazy Theta* (Nash, Koenig & Tovey 2010, AAAI-10, "Lazy
+Theta*: any-angle path planning and path length analysis in 3D") with the elliptical travel
+time, compiled by numba. Within one medium (same fuel model, hence same head rate, L/W and
+head direction) the fastest path between two points is a straight line (the travel time of a
+displacement d, (|d| − e d·ĥ) / (R (1 − e)), is a convex gauge), so each cell keeps a source
+cell of its medium from which the fire reaches it in a straight line, checked for line of
+sight (no other medium or non-burnable cell on the segment); paths bend only at fuel edges
+and non-burnable cells, where an edge between neighbours costs half its length at each end
+cell's elliptical rate. On uniform fuel and wind every cell is reached straight from the
+ignition: the burnt area is the model's own ellipse (BehavePlus SIZE module, Andrews 2018,
+RMRS-GTR-371; :func:`fire_ellipse`) within 0.5 % for L/W 1-5 and any wind direction
+(tests/models/test_forest_spread.py), where the former 16-neighbour graph lost 3 % (L/W 1) to
+51 % (L/W 5) of it. A rate that varies cell by cell (e.g. slope) makes every cell its own
+medium: paths are then 8-neighbour edges there, with the graph's flank loss. The 16-neighbour
+graph (scipy.sparse.csgraph Dijkstra) stays available with ``neighbours=16`` for comparison.
+Flat terrain (the sample has no DEM), uniform wind and fuel moisture.
 """
 
 from __future__ import annotations
@@ -363,12 +376,303 @@ def wind_to_midflame(wind_10m_kmh: float, wind_adjustment: float) -> float:
     return wind_10m_kmh / 3.6 / 1.15 * wind_adjustment
 
 
+def fire_ellipse(ros_max_m_min, length_to_width, elapsed_min) -> dict:
+    """Size of a point-source fire after ``elapsed_min`` on uniform fuel, wind and slope (the
+    BehavePlus SIZE module, Andrews 2018, RMRS-GTR-371, after Anderson 1983, INT-305): forward
+    spread R t, backing spread R (1 − e) / (1 + e) t (the rate of :func:`elliptical_rate`
+    straight back), length = forward + backing, width = length / LW, area = π × length × width
+    / 4. Returns distances in m and ``area_ha``."""
+    lw = np.maximum(np.asarray(length_to_width, dtype=float), 1.0)
+    ecc = np.sqrt(lw ** 2 - 1.0) / lw
+    forward = np.asarray(ros_max_m_min, dtype=float) * elapsed_min
+    backing = forward * (1.0 - ecc) / (1.0 + ecc)
+    length = forward + backing
+    width = length / lw
+    return {"forward_m": forward, "backing_m": backing, "length_m": length, "width_m": width,
+            "area_ha": np.pi * length * width / 4.0 / 1e4}
+
+
 def elliptical_rate(ros_max, length_to_width, angle_off_head):
     """Spread rate in a direction ``angle_off_head`` (radians) off the head of an elliptical
     fire (the fire point at the rear focus): R_max (1 − e) / (1 − e cos θ), e = √(LW²−1)/LW."""
     lw = np.maximum(np.asarray(length_to_width, dtype=float), 1.0)
     ecc = np.sqrt(lw ** 2 - 1.0) / lw
     return ros_max * (1.0 - ecc) / (1.0 - ecc * np.cos(angle_off_head))
+
+
+# -- any-angle minimum travel time (compiled by numba) -----------------------------------------
+# Offsets of the 8 neighbours (row, col).
+_NB_DR = np.array([-1, -1, -1, 0, 0, 1, 1, 1], dtype=np.int64)
+_NB_DC = np.array([-1, 0, 1, -1, 1, -1, 0, 1], dtype=np.int64)
+
+
+def _clearance(label):  # pragma: no cover (compiled by numba)
+    """Chessboard distance from each cell to the nearest cell of another label (or the window
+    edge), by the two-pass chamfer: every cell within D − 1 of a cell has its label."""
+    h, w = label.shape
+    big = h + w + 2
+    d = np.empty((h, w), dtype=np.int32)
+    for r in range(h):
+        for c in range(w):
+            lab = label[r, c]
+            v = big
+            if r == 0 or c == 0 or r == h - 1 or c == w - 1:
+                v = 1
+            else:
+                for dr in range(-1, 2):
+                    for dc in range(-1, 2):
+                        if label[r + dr, c + dc] != lab:
+                            v = 1
+            d[r, c] = v
+    for r in range(h):
+        for c in range(w):
+            v = d[r, c]
+            if r > 0:
+                v = min(v, d[r - 1, c] + 1)
+                if c > 0:
+                    v = min(v, d[r - 1, c - 1] + 1)
+                if c < w - 1:
+                    v = min(v, d[r - 1, c + 1] + 1)
+            if c > 0:
+                v = min(v, d[r, c - 1] + 1)
+            d[r, c] = v
+    for r in range(h - 1, -1, -1):
+        for c in range(w - 1, -1, -1):
+            v = d[r, c]
+            if r < h - 1:
+                v = min(v, d[r + 1, c] + 1)
+                if c > 0:
+                    v = min(v, d[r + 1, c - 1] + 1)
+                if c < w - 1:
+                    v = min(v, d[r + 1, c + 1] + 1)
+            if c < w - 1:
+                v = min(v, d[r, c + 1] + 1)
+            d[r, c] = v
+    return d
+
+
+def _line_clear(label, clear, sr, sc, vr, vc):  # pragma: no cover (compiled by numba)
+    """True when the segment between the centres of cells s and v crosses only cells of v's
+    label: jumps through squares known to be uniform (``clear``), cell by cell elsewhere; a
+    segment through a cell corner needs one of the two side cells."""
+    lab = label[vr, vc]
+    dr = sr - vr
+    dc = sc - vc
+    n = max(abs(dr), abs(dc))
+    if n <= clear[vr, vc] - 1 or n <= clear[sr, sc] - 1:
+        return True
+    sy = 1 if dr > 0 else (-1 if dr < 0 else 0)
+    sx = 1 if dc > 0 else (-1 if dc < 0 else 0)
+    cr, cc = vr, vc
+    t = 0.0
+    for _ in range(4 * n + 8):
+        if label[cr, cc] != lab:
+            return False
+        k = clear[cr, cc] - 1
+        if abs(sr - cr) <= k and abs(sc - cc) <= k:
+            return True  # the rest of the segment lies in a uniform square
+        if k >= 1:
+            t += k / n
+            if t >= 1.0:
+                return True
+            cr = int(np.floor(vr + t * dr + 0.5))
+            cc = int(np.floor(vc + t * dc + 0.5))
+            continue
+        tx = (cc + 0.5 * sx - vc) / dc if dc != 0 else np.inf
+        ty = (cr + 0.5 * sy - vr) / dr if dr != 0 else np.inf
+        if tx < ty - 1e-12:
+            t = tx
+            cc += sx
+        elif ty < tx - 1e-12:
+            t = ty
+            cr += sy
+        else:  # through a corner
+            if label[cr, cc + sx] != lab and label[cr + sy, cc] != lab:
+                return False
+            t = tx
+            cr += sy
+            cc += sx
+        if t >= 1.0:
+            return True
+    return True
+
+
+def _step_cost(ros, ecc, hs, hc, dr, dc, cell_m):  # pragma: no cover (compiled by numba)
+    """Time (min) to cross the displacement (dr rows south, dc cols east) at the elliptical rate
+    R(θ) = R (1 − e) / (1 − e cos θ): (|d| − e d·ĥ) / (R (1 − e)), ĥ the head direction."""
+    along = dc * hs - dr * hc
+    return cell_m * (np.sqrt(dr * dr + dc * dc) - ecc * along) / (ros * (1.0 - ecc))
+
+
+def _heap_push(keys, vals, size, key, val):  # pragma: no cover (compiled by numba)
+    i = size
+    while i > 0:
+        p = (i - 1) >> 1
+        if keys[p] <= key:
+            break
+        keys[i] = keys[p]
+        vals[i] = vals[p]
+        i = p
+    keys[i] = key
+    vals[i] = val
+    return size + 1
+
+
+def _heap_pop(keys, vals, size):  # pragma: no cover (compiled by numba)
+    key, val = keys[0], vals[0]
+    size -= 1
+    lk, lv = keys[size], vals[size]
+    i = 0
+    while True:
+        c = 2 * i + 1
+        if c >= size:
+            break
+        if c + 1 < size and keys[c + 1] < keys[c]:
+            c += 1
+        if keys[c] >= lk:
+            break
+        keys[i] = keys[c]
+        vals[i] = vals[c]
+        i = c
+    if size > 0:
+        keys[i] = lk
+        vals[i] = lv
+    return key, val, size
+
+
+def _any_angle_mtt(label, ros_l, ecc_l, hs_l, hc_l, r0, c0, duration,
+                   cell_m):  # pragma: no cover (compiled by numba)
+    """Lazy Theta* (Nash, Koenig & Tovey 2010) with the elliptical travel time: each cell keeps
+    a source cell of its own label from which the fire reaches it in a straight line; a
+    neighbour is first given the straight line from that source, checked for line of sight
+    when it is expanded (otherwise the best expanded neighbour's edge). Exact on uniform
+    fuel (every cell is reached straight from the ignition); paths bend only at fuel edges
+    and non-burnable cells."""
+    h, w = label.shape
+    n = h * w
+    clear = _clearance(label)
+    arrival = np.full(n, np.inf)
+    expanded_at = np.full(n, -1.0)
+    src = np.full(n, -1, dtype=np.int64)
+    cap = 1 << 16
+    keys = np.empty(cap, dtype=np.float64)
+    vals = np.empty(cap, dtype=np.int64)
+    start = r0 * w + c0
+    arrival[start] = 0.0
+    src[start] = start
+    size = _heap_push(keys, vals, 0, 0.0, start)
+    while size > 0:
+        t, u, size = _heap_pop(keys, vals, size)
+        if t != arrival[u] or t == expanded_at[u]:
+            continue
+        if t > duration:
+            break
+        ur, uc = u // w, u % w
+        lu = label[ur, uc]
+        s = src[u]
+        sr, sc = s // w, s % w
+        if max(abs(sr - ur), abs(sc - uc)) > 1 and not _line_clear(label, clear, sr, sc,
+                                                                    ur, uc):
+            # no line of sight: the best edge from an expanded neighbour
+            best, bsrc = np.inf, -1
+            for k in range(8):
+                nr, nc = ur + _NB_DR[k], uc + _NB_DC[k]
+                if nr < 0 or nr >= h or nc < 0 or nc >= w:
+                    continue
+                m = nr * w + nc
+                ln = label[nr, nc]
+                if ln < 0 or expanded_at[m] < 0:
+                    continue
+                dr, dc = ur - nr, uc - nc
+                if dr != 0 and dc != 0 and label[nr, uc] < 0 and label[ur, nc] < 0:
+                    continue
+                cu = _step_cost(ros_l[lu], ecc_l[lu], hs_l[lu], hc_l[lu], dr, dc, cell_m)
+                if ln == lu:
+                    cand, cs = arrival[m] + cu, m
+                else:
+                    cn = _step_cost(ros_l[ln], ecc_l[ln], hs_l[ln], hc_l[ln], dr, dc, cell_m)
+                    cand, cs = arrival[m] + 0.5 * (cu + cn), u
+                if cand < best:
+                    best, bsrc = cand, cs
+            arrival[u] = best
+            src[u] = bsrc
+            if best <= duration:
+                if size >= cap:
+                    keys = np.concatenate((keys, np.empty(cap)))
+                    vals = np.concatenate((vals, np.empty(cap, dtype=np.int64)))
+                    cap *= 2
+                size = _heap_push(keys, vals, size, best, u)
+            continue
+        expanded_at[u] = t
+        for k in range(8):
+            vr, vc = ur + _NB_DR[k], uc + _NB_DC[k]
+            if vr < 0 or vr >= h or vc < 0 or vc >= w:
+                continue
+            lv = label[vr, vc]
+            if lv < 0:
+                continue
+            dr, dc = _NB_DR[k], _NB_DC[k]
+            if dr != 0 and dc != 0 and label[ur, vc] < 0 and label[vr, uc] < 0:
+                continue  # no slipping between two non-burnable cells
+            v = vr * w + vc
+            if lv == lu:
+                cand = arrival[s] + _step_cost(ros_l[lu], ecc_l[lu], hs_l[lu], hc_l[lu],
+                                               vr - sr, vc - sc, cell_m)
+                cs = s
+            else:
+                cand = arrival[u] + 0.5 * (
+                    _step_cost(ros_l[lu], ecc_l[lu], hs_l[lu], hc_l[lu], dr, dc, cell_m)
+                    + _step_cost(ros_l[lv], ecc_l[lv], hs_l[lv], hc_l[lv], dr, dc, cell_m))
+                cs = v  # a new fuel: straight lines start again from here
+            if cand < arrival[v] and cand <= duration:
+                arrival[v] = cand
+                src[v] = cs
+                if size >= cap:
+                    keys = np.concatenate((keys, np.empty(cap)))
+                    vals = np.concatenate((vals, np.empty(cap, dtype=np.int64)))
+                    cap *= 2
+                size = _heap_push(keys, vals, size, cand, v)
+    return arrival.reshape(h, w)
+
+
+_KERNEL: list = []
+
+
+def _kernel():
+    """:func:`_any_angle_mtt` and its helpers compiled by numba on first use (≈ 2 s;
+    ``cache=False``: no files written next to the package)."""
+    if not _KERNEL:
+        from numba import njit
+
+        g = globals()
+        for name in ("_clearance", "_line_clear", "_step_cost", "_heap_push", "_heap_pop"):
+            g[name] = njit(cache=False)(g[name])
+        _KERNEL.append(njit(cache=False)(_any_angle_mtt))
+    return _KERNEL[0]
+
+
+def _spread_labels(label: np.ndarray, ros_l, lw_l, az_l, ignition: tuple[int, int],
+                   duration_min: float, cell_m: float) -> np.ndarray:
+    """Arrival time (min, inf beyond ``duration_min``) on a grid of media: ``label`` per cell
+    (-1 non-burnable) indexes the head rate ``ros_l`` (m/min), length-to-width ``lw_l`` and head
+    azimuth ``az_l`` (degrees) of each medium. Computed inside the window the fastest medium
+    can reach around the ignition."""
+    ros_l = np.asarray(ros_l, dtype=float)
+    lw_l = np.maximum(np.asarray(lw_l, dtype=float), 1.0)
+    az = np.radians(np.asarray(az_l, dtype=float))
+    ecc_l = np.sqrt(lw_l ** 2 - 1.0) / lw_l
+    ny, nx = label.shape
+    r0, c0 = ignition
+    reach = int(np.ceil(float(ros_l.max()) * duration_min / cell_m)) + 2
+    rs, re_ = max(r0 - reach, 0), min(r0 + reach + 1, ny)
+    cs, ce = max(c0 - reach, 0), min(c0 + reach + 1, nx)
+    win = np.ascontiguousarray(label[rs:re_, cs:ce], dtype=np.int32)
+    t = _kernel()(win, ros_l, ecc_l, np.sin(az), np.cos(az), r0 - rs, c0 - cs,
+                  float(duration_min), float(cell_m))
+    out = np.full(label.shape, np.inf)
+    out[rs:re_, cs:ce] = t
+    out[out > duration_min] = np.inf
+    return out
 
 
 def _arrival_window(ros, lw, az, ignition, duration_min, cell_m, offsets, bounds):
@@ -419,21 +723,35 @@ def _arrival_window(ros, lw, az, ignition, duration_min, cell_m, offsets, bounds
 
 
 def spread_grid(ros_max: np.ndarray, length_to_width, head_azimuth_deg, ignition: tuple[int, int],
-                duration_min: float, cell_m: float, neighbours: int = 16) -> np.ndarray:
+                duration_min: float, cell_m: float, neighbours: int | None = None) -> np.ndarray:
     """Arrival time (min) of a fire lit at cell ``ignition`` (row, col) at t = 0, up to
     ``duration_min`` (np.inf beyond or never reached), by minimum travel time on the grid.
 
     ``ros_max`` (m/min, 0 = non-burnable) per cell, rows running north → south; ``length_to_width``
     and ``head_azimuth_deg`` (compass direction the head spreads toward) scalars or per cell.
-    The graph covers a window around the ignition that grows side by side (doubling) while the
-    fire reaches its edge, up to what the fastest cell could reach in ``duration_min``: the
-    result is the same as on the whole grid.
+    ``neighbours=None`` (default): any-angle paths (module docstring), cells with equal
+    (rate, L/W, azimuth) forming one medium, inside the window the fastest cell can reach.
+    ``neighbours=8`` or ``16``: the former cell graph, on a window around the ignition that
+    grows side by side (doubling) while the fire reaches its edge, up to what the fastest cell
+    could reach in ``duration_min``: the result is the same as on the whole grid.
     """
     ros = np.asarray(ros_max, dtype=float)
     ny, nx = ros.shape
     r0, c0 = ignition
     if not (0 <= r0 < ny and 0 <= c0 < nx) or not ros[r0, c0] > 0:
         raise TwinInputError("forest_ignition_outside", "ignition", row=r0, col=c0)
+    if neighbours is None:
+        lw_in, az_in = np.asarray(length_to_width, float), np.asarray(head_azimuth_deg, float)
+        if lw_in.ndim == 0 and az_in.ndim == 0:
+            uniq, inv = np.unique(ros, return_inverse=True)
+            tables = (uniq, np.full(len(uniq), float(lw_in)), np.full(len(uniq), float(az_in)))
+        else:
+            keys = np.stack([ros, np.broadcast_to(lw_in, ros.shape),
+                             np.broadcast_to(az_in, ros.shape)], axis=-1).reshape(-1, 3)
+            uniq, inv = np.unique(keys, axis=0, return_inverse=True)
+            tables = (uniq[:, 0], uniq[:, 1], uniq[:, 2])
+        label = np.where(ros > 0, inv.reshape(ros.shape), -1).astype(np.int32)
+        return _spread_labels(label, *tables, ignition, duration_min, cell_m)
     lw = np.broadcast_to(np.asarray(length_to_width, dtype=float), ros.shape)
     az = np.radians(np.broadcast_to(np.asarray(head_azimuth_deg, dtype=float), ros.shape))
     offsets = _OFFSETS_16 if neighbours == 16 else _OFFSETS_8
@@ -509,7 +827,7 @@ def nearest_burnable(grid: FuelGrid, x: float, y: float) -> tuple[float, float, 
 
 def simulate_fire(grid: FuelGrid, x: float, y: float, moisture: tuple[float, ...],
                   midflame_wind_ms: float, wind_from_deg: float, duration_min: float,
-                  neighbours: int = 16) -> dict:
+                  neighbours: int | None = None) -> dict:
     """Fire lit at (x, y) (Lambert-93) on flat terrain with a uniform wind: Rothermel rate of
     each fuel model, elliptical spread by minimum travel time. Returns ``arrival_min`` (grid),
     ``ros_m_min`` (head rate per cell), ``burnt_ha`` and ``ros_ignition_m_min``."""
@@ -528,9 +846,14 @@ def simulate_fire(grid: FuelGrid, x: float, y: float, moisture: tuple[float, ...
     ros_of[used] = fire.ros_max_m_min
     lw_of[used] = fire.length_to_width
     ros = ros_of[grid.fuel]  # index -1 → the last entry (0)
-    lw = lw_of[grid.fuel]
     head = (wind_from_deg + 180.0) % 360.0
-    arrival = spread_grid(ros, lw, head, (r, c), duration_min, grid.cell_m, neighbours)
+    if neighbours is None:  # media = fuel models (uniform wind and moisture, flat)
+        label = np.where(ros > 0, grid.fuel, -1).astype(np.int32)
+        arrival = _spread_labels(label, ros_of[:-1], lw_of[:-1], np.full(len(lw_of) - 1, head),
+                                 (r, c), duration_min, grid.cell_m)
+    else:
+        arrival = spread_grid(ros, lw_of[grid.fuel], head, (r, c), duration_min, grid.cell_m,
+                              neighbours)
     burnt = np.isfinite(arrival)
     return {"arrival_min": arrival, "ros_m_min": ros,
             "burnt_ha": float(burnt.sum() * grid.cell_m ** 2 / 1e4),
