@@ -22,13 +22,17 @@ def _cmd_models(args: argparse.Namespace) -> int:
 def _load_scenarios(paths: list[str]):
     """The scenario files (one model for all), their model and the territory to run them on."""
     from twin_core.models.registry import get_model
-    from twin_core.scenario import Scenario
+    from twin_core.scenario import MAX_SCENARIO_BYTES, Scenario
 
     scenarios = []
     for path in paths:
         p = Path(path)
-        if not p.exists():
+        if not p.is_file():
             raise TwinInputError("file_not_found", str(p))
+        size = p.stat().st_size
+        if size > MAX_SCENARIO_BYTES:  # refused before reading it
+            raise TwinInputError("file_too_large", str(p), size=f"{size / 1e6:,.1f}",
+                                 limit=f"{MAX_SCENARIO_BYTES / 1e6:g}")
         scenarios.append(Scenario.from_json(p.read_bytes(), source=str(p)))
     model_ids = {s.model_id for s in scenarios}
     if len(model_ids) != 1:

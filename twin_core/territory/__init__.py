@@ -42,6 +42,16 @@ def sample_territories() -> list[str]:
     return sorted(p.parent.name for p in root.glob("*/territory.json"))
 
 
+def layer_path(root: Path, layer: str, rel: str, source: str) -> Path:
+    """The layer's file, which must lie inside the territory's folder (no '..', no absolute
+    path, no symbolic link leading out)."""
+    base = Path(root).resolve()
+    path = (base / rel).resolve()
+    if Path(rel).is_absolute() or not path.is_relative_to(base):
+        raise TwinInputError("path_outside_territory", source, layer=layer, path=rel[:200])
+    return path
+
+
 def kind_of(obj: Any) -> str:
     import xarray as xr
 
@@ -73,9 +83,21 @@ class Territory:
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
             raise TwinInputError("bad_json", str(manifest_path), line="?", detail=str(exc)
                                  ) from None
+        if not isinstance(manifest, dict):
+            raise TwinInputError("bad_manifest", str(manifest_path),
+                                 detail="not a JSON object")
         for key in ("id", "layers"):
             if key not in manifest:
                 raise TwinInputError("missing_key", str(manifest_path), key=key)
+        layers = manifest["layers"]
+        if not isinstance(manifest["id"], str) or not isinstance(layers, dict):
+            raise TwinInputError("bad_manifest", str(manifest_path),
+                                 detail="'id' must be text and 'layers' an object")
+        for name, info in layers.items():
+            if not isinstance(info, dict) or not isinstance(info.get("path"), str):
+                raise TwinInputError("bad_manifest", str(manifest_path),
+                                     detail=f"layer '{name}' has no 'path' text")
+            layer_path(root, name, info["path"], str(manifest_path))
         return cls(root, manifest)
 
     def name(self, lang: str = "fr") -> str:
@@ -114,7 +136,7 @@ class Territory:
             return self._cache[name]
         key = self._resolve(name)
         info = self.manifest["layers"][key]
-        path = self.root / info["path"]
+        path = layer_path(self.root, key, info["path"], str(self.root / "territory.json"))
         schema = schema_for(key)
         kind = info.get("kind", schema.kind if schema else "vector")
         if kind == "raster":
