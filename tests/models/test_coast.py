@@ -246,12 +246,14 @@ def test_damage_curve_jrc():
         assert ex.damage_fraction(d) == pytest.approx(f)
     assert ex.damage_fraction(0.75) == pytest.approx(0.325)  # linear in between
     # derived France residential maximum damage ≈ 776 €/m² (domain_facts A3)
-    assert ex.MAX_DAMAGE_EUR_M2["residential"] == pytest.approx(776, abs=1)
+    assert ex.MAX_DAMAGE_EUR_M2_2010["residential"] == pytest.approx(776, abs=1)
+    # in 2023 € (BT01 2023 = 130.1, base 2010 = 100)
+    assert ex.MAX_DAMAGE_EUR_M2["residential"] == pytest.approx(776 * 1.301, abs=2)
     b = gpd.GeoDataFrame({"use": ["residential"] * 3, "floor_area_m2": [100.0] * 3,
                           "height_m": [3.0, 6.0, 3.0]},
                          geometry=[Point(0, 0)] * 3, crs="EPSG:2154")
     dmg = ex.building_damage(b, np.array([1.0, 1.0, 0.0]))
-    assert dmg[2] == 0.0 and dmg[0] == pytest.approx(0.40 * 776.0 * 100, rel=1e-3)
+    assert dmg[2] == 0.0 and dmg[0] == pytest.approx(0.40 * 776.0 * 1.301 * 100, rel=1e-3)
     assert dmg[1] == pytest.approx(dmg[0] / 2)  # two storeys: half the floor is ground floor
 
 
@@ -283,12 +285,37 @@ def test_expected_annual_damage_log_linear_hand_cases():
 def test_discounting_and_costs():
     # 3.2 % over 2 years: 1 + 1/1.032
     assert ex.annuity_factor(2) == pytest.approx(1 + 1 / 1.032)
-    m = ex.relocation(78)  # Le Signal: 78 flats ≈ 7 M€
-    assert m.present_cost(30) == pytest.approx(7.02e6)
+    m = ex.relocation(78)  # Le Signal: 78 flats ≈ 7 M€ of 2020, in 2023 € (BT01 130.1/112.3)
+    assert m.present_cost(30) == pytest.approx(7.02e6 * 130.1 / 112.3)
+    assert m.residual_value(30) == 0.0  # the homes are lost to the sea: nothing to resell
     dike = ex.raise_defence(1000, 1.0)
-    assert dike.present_cost(20) > dike.capex_eur == pytest.approx(615_000)
+    assert dike.capex_eur == pytest.approx(615_000 * 1.301)
     assert ex.nourishment(1000, 0.5).present_cost(10) == pytest.approx(
-        225_000 * ex.annuity_factor(10))
+        225_000 * 130.1 / 131.1 * ex.annuity_factor(10))
+
+
+def test_cost_indexed_between_two_price_years():
+    # INSEE BT01 annual means (base 2010 = 100): 2020 112.3, 2023 130.1
+    assert ex.to_price_year(100.0, 2020, 2023) == pytest.approx(115.850, abs=1e-3)
+    assert ex.to_price_year(100.0, 2023, 2023) == 100.0
+    assert ex.to_price_year(ex.to_price_year(100.0, 2012, 2020), 2020, 2012) == pytest.approx(100)
+    with pytest.raises(ValueError):
+        ex.to_price_year(100.0, 1999)
+
+
+def test_residual_value_linear_depreciation():
+    # capex 1000 €, 50-yr life, 30-yr horizon: 20 years left → 1000 × 20/50 = 400 € at the
+    # horizon (France Stratégie complément F, linear depreciation); at 0 % not discounted
+    m = ex.Measure("dike", capex_eur=1000.0, lifetime_yr=50)
+    assert m.residual_value(30, rate=0.0) == pytest.approx(400.0)
+    assert m.present_cost(30, rate=0.0) == pytest.approx(600.0)
+    # discounted from the horizon at 3.2 %
+    assert m.residual_value(30) == pytest.approx(400.0 / 1.032 ** 30)
+    # renewed at year 50: over 75 years the second dike has 25 of 50 years left
+    assert m.residual_value(75, rate=0.0) == pytest.approx(500.0)
+    assert m.present_cost(75, rate=0.0) == pytest.approx(1500.0)
+    # a life ending exactly at the horizon leaves nothing
+    assert m.residual_value(50, rate=0.0) == pytest.approx(0.0)
     assert ex.homes_avoided(100, 10, 0.0) == 0.0 and ex.homes_avoided(100, 10, 1.0) > 10
 
 

@@ -36,6 +36,19 @@ Costs (domain_facts A5; proxies, low confidence unless said):
 * Setback band: no direct cost; counts the homes not built in the band (growth rate param).
 * Relocation: 90 000 € per dwelling (Le Signal, Soulac-sur-Mer: 7 M€ for 78 flats, 2020
   protocol, 70 % of market value; France Bleu, medium).
+* One price year, ``PRICE_YEAR`` = 2023 €: every cost and value is indexed with the INSEE BT01
+  index (bâtiment tous corps d'état, base 2010 = 100; annual means 2012-2023 computed from the
+  monthly values, 2023 = 130.1; domain_facts_more A12, medium/low) by :func:`to_price_year`:
+  the JRC damage values (2010 €) × 1.301; relocation (Le Signal, 2020) × 130.1/112.3; beach
+  nourishment (press, 2024: BT01 Jan-Aug 2024 131.1) × 130.1/131.1; dike raising (COSELMAR,
+  year not stated: taken as 2010, an assumption) × 1.301. Building values (flood damage and
+  loss to the retreat) are the same depreciated JRC replacement values, never market prices;
+  the relocation price is a buy-out at 70 % of market value (Le Signal), a cost, not a value.
+* Residual value (France Stratégie / DG Trésor, "Complément opérationnel F – Valeur résiduelle
+  et horizon", 2017: residual value by linear depreciation, domain_facts_more A13, medium for
+  the rule's existence): a measure whose last investment outlives the horizon is credited,
+  at the horizon (discounted), with capex × remaining life / lifetime. A relocation buy-out has
+  none (the homes are lost to the sea, nothing can be resold).
 * Discount rate 3.2 % = 1.2 % + β·2 % with β = 1 (France Stratégie / DG Trésor 2021,
   "Complément opérationnel I : révision du taux d'actualisation"; domain_facts A4, high).
 """
@@ -55,22 +68,39 @@ import xarray as xr
 #: JRC (Huizinga et al. 2017) Europe residential depth (m) → damage fraction.
 JRC_EUROPE_RESIDENTIAL = ((0.0, 0.0), (0.5, 0.25), (1.0, 0.40), (1.5, 0.50), (2.0, 0.60),
                           (3.0, 0.75), (4.0, 0.85), (5.0, 0.95), (6.0, 1.00))
+PRICE_YEAR = 2023
+#: INSEE BT01 annual means (base 2010 = 100), domain_facts_more A12 (2024: Jan-Aug).
+BT01: dict[int, float] = {2010: 100.0, 2012: 105.6, 2013: 105.4, 2014: 105.1, 2015: 104.3,
+                          2016: 104.2, 2017: 106.5, 2018: 109.1, 2019: 111.1, 2020: 112.3,
+                          2021: 117.5, 2022: 125.8, 2023: 130.1, 2024: 131.1}
+
+
+def to_price_year(amount: float, year: int, price_year: int = PRICE_YEAR) -> float:
+    """``amount`` € of ``year`` in € of ``price_year`` (INSEE BT01 annual means)."""
+    if year not in BT01 or price_year not in BT01:
+        raise ValueError(f"no BT01 index for {year} or {price_year} (have {sorted(BT01)})")
+    return float(amount) * BT01[price_year] / BT01[year]
+
+
 DEPRECIATION = 0.6
 DAMAGEABLE_STRUCTURE = 0.6
 #: Maximum damage (2010 €/m² of damaged floor), structure + content, by building use.
-MAX_DAMAGE_EUR_M2: dict[str, float] = {
+MAX_DAMAGE_EUR_M2_2010: dict[str, float] = {
     "residential": 1436.35 * DEPRECIATION * DAMAGEABLE_STRUCTURE * 1.5,  # ≈ 776
     "commercial": 1494.08 * DEPRECIATION * DAMAGEABLE_STRUCTURE * 2.0,  # ≈ 1076
     "public": 1494.08 * DEPRECIATION * DAMAGEABLE_STRUCTURE * 2.0,
 }
+#: The same in € of PRICE_YEAR.
+MAX_DAMAGE_EUR_M2: dict[str, float] = {k: to_price_year(v, 2010)
+                                       for k, v in MAX_DAMAGE_EUR_M2_2010.items()}
 #: Share of a home's maximum damage that is contents (JRC content factor 0.5 of structure).
 CONTENT_SHARE = 0.5 / 1.5
 STOREY_HEIGHT_M = 3.0
 DISCOUNT_RATE = 0.032
-DIKE_EUR_PER_M_PER_M = 615.0
-DIKE_UPKEEP_EUR_PER_M_YR = 75_000.0 / 6_500.0
-NOURISHMENT_EUR_PER_M_YR = 450.0
-RELOCATION_EUR_PER_DWELLING = 90_000.0
+DIKE_EUR_PER_M_PER_M = to_price_year(615.0, 2010)  # year not stated: 2010 assumed
+DIKE_UPKEEP_EUR_PER_M_YR = to_price_year(75_000.0 / 6_500.0, 2010)
+NOURISHMENT_EUR_PER_M_YR = to_price_year(450.0, 2024)
+RELOCATION_EUR_PER_DWELLING = to_price_year(90_000.0, 2020)
 
 
 def damage_fraction(depth: float | np.ndarray) -> float | np.ndarray:
@@ -272,16 +302,30 @@ class Measure:
     opex_eur_per_yr: float = 0.0
     delay_yr: int = 0
     lifetime_yr: int = 100
+    residual: bool = True
+
+    def residual_value(self, years: int, rate: float = DISCOUNT_RATE) -> float:
+        """Present value (€) of what is left at the horizon of the last investment (linear
+        depreciation over its lifetime, France Stratégie complément F), discounted from the
+        horizon ``years`` from now; 0 without capex or when ``residual`` is False."""
+        if not self.residual or self.capex_eur <= 0 or years <= 0:
+            return 0.0
+        life = max(self.lifetime_yr, 1)
+        last = ((int(years) - 1) // life) * life  # start of the last investment
+        remaining = last + life - int(years)
+        return discount(self.capex_eur * remaining / life, years, rate)
 
     def present_cost(self, years: int, rate: float = DISCOUNT_RATE) -> float:
         """Present cost (€) over ``years`` from now: capex at the start, upkeep while in use
-        (after the delay, within the lifetime); capex is renewed at the end of a lifetime."""
+        (after the delay, within the lifetime); capex is renewed at the end of a lifetime; the
+        residual value at the horizon is deducted."""
         total = 0.0
         start = 0
         while start < years:
             total += discount(self.capex_eur, start, rate)
             start += max(self.lifetime_yr, 1)
-        return total + self.opex_eur_per_yr * annuity_factor(years, rate, self.delay_yr)
+        return (total + self.opex_eur_per_yr * annuity_factor(years, rate, self.delay_yr)
+                - self.residual_value(years, rate))
 
 
 def raise_defence(length_m: float, raise_m: float,
@@ -315,7 +359,7 @@ def relocation(dwellings: float, eur_per_dwelling: float = RELOCATION_EUR_PER_DW
     if dwellings < 0:
         raise ValueError("dwellings must be ≥ 0")
     return Measure("relocation", capex_eur=dwellings * eur_per_dwelling, delay_yr=3,
-                   lifetime_yr=1000)
+                   lifetime_yr=1000, residual=False)
 
 
 def homes_avoided(dwellings_in_band: float, years: float, growth_pct: float) -> float:

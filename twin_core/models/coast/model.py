@@ -663,6 +663,10 @@ class CoastModel(Model):
             "SONEL/SHOM, hauteurs d'eau observées lors de Xynthia (2010)",
             "Huizinga et al. (2017) JRC EUR 28552 EN, doi:10.2760/16510",
             "France Stratégie / DG Trésor (2021) taux d'actualisation 3.2 %",
+            "France Stratégie / DG Trésor (2017) complément F, valeur résiduelle",
+            "INSEE BT01 index (base 2010), costs in 2023 €",
+            "Rosbjerg (2024) Proc. IAHS 385, doi:10.5194/piahs-385-25-2024 (EAD)",
+            "Smiddest: storm Martin 1999 surges along the Gironde estuary",
             "Le Signal (Soulac-sur-Mer) buy-out, France Bleu 2020-2021",
         ),
         scenario_class=CoastScenario,
@@ -752,7 +756,8 @@ _EXPOSED = Evidence(
 _MONEY = Evidence(
     "assumption", "JRC 2017 depth-damage curves; expected annual damage integrated "
     "log-linearly in the return period over the 1-1000 yr events and the damage-start "
-    "frequency (Rosbjerg 2024); option costs and a 3.2 % discount rate (exposure.py)",
+    "frequency (Rosbjerg 2024); costs and values in 2023 € (INSEE BT01), residual value "
+    "at the horizon (France Stratégie), 3.2 % discount rate (exposure.py)",
     checks=("coast.ead_method",),
     assumptions=("discount_pct", *_LEVELS, "depth-damage curves and unit costs (exposure.py)"),
     layers=None)
