@@ -29,6 +29,11 @@ def _reference_rows():
             for row in ref.itertuples(index=False)]
 
 
+# BehavePlus 5 produced the reference table WITH Rothermel's 0.9 × I_R wind limit: that setting
+# is checked against it; the default (no limit, Andrews, Cruz & Rothermel 2013) below.
+BP5_LIMIT = "rothermel_1972"
+
+
 @pytest.mark.parametrize("row", _reference_rows())
 def test_rothermel_reproduces_behaveplus5_row(row):
     herb = {"dry": 0.30, "mid": 0.75}[row.moisture_set]
@@ -36,12 +41,12 @@ def test_rothermel_reproduces_behaveplus5_row(row):
     angle = 0.0 if np.isnan(row.aspect_deg) else (row.wind_dir_deg - row.aspect_deg) % 360.0
     ros = rothermel_max_spread(row.fuel_model, 0.04, 0.04, 0.06, herb, 0.70,
                                row.midflame_wind_mph * fs.MPH_TO_M_PER_S, row.slope_pct / 100.0,
-                               wind_from_upslope_deg=angle)
+                               wind_from_upslope_deg=angle, wind_limit=BP5_LIMIT)
     tol = TOL_WIND if row.midflame_wind_mph > 0 else TOL_NO_WIND
     assert ros / fs.CH_PER_H_TO_M_PER_MIN == pytest.approx(row.ros_max_ch_per_h, abs=tol)
     fire = fs.rothermel_surface(row.fuel_model, 0.04, 0.04, 0.06, herb, 0.70,
                                 row.midflame_wind_mph * fs.MPH_TO_M_PER_S,
-                                row.slope_pct / 100.0, angle)
+                                row.slope_pct / 100.0, angle, wind_limit=BP5_LIMIT)
     if not np.isnan(row.reaction_intensity_btu_ft2_min):
         assert float(fire.reaction_intensity_btu_ft2_min) == pytest.approx(
             row.reaction_intensity_btu_ft2_min, rel=0.005)
@@ -54,13 +59,65 @@ def test_rothermel_reproduces_behaveplus5_row(row):
         assert float(fire.length_to_width) == pytest.approx(row.length_to_width, abs=0.1)
 
 
+@pytest.mark.parametrize("row", _reference_rows())
+def test_without_wind_limit_behaveplus_rows_hold_where_the_limit_does_not_bind(row):
+    """Default setting (no wind limit): where BehavePlus 5's 0.9 I_R limit did not bind, the
+    same rate to the same tolerance; where it bound (TL3 with 10 mi/h), a faster, longer fire
+    whose effective wind is the uncapped one."""
+    herb = {"dry": 0.30, "mid": 0.75}[row.moisture_set]
+    angle = 0.0 if np.isnan(row.aspect_deg) else (row.wind_dir_deg - row.aspect_deg) % 360.0
+    args = (row.fuel_model, 0.04, 0.04, 0.06, herb, 0.70,
+            row.midflame_wind_mph * fs.MPH_TO_M_PER_S, row.slope_pct / 100.0, angle)
+    free = fs.rothermel_surface(*args)
+    capped = fs.rothermel_surface(*args, wind_limit=BP5_LIMIT)
+    limit_mph = 0.9 * float(free.reaction_intensity_btu_ft2_min) / 88.0
+    tol = TOL_WIND if row.midflame_wind_mph > 0 else TOL_NO_WIND
+    if float(free.effective_wind_mph) <= limit_mph:
+        assert float(free.ros_max_ch_h) == pytest.approx(row.ros_max_ch_per_h, abs=tol)
+        assert float(free.ros_max_m_min) == float(capped.ros_max_m_min)
+    else:
+        assert row.fuel_model == "TL3"
+        assert float(free.ros_max_ch_h) > row.ros_max_ch_per_h + tol
+        assert float(free.length_to_width) > float(capped.length_to_width)
+        assert float(free.effective_wind_mph) > limit_mph == pytest.approx(
+            float(capped.effective_wind_mph))
+
+
+def test_wind_limit_settings_order_and_physical_sense():
+    codes = np.array(fs.FUEL_MODELS, dtype=object)[:, None]
+    winds = np.array([0.0, 1.0, 2.0, 4.0, 8.0, 16.0])[None, :]
+    ros = {lim: fs.rothermel_max_spread(codes, **DRY, midflame_wind=winds, slope=0.0,
+                                        wind_limit=lim) for lim in fs.WIND_LIMITS}
+    # without a limit the rate rises strictly with wind for every fuel model
+    assert np.all(np.diff(ros["none"], axis=1) > 0)
+    # any limit only ever lowers the rate; without wind or slope none of them acts
+    for lim in fs.WIND_LIMITS:
+        assert np.all(ros[lim] <= ros["none"] * (1 + 1e-12))
+        assert np.array_equal(ros[lim][:, 0], ros["none"][:, 0])
+    # the 1972 limit flattens some low-intensity litters at 16 m/s midflame wind; the revised
+    # limit is less restrictive than 0.9 I_R below I_R ≈ 1,116 Btu/ft²/min
+    assert np.any(ros["rothermel_1972"][:, -1] < ros["none"][:, -1])
+    ir = fs.rothermel_surface(codes[:, 0], **DRY, midflame_wind=0.0,
+                              slope=0.0).reaction_intensity_btu_ft2_min
+    low = ir < (96.8 / 0.9) ** 1.5
+    assert np.all(ros["revised_2013"][low] >= ros["rothermel_1972"][low] * (1 - 1e-12))
+    # the head rate never exceeds the effective midflame wind under "spread_le_wind"
+    fire = fs.rothermel_surface(codes, **DRY, midflame_wind=winds, slope=0.0,
+                                wind_limit="spread_le_wind")
+    u_ft_min = fire.effective_wind_mph * 88.0
+    ros_ft_min = fire.ros_max_m_min / fs.FT_PER_MIN_TO_M_PER_MIN
+    assert np.all(ros_ft_min[:, 1:] <= u_ft_min[:, 1:] * (1 + 1e-9))
+    with pytest.raises(TwinInputError):
+        fs.rothermel_max_spread("GR2", **DRY, midflame_wind=1.0, slope=0.0, wind_limit="0.9")
+
+
 def test_spread_rises_with_wind_and_slope_for_every_fuel_model():
     codes = np.array(fs.FUEL_MODELS, dtype=object)
     winds = np.array([0.0, 1.0, 2.0, 4.0, 8.0])
     ros_w = fs.rothermel_max_spread(codes[:, None], **DRY, midflame_wind=winds[None, :],
                                     slope=0.0)
     assert np.all(ros_w > 0)
-    assert np.all(np.diff(ros_w, axis=1) >= -1e-9)  # flat beyond the wind limit, never lower
+    assert np.all(np.diff(ros_w, axis=1) >= -1e-9)
     assert np.all(ros_w[:, 2] > ros_w[:, 0])
     slopes = np.array([0.0, 0.2, 0.5, 1.0])
     ros_s = fs.rothermel_max_spread(codes[:, None], **DRY, midflame_wind=0.0,

@@ -10,8 +10,17 @@ implemented in BehavePlus 5 (Andrews 2009, RMRS-GTR-213; Andrews 2018, RMRS-GTR-
   dead herbaceous class takes the 1 h moisture and the herb surface-to-volume ratio;
 - live moisture of extinction: 2.9 W' (1 − Mf,dead / Mx,dead) − 0.226, at least Mx,dead;
 - wind and slope factors added as 2-D vectors (horizontal midflame wind, not lifted onto the
-  slope plane), effective wind speed limited to 0.9 × reaction intensity (ft/min vs
-  Btu ft⁻² min⁻¹, Rothermel 1972 eq. 87 as in BehavePlus);
+  slope plane);
+- wind limit (:data:`WIND_LIMITS`, argument ``wind_limit``): by default none, as recommended by
+  Andrews, Cruz & Rothermel (2013, "Examination of the wind speed limit function in the
+  Rothermel surface fire spread model", Int. J. Wildland Fire 22:959-969, doi:10.1071/WF12122:
+  "both the original and the revised wind limits are too restrictive") and restated by Andrews
+  (2018, RMRS-GTR-371, §3.2.7 p. 25: "It is now recommended that a wind limit not be imposed");
+  options: "spread_le_wind" (their abstract's alternative: head rate at most the effective
+  midflame wind speed), "revised_2013" (their corrected derivation, effective wind ≤
+  96.8 I_R^(1/3), as quoted in GTR-371 §3.2.7) and "rothermel_1972" (effective wind ≤ 0.9 I_R,
+  ft/min vs Btu ft⁻² min⁻¹, Rothermel 1972 as in BehavePlus 5, which produced the reference
+  table; the wind is capped and the rate recomputed, as BehavePlus does);
 - length-to-width ratio 1 + 0.25 × effective wind speed (mi/h) (Anderson 1983, INT-305, as in
   BehavePlus), ellipse eccentricity e = √(LW² − 1) / LW and rate in a direction θ off the head
   R(θ) = R_max (1 − e) / (1 − e cos θ);
@@ -25,7 +34,10 @@ Btu/lb); constants of the 40 models: 10 h SAV 109 ft⁻¹, 100 h SAV 30 ft⁻¹,
 32 lb/ft³, total mineral 5.55 %, effective mineral 1 %.
 Validated against BehavePlus 5 outputs for GR2, GS2, SH5, TL3, TU1, SB2 (the reference table of
 the gridfire project, ../shared/reference/rothermel_behaveplus5_subset.csv): within 0.1 ch/h
-without wind and 0.3 ch/h with wind (tests/models/test_forest_spread.py).
+without wind and 0.3 ch/h with wind (tests/models/test_forest_spread.py) with the 1972 wind
+limit BehavePlus 5 applied; without it (the default) the rows where that limit does not bind
+(27 of 30) agree to the same tolerance and the three where it binds (TL3 with wind) spread
+faster.
 
 Fuel map (:data:`GROUP_FUEL_MODEL`): no published mapping of the BD Forêt species groups to the
 Scott & Burgan models exists for French Mediterranean vegetation (domain_facts.md B2: "not
@@ -153,6 +165,11 @@ GROUP_FUEL_MODEL: dict[str, str] = {
 MAX_DEAD_MOISTURE = 0.40
 MAX_LIVE_MOISTURE = 3.0
 
+#: Wind limit settings (module docstring): none (default, Andrews et al. 2013), head rate at most
+#: the effective midflame wind, the revised 96.8 I_R^(1/3) limit, Rothermel's 0.9 I_R limit.
+WIND_LIMITS: tuple[str, ...] = ("none", "spread_le_wind", "revised_2013", "rothermel_1972")
+DEFAULT_WIND_LIMIT = "none"
+
 
 def fuel_models() -> pd.DataFrame:
     """The Scott & Burgan (2005) 40 fuel models in their published units, indexed by code."""
@@ -212,14 +229,19 @@ class SurfaceFire:
 
 
 def rothermel_surface(fuel_model, m1h, m10h, m100h, m_herb, m_woody, midflame_wind,
-                      slope, wind_from_upslope_deg=0.0) -> SurfaceFire:
+                      slope, wind_from_upslope_deg=0.0,
+                      wind_limit: str = DEFAULT_WIND_LIMIT) -> SurfaceFire:
     """Rothermel (1972) surface fire, vectorised over any broadcastable inputs.
 
     ``fuel_model``: Scott & Burgan code(s) ("GR2", …); moistures as fractions (0.06 = 6 %);
     ``midflame_wind`` in m/s (horizontal); ``slope`` as rise/run; ``wind_from_upslope_deg``: the
-    angle between the direction the wind blows TOWARD and upslope (0 = straight upslope).
+    angle between the direction the wind blows TOWARD and upslope (0 = straight upslope);
+    ``wind_limit`` one of :data:`WIND_LIMITS` (module docstring).
     Raises :class:`TwinInputError` for an unknown fuel model or a moisture out of range.
     """
+    if wind_limit not in WIND_LIMITS:
+        raise TwinInputError("bad_value", "wind_limit", key="wind_limit", value=wind_limit,
+                             expected=", ".join(WIND_LIMITS))
     codes = _check_fuel(fuel_model)
     m1h = _check_moisture("m1h", m1h, MAX_DEAD_MOISTURE)
     m10h = _check_moisture("m10h", m10h, MAX_DEAD_MOISTURE)
@@ -241,11 +263,11 @@ def rothermel_surface(fuel_model, m1h, m10h, m100h, m_herb, m_woody, midflame_wi
     table = np.broadcast_to(table, shape + (11,))
     b = [np.broadcast_to(x, shape) for x in (m1h, m10h, m100h, m_herb, m_woody, wind, slope,
                                              angle)]
-    return _rothermel(table, *b)
+    return _rothermel(table, *b, wind_limit=wind_limit)
 
 
 def _rothermel(table: np.ndarray, m1h, m10h, m100h, m_herb, m_woody, wind_ms, slope,
-               angle) -> SurfaceFire:
+               angle, wind_limit: str = DEFAULT_WIND_LIMIT) -> SurfaceFire:
     t = table
     k = TONS_PER_ACRE_TO_LB_PER_FT2
     w1, w10, w100, wh, ww = (t[..., i] * k for i in range(5))
@@ -334,11 +356,14 @@ def _rothermel(table: np.ndarray, m1h, m10h, m100h, m_herb, m_woody, wind_ms, sl
     phi_e = np.hypot(x, y)
     direction = np.degrees(np.arctan2(np.abs(y), x))
     u_eff = np.where(phi_e > 0, (phi_e * rel ** e / c) ** (1.0 / bw), 0.0)
-    limit = 0.9 * ir
-    capped = u_eff > limit
-    u_eff = np.where(capped, limit, u_eff)
-    phi_e = np.where(capped, c * u_eff ** bw * rel ** -e, phi_e)
+    if wind_limit in ("rothermel_1972", "revised_2013"):
+        limit = 0.9 * ir if wind_limit == "rothermel_1972" else 96.8 * np.cbrt(ir)
+        capped = u_eff > limit
+        u_eff = np.where(capped, limit, u_eff)
+        phi_e = np.where(capped, c * u_eff ** bw * rel ** -e, phi_e)
     ros = r0 * (1.0 + phi_e)
+    if wind_limit == "spread_le_wind":  # both in ft/min; no cap on a fire without wind or slope
+        ros = np.where(u_eff > 0, np.minimum(ros, u_eff), ros)
     burnable = ir > 0
     ros = np.where(burnable, ros, 0.0)
     u_eff_mph = u_eff / 88.0
@@ -351,15 +376,16 @@ def _rothermel(table: np.ndarray, m1h, m10h, m100h, m_herb, m_woody, wind_ms, sl
 
 
 def rothermel_max_spread(fuel_model, m1h, m10h, m100h, m_herb, m_woody, midflame_wind,
-                         slope, wind_from_upslope_deg=0.0):
+                         slope, wind_from_upslope_deg=0.0,
+                         wind_limit: str = DEFAULT_WIND_LIMIT):
     """Maximum surface spread rate (m/min) of Rothermel (1972) for Scott & Burgan fuel models.
 
     Moistures as fractions, ``midflame_wind`` in m/s, ``slope`` as rise/run,
-    ``wind_from_upslope_deg`` the angle between where the wind blows toward and upslope.
-    Scalars in → float out; arrays broadcast.
+    ``wind_from_upslope_deg`` the angle between where the wind blows toward and upslope,
+    ``wind_limit`` one of :data:`WIND_LIMITS`. Scalars in → float out; arrays broadcast.
     """
     out = rothermel_surface(fuel_model, m1h, m10h, m100h, m_herb, m_woody, midflame_wind,
-                            slope, wind_from_upslope_deg).ros_max_m_min
+                            slope, wind_from_upslope_deg, wind_limit).ros_max_m_min
     return float(out) if np.ndim(out) == 0 else out
 
 
@@ -827,7 +853,8 @@ def nearest_burnable(grid: FuelGrid, x: float, y: float) -> tuple[float, float, 
 
 def simulate_fire(grid: FuelGrid, x: float, y: float, moisture: tuple[float, ...],
                   midflame_wind_ms: float, wind_from_deg: float, duration_min: float,
-                  neighbours: int | None = None) -> dict:
+                  neighbours: int | None = None,
+                  wind_limit: str = DEFAULT_WIND_LIMIT) -> dict:
     """Fire lit at (x, y) (Lambert-93) on flat terrain with a uniform wind: Rothermel rate of
     each fuel model, elliptical spread by minimum travel time. Returns ``arrival_min`` (grid),
     ``ros_m_min`` (head rate per cell), ``burnt_ha`` and ``ros_ignition_m_min``."""
@@ -840,7 +867,8 @@ def simulate_fire(grid: FuelGrid, x: float, y: float, moisture: tuple[float, ...
     used = np.unique(grid.fuel[grid.fuel >= 0])
     codes = np.array([FUEL_MODELS[i] for i in used], dtype=object)
     m1, m10, m100, mh, mw = moisture
-    fire = rothermel_surface(codes, m1, m10, m100, mh, mw, midflame_wind_ms, 0.0, 0.0)
+    fire = rothermel_surface(codes, m1, m10, m100, mh, mw, midflame_wind_ms, 0.0, 0.0,
+                             wind_limit)
     ros_of = np.zeros(len(FUEL_MODELS) + 1)
     lw_of = np.ones(len(FUEL_MODELS) + 1)
     ros_of[used] = fire.ros_max_m_min

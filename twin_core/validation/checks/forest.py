@@ -42,12 +42,14 @@ def _rothermel() -> list[CheckResult]:
         angle = 0.0 if np.isnan(row.aspect_deg) else (row.wind_dir_deg - row.aspect_deg) % 360.0
         wind = row.midflame_wind_mph * fs.MPH_TO_M_PER_S
         ros = fs.rothermel_max_spread(row.fuel_model, 0.04, 0.04, 0.06, herb, 0.70, wind,
-                                      row.slope_pct / 100.0, wind_from_upslope_deg=angle)
+                                      row.slope_pct / 100.0, wind_from_upslope_deg=angle,
+                                      wind_limit="rothermel_1972")  # as BehavePlus 5 ran
         windy = bool(row.midflame_wind_mph > 0)
         err[windy] = max(err[windy], abs(ros / fs.CH_PER_H_TO_M_PER_MIN - row.ros_max_ch_per_h))
         if not np.isnan(row.reaction_intensity_btu_ft2_min):
             fire = fs.rothermel_surface(row.fuel_model, 0.04, 0.04, 0.06, herb, 0.70, wind,
-                                        row.slope_pct / 100.0, angle)
+                                        row.slope_pct / 100.0, angle,
+                                        wind_limit="rothermel_1972")
             ri_err = max(ri_err, abs(float(fire.reaction_intensity_btu_ft2_min)
                                      / row.reaction_intensity_btu_ft2_min - 1.0) * 100.0)
     return [
@@ -62,6 +64,66 @@ def _rothermel() -> list[CheckResult]:
                     "reaction intensity: largest relative difference (%)", ROTH_REF, ri_err,
                     "BehavePlus rows", "0.5 %", within(ri_err, 0.0, 0.5)),
     ]
+
+
+@check("forest.wind_limit", "forest")
+def _wind_limit() -> list[CheckResult]:
+    """The default setting (no wind limit, Andrews, Cruz & Rothermel 2013) against the same
+    BehavePlus 5 table, which was produced with the 0.9 I_R limit: the rows where that limit
+    does not bind must agree; where it binds the rate must be higher (physical sense)."""
+    from twin_core.models.forest import fire_spread as fs
+
+    ref = pd.read_csv(reference_table("rothermel_behaveplus5_subset.csv"))
+    err, bound, faster = 0.0, 0, 0
+    for row in ref.itertuples(index=False):
+        herb = {"dry": 0.30, "mid": 0.75}[row.moisture_set]
+        angle = 0.0 if np.isnan(row.aspect_deg) else (row.wind_dir_deg - row.aspect_deg) % 360.0
+        fire = fs.rothermel_surface(row.fuel_model, 0.04, 0.04, 0.06, herb, 0.70,
+                                    row.midflame_wind_mph * fs.MPH_TO_M_PER_S,
+                                    row.slope_pct / 100.0, angle)  # default: no limit
+        ros = float(fire.ros_max_ch_h)
+        if float(fire.effective_wind_mph) * 88.0 > 0.9 * float(
+                fire.reaction_intensity_btu_ft2_min):
+            bound += 1
+            faster += ros > row.ros_max_ch_per_h
+        else:
+            err = max(err, abs(ros - row.ros_max_ch_per_h))
+    cite = ("Andrews, Cruz & Rothermel 2013, Int. J. Wildland Fire 22:959 (no wind limit); "
+            + ROTH_REF)
+    return [
+        CheckResult("forest.wind_limit.unbound_rows", "forest",
+                    f"no wind limit (default): spread rate on the {len(ref) - bound} rows where "
+                    "BehavePlus's 0.9 I_R limit does not bind, largest difference (ch/h)",
+                    cite, err, "BehavePlus rows", "0.3 ch/h", within(err, 0.0, 0.3)),
+        CheckResult("forest.wind_limit.bound_rows_faster", "forest",
+                    f"no wind limit (default): share of the {bound} rows where the 0.9 I_R limit "
+                    "binds that spread faster than BehavePlus (physical sense)",
+                    cite, faster / bound if bound else float("nan"), "1.0", "1.0",
+                    "pass" if bound and faster == bound else "fail"),
+    ]
+
+
+@check("forest.spread_ellipse", "forest")
+def _spread_ellipse() -> list[CheckResult]:
+    """Grid spread on uniform fuel and wind against the model's own ellipse (BehavePlus SIZE
+    module): worst relative area difference over L/W 1-5 and six wind directions."""
+    from twin_core.models.forest import fire_spread as fs
+
+    worst = 0.0
+    for lw in (1.0, 2.0, 3.0, 4.0, 5.0):
+        want = float(fs.fire_ellipse(1.0, lw, 140.0)["area_ha"])
+        for wind_dir in (0.0, 22.5, 30.0, 45.0, 67.5, 90.0):
+            t = fs.spread_grid(np.full((301, 301), 1.0), lw, wind_dir, (150, 150), 140.0, 1.0)
+            got = np.isfinite(t).sum() / 1e4
+            worst = max(worst, abs(got / want - 1.0) * 100.0)
+    return [CheckResult(
+        "forest.spread_ellipse", "forest",
+        "burnt area on uniform fuel and wind vs the analytic ellipse of the model's own head "
+        "rate, backing rate and L/W: largest difference (%) over L/W 1-5 and wind directions "
+        "0, 22.5, 30, 45, 67.5, 90°",
+        "BehavePlus SIZE module (Andrews 2018, RMRS-GTR-371; Anderson 1983, INT-305): area = "
+        "π/4 × (forward + backing spread) × width, width = length / LW",
+        worst, "0 %", "5 %", within(worst, 0.0, 5.0))]
 
 
 @check("forest.dieback_skill", "forest")
