@@ -1,14 +1,23 @@
-"""Canadian Forest Fire Weather Index System (the French "IFM"), in numpy, one or many cells.
+"""Canadian Forest Fire Weather Index System (the French "IFM"), one or many cells.
 
 Equations: Van Wagner, C.E. (1987) "Development and structure of the Canadian Forest Fire
 Weather Index System", Canadian Forestry Service, Forestry Technical Report 35, eqs. 1-32;
 Van Wagner, C.E. & Pickett, T.L. (1985) "Equations and FORTRAN program for the Canadian Forest
-Fire Weather Index System", Forestry Technical Report 33 (the reference implementation).
+Fire Weather Index System", Forestry Technical Report 33 (the reference implementation, whose
+49-day test table this module reproduces within its rounding, 0.05, on every code).
 
 Choices, stated:
-- FFMC moisture constant: **147.2**, as in the 1985 FORTRAN (whose test table this module
-  reproduces); later codes (R cffdrs, Wang et al. 2017) use 147.27723 = 250 × 59.5 / 101, which
-  moves FFMC by up to ~0.1. Set ``FFMC_COEFFICIENT`` to change it.
+- FFMC moisture constant (eqs. 1 and 10, and eq. 1 inside the ISI): **147.2** by default, as in
+  the 1985 FORTRAN and in xclim 0.62 (``cffwis_indices``); ``ffmc_coefficient=
+  FFMC_COEFFICIENT_CFFDRS`` (147.27723 = 250 × 59.5 / 101, R cffdrs, Wang et al. 2017, "cffdrs:
+  an R package for the Canadian Forest Fire Danger Rating System", Ecological Processes 6:5)
+  is the documented option. It moves FFMC by up to ~0.3, ISI by up to ~0.2 on the 1985 table
+  (a few units at extreme ISI); DMC, DC and BUI do not depend on it.
+- DMC eqs. 12 and 15 in the form of the 1985 FORTRAN, cffdrs and xclim:
+  M0 = 20 + 280 / exp(0.023 P0), P = 43.43 (5.6348 − ln(Mr − 20)). Van Wagner (1987) prints
+  eq. 12 rounded, 20 + exp(5.6348 − P0 / 43.43) (0.0230 vs 1 / 43.43 = 0.02303): with it the DMC
+  drifted from xclim by up to 0.2 over a season after rain and the BUI by up to 0.3, and from
+  the 1985 table by 0.09 / 0.10. ISI eq. 25 with 19.1152 (FORTRAN, xclim; 19.115 in the report).
 - Day-length factors: Van Wagner (1987) tables (Le for the DMC, Lf for the DC) for the standard
   northern band, with the latitude adjustments of Lawson & Armitage (2008) "Weather guide for
   the Canadian Forest Fire Danger Rating System" as coded in R cffdrs (Wang et al. 2017):
@@ -16,23 +25,36 @@ Choices, stated:
   −30 ≤ lat < −10 the 20° S table; lat < −30 the 40° S table. DC: lat > 20 standard table;
   lat ≤ −20 the southern table (shifted by six months); otherwise constant 1.39.
   All of France (41–51° N) is in the standard northern band, whose tables are those of the
-  reference run at 44° N.
+  reference run at 44° N. (xclim puts its band edges at ±15° and 30°: same tables at 30–90° N.)
 - No overwintering of the DC and no fire-season start-up: the codes are carried day after day
-  from the start values (the "always on" mode of cffdrs ``fwi``), as in the reference table.
+  from the start values (the "always on" mode of cffdrs ``fwi``, xclim's ``season_method=None,
+  overwintering=False, dry_start=None``), as in the reference table.
+
+Agreement with xclim 0.62 ``cffwis_indices`` (same start codes, 147.2): ~1e-12 on every code over
+30 years of synthetic weather at 38–50° N (benchmarks/test_forest.py, tests/models/
+test_forest_fwi.py, validation row ``forest.fwi_xclim``).
 
 Inputs are NOON local standard time values: temperature (°C), relative humidity (%), 10 m wind
-(km/h) and the rain of the previous 24 h (mm). Arrays are (days,) or (days, cells): the loop runs
-over days only, every operation is vectorised over cells.
+(km/h) and the rain of the previous 24 h (mm). Arrays are (days,) or (days, cells). The series
+(:func:`fwi_arrays`) run one loop over days and cells compiled by numba, with per-cell state
+and no intermediate arrays; the per-day functions (:func:`ffmc_step`, :func:`dmc_step`,
+:func:`dc_step`, ...) are the same equations in numpy, kept as the readable reference and
+tested against the loop.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
 
-FFMC_COEFFICIENT = 147.2  # Van Wagner & Pickett (1985); cffdrs uses 147.27723
+#: FFMC moisture constant of eqs. 1 and 10 (and of the ISI's eq. 1): Van Wagner & Pickett (1985),
+#: whose test table this module reproduces; xclim 0.62 uses it too. The default.
+FFMC_COEFFICIENT = 147.2
+#: The constant of R cffdrs (Wang et al. 2017) = 250 × 59.5 / 101; ``ffmc_coefficient=`` option.
+FFMC_COEFFICIENT_CFFDRS = 147.27723
 
 #: Effective day length Le (h) for the DMC, by month, Van Wagner (1987) Table 1 (standard
 #: northern band) and the other bands of Lawson & Armitage (2008) / cffdrs.
@@ -81,11 +103,14 @@ def dc_day_length_factor(lat: float | np.ndarray, month: np.ndarray) -> np.ndarr
     return out
 
 
-# -- one day, vectorised over cells ---------------------------------------------------------------
+# -- one day, vectorised over cells (the readable reference; the series run the compiled loop) --
 def ffmc_step(ffmc0: np.ndarray, temp: np.ndarray, rh: np.ndarray, wind: np.ndarray,
-              rain: np.ndarray) -> np.ndarray:
-    """Fine Fuel Moisture Code of today from yesterday's (Van Wagner 1987, eqs. 1-10)."""
-    c = FFMC_COEFFICIENT
+              rain: np.ndarray, coefficient: float = FFMC_COEFFICIENT) -> np.ndarray:
+    """Fine Fuel Moisture Code of today from yesterday's (Van Wagner 1987, eqs. 1-10).
+
+    ``coefficient``: the moisture constant of eqs. 1 and 10 (147.2, or
+    :data:`FFMC_COEFFICIENT_CFFDRS`)."""
+    c = coefficient
     mo = c * (101.0 - ffmc0) / (59.5 + ffmc0)
     wet = rain > 0.5
     rf = np.where(wet, rain - 0.5, 1.0)  # dummy 1.0 where dry, result discarded
@@ -112,18 +137,23 @@ def ffmc_step(ffmc0: np.ndarray, temp: np.ndarray, rh: np.ndarray, wind: np.ndar
 
 def dmc_step(dmc0: np.ndarray, temp: np.ndarray, rh: np.ndarray, rain: np.ndarray,
              day_length: np.ndarray) -> np.ndarray:
-    """Duff Moisture Code of today from yesterday's (Van Wagner 1987, eqs. 11-17)."""
+    """Duff Moisture Code of today from yesterday's (Van Wagner 1987, eqs. 11-17).
+
+    Eqs. 12 and 15 in the form of the 1985 FORTRAN and of cffdrs / xclim,
+    M0 = 20 + 280 / exp(0.023 P0) and P = 43.43 (5.6348 − ln(Mr − 20)); the rounded form printed
+    in Van Wagner (1987), 20 + exp(5.6348 − P0 / 43.43), is 0.12 % wetter at P0 = 50 and moved
+    the DMC (and BUI) by up to ~0.2 over a season."""
     t = np.maximum(temp, -1.1)
     rk = 1.894 * (t + 1.1) * (100.0 - rh) * day_length * 1e-4
     wet = rain > 1.5
     re = 0.92 * rain - 1.27
-    mo = 20.0 + np.exp(5.6348 - dmc0 / 43.43)
+    mo = 20.0 + 280.0 / np.exp(0.023 * dmc0)
     safe = np.maximum(dmc0, 1e-12)
     b = np.where(dmc0 <= 33.0, 100.0 / (0.5 + 0.3 * dmc0),
                  np.where(dmc0 <= 65.0, 14.0 - 1.3 * np.log(safe), 6.2 * np.log(safe) - 17.2))
     mr = mo + 1000.0 * re / (48.77 + b * re)
     with np.errstate(invalid="ignore", divide="ignore"):
-        pr = 244.72 - 43.43 * np.log(np.where(wet, mr - 20.0, 1.0))
+        pr = 43.43 * (5.6348 - np.log(np.where(wet, mr - 20.0, 1.0)))
     pr = np.where(wet, np.maximum(pr, 0.0), dmc0)
     return np.maximum(pr + rk, 0.0)
 
@@ -142,10 +172,12 @@ def dc_step(dc0: np.ndarray, temp: np.ndarray, rain: np.ndarray, day_factor: np.
     return np.maximum(dr + pe, 0.0)
 
 
-def initial_spread_index(ffmc: np.ndarray, wind: np.ndarray) -> np.ndarray:
-    """ISI from FFMC and wind (Van Wagner 1987, eqs. 24-26)."""
-    fm = FFMC_COEFFICIENT * (101.0 - ffmc) / (59.5 + ffmc)
-    sf = 19.115 * np.exp(-0.1386 * fm) * (1.0 + fm ** 5.31 / 4.93e7)
+def initial_spread_index(ffmc: np.ndarray, wind: np.ndarray,
+                         coefficient: float = FFMC_COEFFICIENT) -> np.ndarray:
+    """ISI from FFMC and wind (Van Wagner 1987, eqs. 24-26; 19.1152 as in the 1985 FORTRAN and
+    xclim, 19.115 in the 1987 report and cffdrs)."""
+    fm = coefficient * (101.0 - ffmc) / (59.5 + ffmc)
+    sf = 19.1152 * np.exp(-0.1386 * fm) * (1.0 + fm ** 5.31 / 4.93e7)
     return sf * np.exp(0.05039 * wind)
 
 
@@ -172,93 +204,182 @@ def fire_weather_index(isi: np.ndarray, bui: np.ndarray) -> np.ndarray:
     return np.where(b > 1.0, s, b)
 
 
-# -- whole series ----------------------------------------------------------------------------
+# -- whole series: one compiled loop over days and cells ----------------------------------------
+def _fwi_loop(temp, rh, wind, rain, month, le, lf, ffmc0, dmc0, dc0, k,
+              ffmc, dmc, dc, isi, bui, fwi):  # pragma: no cover (compiled by numba)
+    """The equations of the step functions above, day after day, one cell at a time, with
+    scalars only: inputs (days, cells) (any strides, read only), ``month`` 1-12 (days, cells),
+    ``le`` / ``lf`` (12, cells), start codes (cells,), outputs (days, cells) written in place.
+    Powers with a fractional exponent are taken as exp(a·ln x), sharing ln x (same values to
+    ~1e-13)."""
+    n, m = temp.shape
+    f = ffmc0.copy()
+    d = dmc0.copy()
+    c = dc0.copy()
+    ln10 = math.log(10.0)
+    for i in range(n):
+        for j in range(m):
+            t = temp[i, j]
+            h = min(max(rh[i, j], 0.0), 100.0)
+            w = max(wind[i, j], 0.0)
+            p = max(rain[i, j], 0.0)
+            mi = month[i, j] - 1
+            # FFMC (eqs. 1-10)
+            mo = k * (101.0 - f[j]) / (59.5 + f[j])
+            if p > 0.5:
+                rf = p - 0.5
+                mr = mo + 42.5 * rf * math.exp(-100.0 / (251.0 - mo)) * (1.0 - math.exp(-6.93 / rf))
+                if mo > 150.0:
+                    mr += 0.0015 * (mo - 150.0) ** 2 * math.sqrt(rf)
+                mo = min(mr, 250.0)
+            lh = math.log(h) if h > 0.0 else -math.inf
+            tail = 0.18 * (21.1 - t) * (1.0 - math.exp(-0.115 * h))
+            e10 = math.exp((h - 100.0) / 10.0)
+            ed = 0.942 * math.exp(0.679 * lh) + 11.0 * e10 + tail
+            if mo > ed:
+                hh = h / 100.0
+                hh2 = hh * hh
+                hh4 = hh2 * hh2
+                kd = ((0.424 * (1.0 - math.exp(1.7 * (lh - 2.0 * ln10)))
+                       + 0.0694 * math.sqrt(w) * (1.0 - hh4 * hh4)) * 0.581 * math.exp(0.0365 * t))
+                mm = ed + (mo - ed) * math.exp(-kd * ln10)
+            else:
+                ew = 0.618 * math.exp(0.753 * lh) + 10.0 * e10 + tail
+                if mo < ew:
+                    hw = (100.0 - h) / 100.0
+                    hw2 = hw * hw
+                    hw4 = hw2 * hw2
+                    kw = ((0.424 * (1.0 - hw ** 1.7) + 0.0694 * math.sqrt(w) * (1.0 - hw4 * hw4))
+                          * 0.581 * math.exp(0.0365 * t))
+                    mm = ew - (ew - mo) * math.exp(-kw * ln10)
+                else:
+                    mm = mo
+            ff = min(max(59.5 * (250.0 - mm) / (k + mm), 0.0), 101.0)
+            # DMC (eqs. 11-17)
+            p0 = d[j]
+            rk = 1.894 * (max(t, -1.1) + 1.1) * (100.0 - h) * le[mi, j] * 1e-4
+            if p > 1.5:
+                re = 0.92 * p - 1.27
+                if p0 <= 33.0:
+                    b = 100.0 / (0.5 + 0.3 * p0)
+                elif p0 <= 65.0:
+                    b = 14.0 - 1.3 * math.log(p0)
+                else:
+                    b = 6.2 * math.log(p0) - 17.2
+                mrd = 20.0 + 280.0 / math.exp(0.023 * p0) + 1000.0 * re / (48.77 + b * re)
+                pr = max(43.43 * (5.6348 - math.log(mrd - 20.0)), 0.0)
+            else:
+                pr = p0
+            pd_ = max(pr + rk, 0.0)
+            # DC (eqs. 18-23)
+            d0 = c[j]
+            pe = max((0.36 * (max(t, -2.8) + 2.8) + lf[mi, j]) / 2.0, 0.0)
+            if p > 2.8:
+                rd = 0.83 * p - 1.27
+                dr = d0 - 400.0 * math.log(1.0 + 3.937 * rd / (800.0 * math.exp(-d0 / 400.0)))
+                dcv = max(dr, 0.0) + pe
+            else:
+                dcv = d0 + pe
+            dcv = max(dcv, 0.0)
+            # ISI (eqs. 24-26), BUI (27a-b), FWI (28-30)
+            fm = k * (101.0 - ff) / (59.5 + ff)
+            f5 = math.exp(5.31 * math.log(fm)) if fm > 0.0 else 0.0
+            si = 19.1152 * math.exp(-0.1386 * fm + 0.05039 * w) * (1.0 + f5 / 4.93e7)
+            den = pd_ + 0.4 * dcv
+            if den <= 0.0:
+                bu = 0.0
+            elif pd_ <= 0.4 * dcv:
+                bu = 0.8 * pd_ * dcv / den
+            else:
+                bu = pd_ - (1.0 - 0.8 * dcv / den) * (0.92 + (0.0114 * pd_) ** 1.7)
+            bu = max(bu, 0.0)
+            if bu <= 80.0:
+                fd = (0.626 * math.exp(0.809 * math.log(bu)) if bu > 0.0 else 0.0) + 2.0
+            else:
+                fd = 1000.0 / (25.0 + 108.64 * math.exp(-0.023 * bu))
+            bb = 0.1 * si * fd
+            if bb > 1.0:
+                bb = math.exp(2.72 * math.exp(0.647 * math.log(0.434 * math.log(bb))))
+            f[j] = ff
+            d[j] = pd_
+            c[j] = dcv
+            ffmc[i, j] = ff
+            dmc[i, j] = pd_
+            dc[i, j] = dcv
+            isi[i, j] = si
+            bui[i, j] = bu
+            fwi[i, j] = bb
+
+
+_COMPILED: list = []
+
+
+def _compiled_loop():
+    """:func:`_fwi_loop` compiled by numba on first use (≈ 1 s; ``cache=False``: no files
+    written next to the package)."""
+    if not _COMPILED:
+        from numba import njit
+
+        _COMPILED.append(njit(cache=False, fastmath=False, error_model="numpy")(_fwi_loop))
+    return _COMPILED[0]
+
+
 def fwi_arrays(temp: np.ndarray, rh: np.ndarray, wind: np.ndarray, rain: np.ndarray,
                month: np.ndarray, lat: float | np.ndarray, ffmc0: float | np.ndarray = 85.0,
-               dmc0: float | np.ndarray = 6.0, dc0: float | np.ndarray = 15.0
-               ) -> dict[str, np.ndarray]:
+               dmc0: float | np.ndarray = 6.0, dc0: float | np.ndarray = 15.0,
+               ffmc_coefficient: float = FFMC_COEFFICIENT) -> dict[str, np.ndarray]:
     """The six FWI-system outputs for arrays of shape (days,) or (days, cells).
 
     ``month`` is (days,) (or broadcastable to the inputs); ``lat`` a scalar or one value per
-    cell; start codes scalars or one per cell. Returns arrays of the inputs' shape.
+    cell; start codes scalars or one per cell; ``ffmc_coefficient`` the FFMC moisture constant
+    (147.2 of the 1985 table and xclim, or :data:`FFMC_COEFFICIENT_CFFDRS`). Returns arrays of
+    the inputs' shape. Runs one compiled loop (numba): no array is allocated besides the six
+    outputs (inputs that are broadcast views, e.g. one rain series for every cell, stay views).
     """
-    temp = np.asarray(temp, dtype=float)
+    temp = np.asarray(temp, dtype=np.float64)
     shape = temp.shape
-    rh = np.clip(np.broadcast_to(np.asarray(rh, dtype=float), shape), 0.0, 100.0)
-    wind = np.maximum(np.broadcast_to(np.asarray(wind, dtype=float), shape), 0.0)
-    rain = np.maximum(np.broadcast_to(np.asarray(rain, dtype=float), shape), 0.0)
-    month = np.asarray(month, dtype=int)
+    if temp.ndim not in (1, 2):
+        raise ValueError("inputs must be (days,) or (days, cells)")
+    shape2 = shape if temp.ndim == 2 else (shape[0], 1)
+    cells = shape2[1]
+
+    def view(a, dtype=np.float64):
+        a = np.asarray(a, dtype=dtype)
+        if temp.ndim == 1 and a.ndim == 1:
+            a = a[:, None]
+        return np.broadcast_to(a, shape2)
+
+    month = np.asarray(month, dtype=np.int64)
     if month.ndim == 1 and temp.ndim == 2:
         month = month[:, None]
-    month = np.broadcast_to(month, shape)
     if np.any((month < 1) | (month > 12)):
         raise ValueError("month must be in 1..12")
-    le = dmc_day_length(lat, month)
-    lf = dc_day_length_factor(lat, month)
-    cell_shape = shape[1:]
-    f = np.broadcast_to(np.asarray(ffmc0, dtype=float), cell_shape).copy()
-    d = np.broadcast_to(np.asarray(dmc0, dtype=float), cell_shape).copy()
-    c = np.broadcast_to(np.asarray(dc0, dtype=float), cell_shape).copy()
-    # Everything that depends on the weather only is computed for all days at once (the same
-    # equations as ffmc_step / dmc_step / dc_step); the loop keeps the state-dependent part.
-    k = FFMC_COEFFICIENT
-    h = rh
-    tail = 0.18 * (21.1 - temp) * (1.0 - np.exp(-0.115 * h))
-    ed = 0.942 * h ** 0.679 + 11.0 * np.exp((h - 100.0) / 10.0) + tail
-    ew = 0.618 * h ** 0.753 + 10.0 * np.exp((h - 100.0) / 10.0) + tail
-    sw = np.sqrt(wind)
-    hw = (100.0 - h) / 100.0
-    tk = 0.581 * np.exp(0.0365 * temp)
-    dry_f = 10.0 ** (-(0.424 * (1.0 - (h / 100.0) ** 1.7) + 0.0694 * sw * (1.0 - (h / 100.0) ** 8))
-                     * tk)
-    wet_f = 10.0 ** (-(0.424 * (1.0 - hw ** 1.7) + 0.0694 * sw * (1.0 - hw ** 8)) * tk)
-    f_wet = rain > 0.5
-    rf = np.where(f_wet, rain - 0.5, 1.0)
-    f_a = 42.5 * rf * (1.0 - np.exp(-6.93 / rf))
-    f_b = 0.0015 * np.sqrt(rf)
-    rk = 1.894 * (np.maximum(temp, -1.1) + 1.1) * (100.0 - h) * le * 1e-4
-    d_wet = rain > 1.5
-    re = 0.92 * rain - 1.27
-    pe = np.maximum((0.36 * (np.maximum(temp, -2.8) + 2.8) + lf) / 2.0, 0.0)
-    c_wet = rain > 2.8
-    rd = np.where(c_wet, 3.937 * (0.83 * rain - 1.27), 0.0)
-    ffmc, dmc, dc = (np.empty(shape) for _ in range(3))
-    for i in range(shape[0]):
-        mo = k * (101.0 - f) / (59.5 + f)
-        if f_wet[i].any():
-            mr = mo + f_a[i] * np.exp(-100.0 / (251.0 - mo))
-            mr = np.where(mo > 150.0, mr + f_b[i] * (mo - 150.0) ** 2, mr)
-            mo = np.where(f_wet[i], np.minimum(mr, 250.0), mo)
-        m = np.where(mo > ed[i], ed[i] + (mo - ed[i]) * dry_f[i],
-                     np.where(mo < ew[i], ew[i] - (ew[i] - mo) * wet_f[i], mo))
-        f = np.clip(59.5 * (250.0 - m) / (k + m), 0.0, 101.0)
-        if d_wet[i].any():
-            safe = np.maximum(d, 1e-12)
-            b = np.where(d <= 33.0, 100.0 / (0.5 + 0.3 * d),
-                         np.where(d <= 65.0, 14.0 - 1.3 * np.log(safe), 6.2 * np.log(safe) - 17.2))
-            mr = 20.0 + np.exp(5.6348 - d / 43.43) + 1000.0 * re[i] / (48.77 + b * re[i])
-            with np.errstate(invalid="ignore", divide="ignore"):
-                pr = np.maximum(244.72 - 43.43 * np.log(np.where(d_wet[i], mr - 20.0, 1.0)), 0.0)
-            d = np.where(d_wet[i], pr, d)
-        d = np.maximum(d + rk[i], 0.0)
-        if c_wet[i].any():
-            dr = np.maximum(c - 400.0 * np.log(1.0 + rd[i] / (800.0 * np.exp(-c / 400.0))), 0.0)
-            c = np.where(c_wet[i], dr, c)
-        c = np.maximum(c + pe[i], 0.0)
-        ffmc[i], dmc[i], dc[i] = f, d, c
-    isi = initial_spread_index(ffmc, wind)
-    bui = buildup_index(dmc, dc)
-    fwi = fire_weather_index(isi, bui)
-    return {"ffmc": ffmc, "dmc": dmc, "dc": dc, "isi": isi, "bui": bui, "fwi": fwi}
+    lat_c = np.broadcast_to(np.asarray(lat, dtype=float).reshape(-1), (cells,))
+    months = np.arange(1, 13)[:, None]
+    le = np.ascontiguousarray(dmc_day_length(lat_c[None, :], months), dtype=np.float64)
+    lf = np.ascontiguousarray(dc_day_length_factor(lat_c[None, :], months), dtype=np.float64)
+
+    def start(v):
+        return np.ascontiguousarray(np.broadcast_to(np.asarray(v, dtype=np.float64).reshape(-1),
+                                                    (cells,)))
+
+    out = {k: np.empty(shape2) for k in OUTPUT_COLUMNS}
+    _compiled_loop()(view(temp), view(rh), view(wind), view(rain), view(month, np.int64), le, lf,
+                     start(ffmc0), start(dmc0), start(dc0), float(ffmc_coefficient),
+                     *(out[k] for k in OUTPUT_COLUMNS))
+    if temp.ndim == 1:
+        out = {k: v[:, 0] for k, v in out.items()}
+    return out
 
 
 def fwi_daily(weather: pd.DataFrame, lat: float, ffmc0: float = 85.0, dmc0: float = 6.0,
-              dc0: float = 15.0) -> pd.DataFrame:
+              dc0: float = 15.0, ffmc_coefficient: float = FFMC_COEFFICIENT) -> pd.DataFrame:
     """Daily FFMC, DMC, DC, ISI, BUI and FWI for one station.
 
     ``weather``: one row per consecutive day with columns ``temp`` (°C), ``rh`` (%), ``wind``
     (km/h), ``rain`` (mm, 24 h) at noon, and ``month`` (1-12). Returns a DataFrame with the
-    same index and columns ffmc, dmc, dc, isi, bui, fwi. Missing values are not allowed (the
+    same index and columns ffmc, dmc, dc, isi, bui, fwi (``ffmc_coefficient``: see
+    :func:`fwi_arrays`). Missing values are not allowed (the
     codes carry over from day to day): fill or drop gaps first.
     """
     needed = ["temp", "rh", "wind", "rain", "month"]
@@ -270,7 +391,8 @@ def fwi_daily(weather: pd.DataFrame, lat: float, ffmc0: float = 85.0, dmc0: floa
         raise ValueError(f"weather has missing values in {list(bad[bad].index)}: fill them first")
     out = fwi_arrays(weather["temp"].to_numpy(float), weather["rh"].to_numpy(float),
                      weather["wind"].to_numpy(float), weather["rain"].to_numpy(float),
-                     weather["month"].to_numpy(int), lat, ffmc0, dmc0, dc0)
+                     weather["month"].to_numpy(int), lat, ffmc0, dmc0, dc0,
+                     ffmc_coefficient=ffmc_coefficient)
     return pd.DataFrame(out, index=weather.index, columns=list(OUTPUT_COLUMNS))
 
 
@@ -306,3 +428,93 @@ def fire_danger_summary(fwi: np.ndarray, month: np.ndarray,
         "season_length_days": season_length(fwi, threshold),
         "mean_fwi_jjas": mean_fwi(fwi, month),
     }
+
+
+# -- comparison with xclim (tests, benchmark, validation row forest.fwi_xclim) ---------------------
+def synthetic_weather(years: int, cells: int, seed: int = 0, lat_range=(38.0, 50.0)
+                      ) -> tuple[pd.DatetimeIndex, dict[str, np.ndarray], np.ndarray]:
+    """Varied daily noon weather of ``cells`` cells spread over ``lat_range`` (° N), 365-day
+    years (no 29 February), seeded: a seasonal cycle, day-to-day anomalies shared by the cells
+    (weather systems) plus local noise, warmer and drier to the south, wet days in fronts with
+    per-cell amounts, hot dry spells that drive the codes to extreme values (DC > 1,000).
+    Returns (days, {"temp", "rh", "wind", "rain"} of shape (days, cells), lat (cells,))."""
+    rng = np.random.default_rng(seed)
+    days = pd.date_range("2001-01-01", periods=years * 366, freq="D")
+    days = days[~((days.month == 2) & (days.day == 29))][: years * 365]
+    n = len(days)
+    season = -np.cos(2.0 * np.pi * (days.day_of_year.to_numpy() - 15.0) / 365.0)[:, None]
+    lat = np.linspace(lat_range[0], lat_range[1], cells)
+    south = ((lat_range[1] - lat) / max(lat_range[1] - lat_range[0], 1e-9))[None, :]
+    temp = (8.0 + 8.0 * south + rng.normal(0.0, 1.5, (1, cells)) + 10.0 * season
+            + rng.normal(0.0, 4.0, (n, 1)) + rng.normal(0.0, 1.5, (n, cells)))
+    rh = np.clip(75.0 - 12.0 * south - 15.0 * season + rng.normal(0.0, 14.0, (n, 1))
+                 + rng.normal(0.0, 6.0, (n, cells)), 3.0, 100.0)
+    wind = np.maximum(rng.gamma(2.0, 6.0, (n, 1)) * rng.uniform(0.6, 1.4, (1, cells))
+                      + rng.normal(0.0, 2.0, (n, cells)), 0.0)
+    wet = (rng.random((n, 1)) < 0.28 - 0.12 * season - 0.06 * south) & (
+        rng.random((n, cells)) < 0.85)
+    rain = np.where(wet, rng.exponential(7.0, (n, 1)) * rng.gamma(4.0, 0.25, (n, cells)), 0.0)
+    return days, {"temp": temp, "rh": rh, "wind": wind, "rain": rain}, lat
+
+
+def xclim_fwi(days: pd.DatetimeIndex, weather: dict[str, np.ndarray], lat: np.ndarray,
+              ffmc0: float = 85.0, dmc0: float = 6.0, dc0: float = 15.0,
+              ffmc_coefficient: float = FFMC_COEFFICIENT) -> dict[str, np.ndarray]:
+    """The same six outputs from xclim's ``xclim.indices.fire.cffwis_indices`` (the call of
+    the stack notes: same start codes, ``season_method=None, overwintering=False,
+    dry_start=None, initial_start_up=False``). Needs xclim (ImportError otherwise).
+
+    xclim 0.62 hard-codes 147.2; for another ``ffmc_coefficient`` its own FFMC and ISI
+    functions are rebuilt from their source with the constant substituted and swapped in for
+    the call only (restored after)."""
+    import xarray as xr
+    from xclim.indices.fire import _cffwis, cffwis_indices
+
+    def da(a, units):
+        return xr.DataArray(a, dims=("time", "cell"), coords={"time": days},
+                            attrs={"units": units})
+
+    def start(v):
+        return xr.DataArray(np.full(len(lat), float(v)), dims="cell", attrs={"units": ""})
+
+    swapped = {}
+    if ffmc_coefficient != 147.2:
+        import inspect
+
+        from numba import vectorize
+
+        const = repr(float(ffmc_coefficient))
+        ns = {"np": np}
+        src = inspect.getsource(_cffwis._fine_fuel_moisture_code._dispatcher.py_func)
+        src = src.replace("@vectorize(nopython=True)\n", "").replace("147.2", const)
+        exec(src, ns)  # noqa: S102 (xclim's own source, one constant changed)
+        isi_src = inspect.getsource(_cffwis.initial_spread_index).replace("147.2", const)
+        exec(isi_src, ns)  # noqa: S102
+        swapped = {"_fine_fuel_moisture_code": _cffwis._fine_fuel_moisture_code,
+                   "initial_spread_index": _cffwis.initial_spread_index}
+        _cffwis._fine_fuel_moisture_code = vectorize(nopython=True)(
+            ns["_fine_fuel_moisture_code"])
+        _cffwis.initial_spread_index = ns["initial_spread_index"]
+    try:
+        out = cffwis_indices(
+            tas=da(weather["temp"], "degC"), pr=da(weather["rain"], "mm/d"),
+            sfcWind=da(weather["wind"], "km/h"), hurs=da(weather["rh"], "%"),
+            lat=xr.DataArray(np.asarray(lat, float), dims="cell",
+                             attrs={"units": "degrees_north"}),
+            ffmc0=start(ffmc0), dmc0=start(dmc0), dc0=start(dc0), season_method=None,
+            overwintering=False, dry_start=None, initial_start_up=False)
+    finally:
+        for name, fn in swapped.items():
+            setattr(_cffwis, name, fn)
+    return {k: getattr(out, k.upper()).transpose("time", "cell").to_numpy()
+            for k in OUTPUT_COLUMNS}
+
+
+def max_difference_vs_xclim(years: int, cells: int, seed: int = 0,
+                            ffmc_coefficient: float = FFMC_COEFFICIENT) -> dict[str, float]:
+    """Largest |twin − xclim| per code over :func:`synthetic_weather` (38–50° N)."""
+    days, w, lat = synthetic_weather(years, cells, seed)
+    ours = fwi_arrays(w["temp"], w["rh"], w["wind"], w["rain"], days.month.to_numpy(), lat,
+                      ffmc_coefficient=ffmc_coefficient)
+    ref = xclim_fwi(days, w, lat, ffmc_coefficient=ffmc_coefficient)
+    return {k: float(np.max(np.abs(ours[k] - ref[k]))) for k in OUTPUT_COLUMNS}
