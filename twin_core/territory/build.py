@@ -75,10 +75,12 @@ COAST_ESTUARY_RIGHT = ("33073", "33389", "33370", "33172", "33405", "33058", "33
                        "33182", "33035")
 COAST_CODES = COAST_OCEAN + COAST_ESTUARY_LEFT + COAST_ESTUARY_RIGHT
 
-#: Alpes-Maritimes: lower Vésubie, Tinée and middle Var (19 contiguous communes).
-FOREST_CODES = ("06009", "06013", "06020", "06042", "06055", "06072", "06074", "06075", "06078",
-                "06082", "06103", "06127", "06143", "06144", "06146", "06151", "06153", "06156",
-                "06158")
+#: Alpes-Maritimes: lower Vésubie, middle and lower Var, lower Estéron (20 contiguous communes,
+#: all inside the SRTM tile of ../shared/data/elevation, 43-44° N: terrain everywhere).
+FOREST_CODES = ("06009", "06020", "06021", "06055", "06074", "06075", "06078", "06082", "06097",
+                "06100", "06109", "06117", "06141", "06143", "06144", "06145", "06146", "06147",
+                "06151", "06158")
+SRTM = "elevation/srtm3_43N_06E-08E.tif"
 #: The 9 Ain communes of the real Cerema extract.
 AIN_CODES = ("01001", "01002", "01004", "01005", "01006", "01007", "01008", "01009", "01010")
 
@@ -629,6 +631,7 @@ def build_forest(src: Sources, dest: Path) -> list[Path]:
     written.append(_write_gpkg(_ifn_plots(src, full), dest / "ifn_plots.gpkg"))
     written.append(_write_csv(_durance(src), dest / "weather_durance_daily.csv"))
     written.append(_write_csv(_nice_synop(src), dest / "weather_nice_synop.csv"))
+    written.extend(_forest_terrain_species_dieback(src, sel, dest))
     ifn = "IGN Inventaire forestier national (via the DataForet R package), Licence Ouverte"
     layers = {
         "communes": _layer("communes.gpkg", "vector", False, LO_IGN_INSEE,
@@ -660,8 +663,43 @@ def build_forest(src: Sources, dest: Path) -> list[Path]:
             "One observation a day at 12 UTC (nearest within 3 h if missing): temperature, "
             "humidity, 10-min wind (km/h), 24 h rain to that time."),
     }
-    written.append(_manifest("forest", "Vésubie, Tinée et moyen Var (arrière-pays niçois)",
-                             "Vésubie, Tinée and middle Var (Nice hinterland)", layers, dest))
+    layers.update({
+        "dem": _layer("dem.tif", "raster", False,
+                      "NASA SRTM3 (90 m) via ../shared/data/elevation, public domain",
+                      "Elevation (m, about mean sea level) reprojected to Lambert-93 at 90 m "
+                      "(bilinear) over the communes + 1 km: slope, aspect and the lapse-rate "
+                      "correction of the stands' temperature."),
+        "eu_trees4f": _layer(
+            "eu_trees4f.csv", "table", False,
+            "EU-Trees4F (Mauri et al. 2022, Scientific Data 9:37), JRC, CC-BY 4.0",
+            "Ensemble SDM probability of presence (prob) and its sd per 5' cell over the "
+            "territory + 0.1°, 7 species, cur2005 and 2035/2065/2095 under RCP4.5/8.5, with "
+            "each species' presence threshold (twin_core.models.forest.eutrees)."),
+    })
+    path = _manifest("forest", "Vésubie, moyen et bas Var, bas Estéron (arrière-pays niçois)",
+                     "Vésubie, middle and lower Var, lower Estéron (Nice hinterland)", layers,
+                     dest)
+    manifest = json.loads(path.read_text("utf-8"))
+    manifest["fits"] = {"dieback_national": "dieback_national_fit.json"}
+    written.append(_write_json(manifest, path))
+    return written
+
+
+def _forest_terrain_species_dieback(src: Sources, sel: gpd.GeoDataFrame, dest: Path
+                                    ) -> list[Path]:
+    """The forest sample's DEM, EU-Trees4F cells and the national dieback fit."""
+    from twin_core.models.forest import dieback_national as dn
+    from twin_core.models.forest import eutrees as et
+
+    dem, transform = _build_dem(src.path(SRTM), tuple(sel.total_bounds), res=90.0, pad=1000.0)
+    written = [_write_cog(dem, transform, dest / "dem.tif")]
+    lon0, lat0, lon1, lat1 = sel.to_crs(4326).total_bounds
+    table = et.extract(src.path("forest/eu_trees4f"), (lon0, lon1), (lat0, lat1))
+    written.append(_write_csv(table, dest / "eu_trees4f.csv"))
+    record = dn.fit_national(src.root)
+    with _atomic(dest / "dieback_national_fit.json") as tmp:
+        dn.save(record, tmp)
+    written.append(dest / "dieback_national_fit.json")
     return written
 
 
