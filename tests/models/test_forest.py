@@ -277,7 +277,12 @@ def test_model_runs_on_sample_territory(forest, model):
     assert r.values["days_fwi_30"] <= r.values["days_fwi_threshold"]
     # real weather today: warming from the present adds danger days
     assert r.values["days_fwi_threshold"] >= r.values["days_fwi_threshold_present"]
-    assert all(np.isfinite(v) for v in compute_all(r).values())
+    # every indicator is a number, except those of a fit without skill (not a finding)
+    assert all(np.isfinite(v) for k, v in compute_all(r).items()
+               if k.removeprefix("forest.") not in no_finding)
+    # both humidity bounds: holding RH keeps the air moister than holding the dew point
+    assert r.values["days_fwi_threshold_rh"] <= r.values["days_fwi_threshold"]
+    assert r.values["days_fwi_threshold_present"] <= r.values["days_fwi_threshold_rh"]
 
 
 def test_model_levers_move_the_right_way(forest, model):

@@ -36,6 +36,9 @@ from scipy.stats import rankdata
 from twin_core.evidence import Skill
 
 FEATURES = ("tmean_c", "precip_mm")
+#: Expected sign of each climate effect on the log-odds of dieback (warmer: +, wetter: −): a fit
+#: whose effects go the other way is not used even with skill (issue 13).
+EXPECTED_SIGN = {"tmean_c": 1.0, "precip_mm": -1.0}
 #: Fewest spatial blocks for a block cross-validation; folds (at most) and the square size used
 #: when the plots carry too few sylvo-ecoregions.
 MIN_BLOCKS, N_FOLDS, BLOCK_M = 5, 5, 10_000.0
@@ -66,9 +69,12 @@ class LogisticFit:
 
     @property
     def effects_clear(self) -> bool:
-        """Every predictor's 95 % interval excludes zero."""
+        """Every predictor's 95 % interval excludes zero, on the expected side
+        (:data:`EXPECTED_SIGN`) for the climate predictors."""
         lo, hi = self.conf_int[1:, 0], self.conf_int[1:, 1]
-        return bool(np.all((lo > 0) | (hi < 0)))
+        sign = np.array([EXPECTED_SIGN.get(f, 0.0) for f in self.features])
+        side = np.where(sign > 0, lo > 0, np.where(sign < 0, hi < 0, (lo > 0) | (hi < 0)))
+        return bool(np.all(side))
 
     def skill(self, name: str = "dieback") -> Skill:
         effects = {f: (float(c / s), float(lo / s), float(hi / s)) for f, c, s, (lo, hi) in zip(

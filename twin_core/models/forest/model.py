@@ -12,11 +12,17 @@ Fire danger: the IFM of 2024 at Nice airport (the only complete real year of noo
 the territory), shifted by ΔT = warming(year) − 1.7 °C; threshold IFM ≥ 20 by default (ORCAE
 Auvergne-Rhône-Alpes, medium confidence). A single station stands for the whole massif: the
 FWI is a regional indicator here, not a map.
-Limitation: stand climate = commune normals (Joly et al. 2010, at commune scale) with no
-elevation downscaling (the sample has no DEM for the massif); existing stands are capped at
-a present thermal margin (``assumed_margin_c``, see suitability.stand_temperature) and
-``anchored_pct`` reports the area so capped. The same stand temperature is used for the
-candidate species (so a larch stand stays too cold for Aleppo pine).
+Stand climate: commune normals (Joly et al. 2010) moved to the stand's mean elevation with the
+annual lapse rate (suitability.LAPSE_C_PER_M, Rolland 2003; −5.5 to −6 °C/km in the French
+Alps, AIC 2012) relative to the commune's mean elevation, from the territory's DEM (SRTM, 90 m).
+Where a stand has no terrain (north of the SRTM tile), existing stands are capped at a present
+thermal margin (``assumed_margin_c``, see suitability.stand_temperature) and ``anchored_pct``
+reports the area so capped. The same stand temperature is used for the candidate species.
+Species covered by EU-Trees4F (fir, spruce, beech: :mod:`.eutrees`, Mauri et al. 2022) take
+their status from its published probabilities at the layer matching the warming level, with
+their own spread; the others keep the envelopes (``assumption``). Fire danger is given under
+both humidity rules (weather.HUMIDITY_RULES): constant dew point (dry bound) and constant
+relative humidity (humid bound).
 Dieback: :mod:`~twin_core.models.forest.dieback` (logistic fit on the IFN plots; its
 cross-validated skill is ``result.fits["dieback"]``: without skill the probabilities are not
 computed, mapped nor ranked).
@@ -46,6 +52,7 @@ from twin_core.indicators import value_indicator
 from twin_core.models.base import Model, ModelSpec, OutputSpec
 from twin_core.models.forest import dieback as db
 from twin_core.models.forest import effects as fx
+from twin_core.models.forest import eutrees as et
 from twin_core.models.forest import fire_spread as fs
 from twin_core.models.forest import fire_weather as fw
 from twin_core.models.forest import plan as pl
@@ -62,7 +69,7 @@ FIRE_CELL_M = 50.0
 #: Default ignition: inside the largest holm-oak stand of the sample (lower Var valley).
 DEFAULT_IGNITION = (1037300.0, 6317800.0)
 #: Lambert-93 extent a zone drawn on the forest map must stay in (the sample + 5 km).
-FOREST_EXTENT = (1_012_000.0, 6_306_000.0, 1_061_000.0, 6_357_000.0)
+FOREST_EXTENT = (1_012_000.0, 6_299_000.0, 1_061_000.0, 6_340_000.0)
 
 
 class ForestScenario(Scenario):
@@ -99,7 +106,7 @@ class ForestScenario(Scenario):
         default=DEFAULT_IGNITION[0], bounds=(1_017_000.0, 1_056_000.0), step=100.0,
         doc="Ignition point, easting (Lambert-93); must fall in a forest stand.")
     ignition_y = param.Number(
-        default=DEFAULT_IGNITION[1], bounds=(6_311_000.0, 6_351_000.0), step=100.0,
+        default=DEFAULT_IGNITION[1], bounds=(6_304_000.0, 6_335_000.0), step=100.0,
         doc="Ignition point, northing (Lambert-93); must fall in a forest stand.")
     wind_kmh = param.Number(
         default=30.0, bounds=(0.0, 80.0), step=5.0,
@@ -148,9 +155,26 @@ class ForestScenario(Scenario):
 _PREP: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
+def _zonal_mean(dem, geoms: gpd.GeoSeries) -> np.ndarray:
+    """Mean DEM value inside each polygon (NaN where no cell has a value)."""
+    from rasterio.features import rasterize
+
+    values = np.asarray(dem.values, dtype=float)
+    ids = rasterize(((g, i + 1) for i, g in enumerate(geoms.to_crs(dem.rio.crs))),
+                    out_shape=values.shape, transform=dem.rio.transform(), fill=0,
+                    dtype="int32", all_touched=True)
+    ok = (ids > 0) & np.isfinite(values)
+    n = len(geoms) + 1
+    sums = np.bincount(ids[ok], weights=values[ok], minlength=n)[1:]
+    counts = np.bincount(ids[ok], minlength=n)[1:]
+    return np.where(counts > 0, sums / np.maximum(counts, 1), np.nan)
+
+
 def _prepare(territory) -> tuple[gpd.GeoDataFrame, pd.DataFrame, db.LogisticFit | None]:
-    """Stands joined to their commune normals and group, the Nice weather and the dieback fit
-    on the IFN plots (None without plots), cached per territory object."""
+    """Stands joined to their commune normals and group (with their elevation offset to the
+    commune's mean elevation and their lon/lat), the Nice weather and the dieback fit (the
+    national one stored with the territory, else a fit on its IFN plots; None without plots),
+    cached per territory object."""
     cached = _PREP.get(territory)
     if cached is not None:
         return cached
@@ -161,13 +185,32 @@ def _prepare(territory) -> tuple[gpd.GeoDataFrame, pd.DataFrame, db.LogisticFit 
     st["group"] = su.essence_group(st["essence"])
     st["fuel_model"] = fs.fuel_model_of_groups(st["group"])
     st = gpd.GeoDataFrame(st, geometry="geometry", crs=stands.crs)
+    st["elevation_offset_m"] = np.nan
+    if territory.has_layer("dem"):
+        dem = territory.layer("dem")
+        communes = territory.layer("communes")
+        z_commune = pd.Series(_zonal_mean(dem, communes.geometry),
+                              index=communes["code_insee"].astype(str).to_numpy())
+        st["elevation_m"] = _zonal_mean(dem, st.geometry)
+        st["elevation_offset_m"] = st["elevation_m"] - st["code_insee"].map(z_commune)
+    centre = st.geometry.representative_point().to_crs(4326)
+    st["lon"], st["lat"] = centre.x.to_numpy(), centre.y.to_numpy()
     weather = wx.weather_from_synop(territory.layer("weather_nice_synop"), WEATHER_YEAR)
     fit = None
-    if territory.has_layer("ifn_plots") and territory.has_layer("communes"):
+    national = territory.manifest.get("fits", {}).get("dieback_national")
+    if national:
+        from twin_core.models.forest import dieback_national as dn
+
+        fit = dn.as_fit(dn.load(territory.root / national))
+    elif territory.has_layer("ifn_plots") and territory.has_layer("communes"):
         fit = db.fit_dieback(territory.layer("ifn_plots"), territory.layer("communes"),
                              territory.layer("climate_normals"))
     _PREP[territory] = (st, weather, fit)
     return st, weather, fit
+
+
+def _species_table(territory) -> pd.DataFrame | None:
+    return territory.layer("eu_trees4f") if territory.has_layer("eu_trees4f") else None
 
 
 _GRIDS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
@@ -248,7 +291,7 @@ def run_plan(stands: gpd.GeoDataFrame, status: np.ndarray, status_at, s: ForestS
 
 def run_climate_risk(stands: gpd.GeoDataFrame, weather: pd.DataFrame, s: ForestScenario,
                      model: Model, dieback_fit: db.LogisticFit | None = None,
-                     grid: fs.FuelGrid | None = None):
+                     grid: fs.FuelGrid | None = None, species: pd.DataFrame | None = None):
     """The whole computation (pure given its inputs): see the module docstring."""
     tracc = s.warming_source == "tracc"
     years = series_years(s.horizon, SERIES_START, SERIES_STEP)
@@ -261,24 +304,39 @@ def run_climate_risk(stands: gpd.GeoDataFrame, weather: pd.DataFrame, s: ForestS
     # -- fire weather: present (column 0), the series years, the horizon (last column) ------
     deltas = np.concatenate([[0.0], warm_years - wx.PRESENT_WARMING])
     dps = np.concatenate([[0.0], dp_years])
-    shifted = wx.shift_weather_many(weather, deltas, 0.0)
-    shifted["rain"] = shifted["rain"] * (1.0 + dps / 100.0)[None, :]
-    out = fw.fwi_arrays(shifted["temp"], shifted["rh"], shifted["wind"], shifted["rain"],
-                        shifted["month"], NICE_LAT)
-    danger = fw.fire_danger_summary(out["fwi"], shifted["month"], s.fwi_threshold)
+    danger_by = {}
+    for rule in wx.HUMIDITY_RULES:  # both humidity bounds (weather.HUMIDITY_RULES)
+        shifted = wx.shift_weather_many(weather, deltas, 0.0, humidity=rule)
+        shifted["rain"] = shifted["rain"] * (1.0 + dps / 100.0)[None, :]
+        out = fw.fwi_arrays(shifted["temp"], shifted["rh"], shifted["wind"], shifted["rain"],
+                            shifted["month"], NICE_LAT)
+        danger_by[rule] = fw.fire_danger_summary(out["fwi"], shifted["month"], s.fwi_threshold)
+    danger, humid = danger_by["dew_point"], danger_by["rh"]
 
     # -- suitability ---------------------------------------------------------------------------
     t_commune = stands["tmean_c"].to_numpy(float) + (wx.PRESENT_WARMING - su.NORMALS_WARMING)
     p0 = stands["precip_mm"].to_numpy(float)
     area = stands["area_ha"].to_numpy(float)
     groups = stands["group"].to_numpy(object)
-    t_stand, anchored = su.stand_temperature(t_commune, groups, s.assumed_margin_c)
+    offset = stands["elevation_offset_m"].to_numpy(float) \
+        if "elevation_offset_m" in stands else None
+    t_stand, anchored = su.stand_temperature(t_commune, groups, s.assumed_margin_c, offset)
     margins = {"margin_c": s.risk_margin_c, "margin_precip_pct": s.risk_margin_precip_pct}
+    lon = stands["lon"].to_numpy(float) if "lon" in stands else None
+    lat = stands["lat"].to_numpy(float) if "lat" in stands else None
 
     def status_at(warming: float, dp: float, group=groups, cold: bool = False):
         t = t_stand + (warming - wx.PRESENT_WARMING)
         p = np.maximum(p0 * (1.0 + dp / 100.0), 0.0)
-        return su.classify(group, t, p, cold_limit=cold, **margins), t, p
+        status = su.classify(group, t, p, cold_limit=cold, **margins)
+        if species is not None and lon is not None:  # published SDMs where they exist
+            layer = et.layer_for(warming)
+            g = np.asarray(group, dtype=object)
+            for grp in et.GROUP_SPECIES:
+                sel = g == grp
+                if sel.any():
+                    status[sel] = et.group_status(species, grp, layer, lon[sel], lat[sel])[0]
+        return status, t, p
 
     present, _, _ = status_at(wx.PRESENT_WARMING, 0.0)
     status, t_h, p_h = status_at(s.warming, s.precip_change_pct)
@@ -291,6 +349,10 @@ def run_climate_risk(stands: gpd.GeoDataFrame, weather: pd.DataFrame, s: ForestS
     a_0 = su.area_by_status(present, area)
     a_c = su.area_by_status(cand_status, area)
     newly = (status == "unsuitable") & (present != "unsuitable") & (present != su.UNKNOWN)
+    covered = np.isin(groups, list(et.GROUP_SPECIES)) & (status != su.UNKNOWN) \
+        if species is not None else np.zeros(len(groups), bool)
+    eutrees_pct = float(area[covered & (status == "unsuitable")].sum() / area[covered].sum()
+                        * 100.0) if area[covered].sum() > 0 else float("nan")
     # dieback: fitted on normals-era plots (2005-2019 ≈ present), shifted by ΔT since present
     t_c0 = stands["tmean_c"].to_numpy(float)
     skill = dieback_fit.skill() if dieback_fit is not None else None
@@ -327,11 +389,15 @@ def run_climate_risk(stands: gpd.GeoDataFrame, weather: pd.DataFrame, s: ForestS
         "unknown_ha": a_h["unknown_ha"],
         "anchored_pct": float(area[anchored].sum() / area.sum() * 100.0) if area.sum() else 0.0,
         "candidate_suitable_pct": a_c["suitable_pct"],
+        "eutrees_unsuitable_pct": eutrees_pct,
+        "eutrees_area_ha": float(area[covered].sum()),
         "days_fwi_threshold": float(danger["days_fwi_threshold"][-1]),
         "days_fwi_30": float(danger["days_fwi_30"][-1]),
         "season_length_days": float(danger["season_length_days"][-1]),
         "mean_fwi_jjas": float(danger["mean_fwi_jjas"][-1]),
         "days_fwi_threshold_present": float(danger["days_fwi_threshold"][0]),
+        "days_fwi_threshold_rh": float(humid["days_fwi_threshold"][-1]),
+        "days_fwi_30_rh": float(humid["days_fwi_30"][-1]),
         "dieback_prob_pct": wmean(prob_h),
         "dieback_prob_present_pct": wmean(prob_0),
         "dieback_auc": dieback_fit.auc if dieback_fit else float("nan"),
@@ -346,6 +412,7 @@ def run_climate_risk(stands: gpd.GeoDataFrame, weather: pd.DataFrame, s: ForestS
         "year": years,
         "warming_c": warm_years,
         "days_fwi_threshold": danger["days_fwi_threshold"][1:].astype(float),
+        "days_fwi_threshold_rh": humid["days_fwi_threshold"][1:].astype(float),
         "days_fwi_30": danger["days_fwi_30"][1:].astype(float),
         "season_length_days": danger["season_length_days"][1:].astype(float),
         "mean_fwi_jjas": danger["mean_fwi_jjas"][1:],
@@ -413,13 +480,15 @@ class ForestClimateRiskModel(Model):
         scenario_class=ForestScenario,
         map_layer="stands", map_column="status_code",
         map_units="0 adapté · 1 à risque · 2 inadapté",
-        series_y=("days_fwi_threshold", "unsuitable_pct"), series_units="jours/an · %",
+        series_y=("days_fwi_threshold", "days_fwi_threshold_rh", "unsuitable_pct"),
+        series_units="jours/an · %",
     )
 
     def _run(self, territory, scenario: ForestScenario):
         stands, weather, fit = _prepare(territory)
         stands = fx.urbanised(stands, scenario.forest_loss_ha)
-        return run_climate_risk(stands, weather, scenario, self, fit, _fuel_grid(territory))
+        return run_climate_risk(stands, weather, scenario, self, fit, _fuel_grid(territory),
+                                _species_table(territory))
 
     def _validate(self, territory, scenario: ForestScenario) -> list[TwinInputError]:
         if not isinstance(scenario, ForestScenario):
@@ -449,13 +518,15 @@ class ForestClimateRiskModel(Model):
 _BETTER = {**dict.fromkeys(
     ("unsuitable_pct", "at_risk_pct", "unsuitable_ha", "dieback_prob_pct", "days_fwi_threshold",
      "season_length_days", "burnt_area_ha", "fire_ros_m_min", "at_risk_ha",
-     "newly_unsuitable_ha", "days_fwi_30", "burnt_stands_n", "burnt_stands_ha"), False),
+     "newly_unsuitable_ha", "days_fwi_30", "burnt_stands_n", "burnt_stands_ha",
+     "days_fwi_threshold_rh", "days_fwi_30_rh", "eutrees_unsuitable_pct"), False),
     **dict.fromkeys(("suitable_ha", "suitable_pct"), True)}
 
 # -- evidence of each indicator (twin_core.evidence) -------------------------------------------
 _ENVELOPES = Evidence(
     "assumption", "species climate envelopes (suitability.py, low-confidence orders of "
-    "magnitude) on the commune normals of Joly et al. 2010, warmed by the TRACC",
+    "magnitude) on the commune normals of Joly et al. 2010 moved to each stand's elevation "
+    "(lapse rate, SRTM), warmed by the TRACC; EU-Trees4F for fir, spruce and beech",
     assumptions=("assumed_margin_c", "risk_margin_c", "risk_margin_precip_pct",
                  "precip_change_pct"), layers=("stands", "climate_normals"))
 _FWI_FUTURE = Evidence(
@@ -486,6 +557,20 @@ _EVIDENCE: dict[str, Evidence] = {
     **dict.fromkeys(("dieback_prob_pct", "dieback_prob_present_pct"), _DIEBACK),
     **dict.fromkeys(("days_fwi_threshold", "days_fwi_30", "season_length_days",
                      "mean_fwi_jjas"), _FWI_FUTURE),
+    **dict.fromkeys(("days_fwi_threshold_rh", "days_fwi_30_rh"), Evidence(
+        "assumption", "FWI system (Van Wagner 1987) on the real Nice 2024 noon weather, shifted "
+        "by the warming with the relative humidity held constant (the humid bound, "
+        "weather.HUMIDITY_RULES)", checks=("forest.fwi_1985",),
+        assumptions=("fwi_threshold", "precip_change_pct", "humidity held at constant RH"),
+        layers=("weather_nice_synop",))),
+    "eutrees_unsuitable_pct": Evidence(
+        "validated", "EU-Trees4F (Mauri et al. 2022) probability of presence of fir, spruce and "
+        "beech at the layer matching the warming level, against each species' published "
+        "presence threshold", checks=("forest.eutrees4f",),
+        assumptions=("warming level → EU-Trees4F period and pathway (eutrees.py)",),
+        layers=("stands", "eu_trees4f")),
+    "eutrees_area_ha": Evidence("observed", "BD Forêt v2 stands of fir, spruce and beech "
+                                "covered by EU-Trees4F cells", layers=("stands", "eu_trees4f")),
     "days_fwi_threshold_present": Evidence(
         "validated", "FWI system on the real Nice airport 2024 noon weather (Météo-France "
         "SYNOP 07690)", checks=("forest.fwi_1985",), assumptions=("fwi_threshold",),
@@ -524,6 +609,8 @@ for _id, _units in [("unsuitable_pct", "%"), ("at_risk_pct", "%"), ("unsuitable_
                     ("unsuitable_present_pct", "%"), ("newly_unsuitable_ha", "ha"),
                     ("candidate_suitable_pct", "%"),
                     ("days_fwi_30", "jours/an"), ("burnt_stands_n", "peuplements"),
+                    ("days_fwi_threshold_rh", "jours/an"), ("days_fwi_30_rh", "jours/an"),
+                    ("eutrees_unsuitable_pct", "%"), ("eutrees_area_ha", "ha"),
                     ("burnt_stands_ha", "ha"),
                     ("mean_fwi_jjas", "IFM"), ("days_fwi_threshold_present", "jours/an"),
                     ("warming_c", "°C"), ("anchored_pct", "%"),

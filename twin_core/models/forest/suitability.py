@@ -146,20 +146,33 @@ def horizon_climate(tmean_c: np.ndarray, precip_mm: np.ndarray, warming: float,
     return t, np.maximum(p, 0.0)
 
 
+#: Annual mean temperature lapse rate (°C per m): Rolland 2003, J. Climate 16:1032, 0.54-0.58 °C
+#: per 100 m in the Alps (midpoint).
+LAPSE_C_PER_M = 0.0056
+
+
 def stand_temperature(tmean_present_c: np.ndarray, group: np.ndarray | pd.Series,
-                      assumed_margin_c: float = 1.5) -> tuple[np.ndarray, np.ndarray]:
+                      assumed_margin_c: float = 1.5,
+                      elevation_offset_m: np.ndarray | None = None
+                      ) -> tuple[np.ndarray, np.ndarray]:
     """Present temperature of each stand and whether it was anchored (see module docstring).
 
     ``tmean_present_c``: the commune's present mean annual temperature (normals + warming since
-    1971-2000). T_stand = min(T_commune, Tmax − ``assumed_margin_c``) for known species groups;
-    ``anchored`` marks the stands where the cap applied.
+    1971-2000). Where ``elevation_offset_m`` (stand elevation − commune mean elevation, from a
+    DEM) is known, T_stand = T_commune − :data:`LAPSE_C_PER_M` × offset. Elsewhere (no terrain)
+    the documented fallback caps T_stand = min(T_commune, Tmax − ``assumed_margin_c``) for
+    known species groups; ``anchored`` marks the stands where that cap applied.
     """
     if assumed_margin_c < 0:
         raise ValueError("assumed_margin_c must be ≥ 0")
     env = envelopes()
     tmax = env["tmax_c"].reindex(pd.Series(np.asarray(group, dtype=object))).to_numpy(float)
     t = np.asarray(tmean_present_c, dtype=float)
-    anchored = np.isfinite(tmax) & (t > tmax - assumed_margin_c)
+    offset = np.full(t.shape, np.nan) if elevation_offset_m is None \
+        else np.asarray(elevation_offset_m, dtype=float)
+    terrain = np.isfinite(offset)
+    t = np.where(terrain, t - LAPSE_C_PER_M * np.nan_to_num(offset), t)
+    anchored = ~terrain & np.isfinite(tmax) & (t > tmax - assumed_margin_c)
     return np.where(anchored, tmax - assumed_margin_c, t), anchored
 
 

@@ -72,16 +72,28 @@ def shift_weather(weather: pd.DataFrame, delta_t: float, precip_change_pct: floa
     return out
 
 
-def shift_weather_many(weather: pd.DataFrame, deltas: np.ndarray, precip_change_pct: float = 0.0
-                       ) -> dict[str, np.ndarray]:
-    """The same shift for several ΔT at once: arrays (days, len(deltas)) for fwi_arrays."""
+#: The project's rule for humidity under warming (one rule for every model): show both bounds.
+#: "dew_point": absolute humidity held, relative humidity falls ≈ 6 %/°C (Clausius-Clapeyron) —
+#: the dry bound; "rh": relative humidity held — the humid bound. Over land, relative humidity
+#: is projected to decrease slightly with warming (IPCC AR6 WGI §8.2.2.1; Byrne & O'Gorman
+#: 2018, PNAS 115:4863), i.e. between the two; neither is a central estimate.
+HUMIDITY_RULES = ("dew_point", "rh")
+
+
+def shift_weather_many(weather: pd.DataFrame, deltas: np.ndarray, precip_change_pct: float = 0.0,
+                       humidity: str = "dew_point") -> dict[str, np.ndarray]:
+    """The same shift for several ΔT at once: arrays (days, len(deltas)) for fwi_arrays;
+    ``humidity`` is one of :data:`HUMIDITY_RULES`."""
+    if humidity not in HUMIDITY_RULES:
+        raise ValueError(f"humidity rule {humidity!r} is not one of {HUMIDITY_RULES}")
     d = np.asarray(deltas, dtype=float)[None, :]
     t = weather["temp"].to_numpy(float)[:, None]
     rh = weather["rh"].to_numpy(float)[:, None]
+    held = np.repeat(rh, d.shape[1], axis=1)
     return {
         "temp": t + d,
-        "rh": np.clip(rh * saturation_vapour_pressure(t) / saturation_vapour_pressure(t + d),
-                      0.0, 100.0),
+        "rh": held if humidity == "rh" else np.clip(
+            rh * saturation_vapour_pressure(t) / saturation_vapour_pressure(t + d), 0.0, 100.0),
         "wind": np.repeat(weather["wind"].to_numpy(float)[:, None], d.shape[1], axis=1),
         "rain": np.repeat(weather["rain"].to_numpy(float)[:, None] *
                           (1.0 + precip_change_pct / 100.0), d.shape[1], axis=1),

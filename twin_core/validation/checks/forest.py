@@ -144,3 +144,43 @@ def _dieback() -> list[CheckResult]:
         "IGN Inventaire forestier national, dead trees per plot (observations)",
         skill.value, "≥ 0.6 and effects' intervals excluding 0", "—",
         "skill" if skill.finding else "no_skill")]
+
+
+@check("forest.eutrees4f", "forest")
+def _eutrees4f() -> list[CheckResult]:
+    from twin_core import runs
+
+    table = runs.territory("forest").layer("eu_trees4f")
+    rows = []
+    for species, g in table.groupby("species", sort=True):
+        got = float(g["agreement"].iloc[0])
+        rows.append(CheckResult(
+            f"forest.eutrees4f.{species.lower()}", "forest",
+            f"{species.replace('_', ' ')}: share of European cells where prob ≥ the recovered "
+            f"threshold ({float(g['threshold'].iloc[0]):.3f}) equals the published binary map "
+            "(cur2005; the binary map is on another 10 km grid)",
+            "EU-Trees4F bin_pot and prob_pot layers (Mauri et al. 2022, Sci. Data 9:37)",
+            got, "1.0", "≥ 0.94", "pass" if got >= 0.94 else "fail"))
+    return rows
+
+
+@check("forest.dieback_national_skill", "forest")
+def _dieback_national() -> list[CheckResult]:
+    from twin_core import runs
+    from twin_core.models.forest import dieback_national as dn
+
+    territory = runs.territory("forest")
+    record = dn.load(territory.root / territory.manifest["fits"]["dieback_national"])
+    skill = dn.as_fit(record).skill()
+    effects = "; ".join(f"{k}: {v[0]:+.3g} per unit [{v[1]:+.3g}, {v[2]:+.3g}]"
+                        for k, v in skill.effects.items())
+    signs = "as expected" if record["signs_as_expected"] else \
+        "NOT as expected (warmer/drier should mean more dieback)"
+    return [CheckResult(
+        "forest.dieback_national_skill", "forest",
+        f"dieback on all IFN plots of France (n = {record['n']}, "
+        f"{record['lapse_corrected_plots']} lapse-corrected): cross-validated AUC, "
+        f"{record['cv_method']}; effects {signs}: {effects}",
+        "IGN Inventaire forestier national 2005-2019, dead trees per plot (observations)",
+        skill.value, "≥ 0.6, intervals excluding 0 on the expected side", "—",
+        "skill" if skill.finding else "no_skill")]

@@ -1,0 +1,136 @@
+"""Forest science of issue 13: EU-Trees4F suitability, terrain (lapse rate), both humidity
+bounds of the fire danger, and the national dieback fit with its skill rule."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from twin_core import runs
+from twin_core.models.forest import dieback as db
+from twin_core.models.forest import dieback_national as dn
+from twin_core.models.forest import eutrees as et
+from twin_core.models.forest import suitability as su
+from twin_core.models.forest import weather as wx
+from twin_core.models.registry import get_model
+
+SHARED = Path(__file__).resolve().parents[3] / "shared" / "data"
+
+
+@pytest.fixture(scope="module")
+def forest():
+    return runs.territory("forest")
+
+
+def test_warming_levels_map_to_the_nearest_eu_trees4f_layer():
+    # TRACC France +2.0 / +2.7 / +4.0 °C ↔ world +1.5 / +2.0 / +3.0 °C
+    assert et.layer_for(2.0) == "rcp85_fut2035"  # 1.58 °C global
+    assert et.layer_for(2.7) == "rcp45_fut2065"  # 2.11 °C
+    assert et.layer_for(4.0) == "rcp85_fut2065"  # 3.09 °C
+    assert et.layer_for(1.1) == "cur2005"
+    levels = [et.LAYER_GLOBAL_WARMING[et.layer_for(w)] for w in np.arange(1.0, 6.0, 0.1)]
+    assert levels == sorted(levels) or all(np.diff(levels) > -0.4)  # monotone but for 2095/4.5
+
+
+def test_beech_falls_at_plus_4_in_the_mediterranean_part(forest):
+    table = forest.layer("eu_trees4f")
+    beech = table[table["species"] == "Fagus_sylvatica"]
+    south = beech["lat"] < 43.9  # the lower Var and Estéron: the Mediterranean part
+    now = beech[(beech["layer"] == et.layer_for(2.0)) & south]
+    hot = beech[(beech["layer"] == et.layer_for(4.0)) & south]
+    assert len(now) == len(hot) > 3
+    assert hot["prob"].mean() < now["prob"].mean()
+    # the candidate beech: more of the massif unsuitable at +4 than at +2 °C
+    stands = runs.territory("forest").layer("stands").geometry.representative_point()
+    ll = stands.to_crs(4326)
+    s2 = et.group_status(table, "beech", et.layer_for(2.0), ll.x.to_numpy(), ll.y.to_numpy())[0]
+    s4 = et.group_status(table, "beech", et.layer_for(4.0), ll.x.to_numpy(), ll.y.to_numpy())[0]
+    assert (s4 == "unsuitable").sum() > (s2 == "unsuitable").sum()
+
+
+def test_eu_trees4f_indicator_rises_with_warming(forest):
+    m = get_model("forest.climate_risk")
+    S = m.scenario_class
+    w2 = m.run(forest, S(warming_source="custom", custom_warming=2.0)).values
+    w4 = m.run(forest, S(warming_source="custom", custom_warming=4.0)).values
+    assert w2["eutrees_area_ha"] > 500  # fir, spruce and beech stands covered
+    assert w4["eutrees_unsuitable_pct"] > w2["eutrees_unsuitable_pct"]
+
+
+def test_lapse_rate_replaces_the_cap_where_there_is_terrain():
+    t = np.array([12.0, 12.0, 12.0])
+    groups = np.array(["scots_pine"] * 3, dtype=object)  # Tmax 12 °C in the envelope table
+    out, anchored = su.stand_temperature(t, groups, 1.5, np.array([1000.0, -200.0, np.nan]))
+    assert out[0] == pytest.approx(12.0 - su.LAPSE_C_PER_M * 1000.0)  # 1,000 m higher: -5.6 °C
+    assert out[1] == pytest.approx(12.0 + su.LAPSE_C_PER_M * 200.0)  # lower: warmer
+    assert out[2] == pytest.approx(10.5) and anchored.tolist() == [False, False, True]
+
+
+def test_the_forest_sample_lies_inside_its_dem(forest):
+    stands = forest.layer("stands")
+    from twin_core.models.forest.model import _prepare
+
+    st = _prepare(forest)[0]
+    covered = st["elevation_offset_m"].notna()
+    # the SRTM tile stops at 44° N: the northern tips of 4 communes have no terrain, there the
+    # documented cap applies (and only there)
+    assert covered.mean() > 0.9
+    r = get_model("forest.climate_risk").run(forest, get_model(
+        "forest.climate_risk").scenario_class())
+    anchored = r.layers["stands"]["anchored"].to_numpy(bool)
+    assert not (anchored & covered.to_numpy()).any()
+    assert r.values["anchored_pct"] < 5.0
+    assert forest.layer("dem").rio.crs.to_epsg() == 2154
+    # stands higher than their commune's mean elevation are colder
+    assert np.corrcoef(st.loc[covered, "elevation_m"], st.loc[covered, "elevation_offset_m"]
+                       )[0, 1] > 0.3
+    assert len(stands) == len(st)
+
+
+def test_both_humidity_bounds():
+    days = pd.date_range("2024-07-01", periods=3, freq="D")
+    w = pd.DataFrame({"temp": [25.0, 30.0, 20.0], "rh": [40.0, 30.0, 60.0],
+                      "wind": [10.0] * 3, "rain": [0.0] * 3, "month": [7] * 3}, index=days)
+    rh = wx.shift_weather_many(w, np.array([0.0, 2.0]), humidity="rh")
+    dew = wx.shift_weather_many(w, np.array([0.0, 2.0]), humidity="dew_point")
+    np.testing.assert_allclose(rh["rh"][:, 1], w["rh"])  # relative humidity held
+    assert np.all(dew["rh"][:, 1] < w["rh"])  # dew point held: drier air (≈ 6 %/°C)
+    assert np.allclose(dew["rh"][:, 1] / w["rh"], 0.88, atol=0.015)
+    with pytest.raises(ValueError):
+        wx.shift_weather_many(w, np.array([1.0]), humidity="both")
+
+
+def test_dieback_effects_must_have_the_expected_signs():
+    rng = np.random.default_rng(0)
+    n = 4000
+    t, p = rng.normal(11, 2, n), rng.normal(900, 150, n)
+    # a strong relation the wrong way round: warmer → LESS dieback
+    y = (rng.random(n) < 1 / (1 + np.exp(-(-0.8 * (t - 11))))).astype(int)
+    fit = db.fit_logistic(np.column_stack([t, p]), y)
+    assert fit.cv_auc > 0.65  # skilful...
+    assert not fit.effects_clear and not fit.skill().finding  # ...but not physical: not used
+    y2 = (rng.random(n) < 1 / (1 + np.exp(-(0.8 * (t - 11) - 0.01 * (p - 900))))).astype(int)
+    good = db.fit_logistic(np.column_stack([t, p]), y2)
+    assert good.skill().finding
+    # with skill, a hotter and drier plot is never less at risk
+    pr = good.predict(np.array([[10.0, 900.0], [12.0, 900.0], [12.0, 700.0]]))
+    assert pr[0] < pr[1] < pr[2]
+
+
+def test_stored_national_dieback_fit_is_what_the_code_computes(forest):
+    stored = dn.load(forest.root / forest.manifest["fits"]["dieback_national"])
+    fresh = dn.fit_national(SHARED)
+    assert fresh["n"] == stored["n"] > 90_000
+    np.testing.assert_allclose(fresh["coef"], stored["coef"], rtol=1e-6)
+    assert fresh["cv_auc"] == pytest.approx(stored["cv_auc"], abs=1e-9)
+    assert fresh["lapse_corrected_plots"] == stored["lapse_corrected_plots"] > 1000
+    # the model uses the national fit: its skill is the stored one, and without skill the
+    # dieback indicators are not computed
+    r = get_model("forest.climate_risk").run(forest, get_model(
+        "forest.climate_risk").scenario_class())
+    assert r.fits["dieback"].n == stored["n"]
+    assert r.fits["dieback"].finding == (stored["cv_auc"] >= 0.6 and stored["effects_clear"]
+                                         and stored["signs_as_expected"])
