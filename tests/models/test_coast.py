@@ -569,3 +569,31 @@ def test_model_levels_rise_upstream_on_sample_territory():
     flat = _run(Territory.load("coast"), horizon=2050, estuary_surge_ratio=1.0)
     assert flat.values["flooded_ha"] < v["flooded_ha"]
     assert flat.values["water_level_upstream_m"] == pytest.approx(flat.values["water_level_m"])
+
+
+# -- uncertainty --------------------------------------------------------------------------------
+def test_ensemble_draws_slr_within_ar6_likely_range_and_keeps_a_zero_storm():
+    from twin_core.ensemble import uncertainties
+    from twin_core.models.coast.model import CoastScenario
+    from twin_core.models.coast.sea_level import sea_level_in_likely_range
+
+    # position ±1 gives the AR6 likely bounds on the SSP pathways (SPM B.5.3)
+    for (ssp, year), (lo, hi) in AR6_LIKELY_M.items():
+        gwl = {("SSP1-1.9", 2050): 1.6, ("SSP1-1.9", 2100): 1.4,
+               ("SSP5-8.5", 2050): 2.4, ("SSP5-8.5", 2100): 4.4}[(ssp, year)]
+        assert sea_level_in_likely_range(year, gwl, -1.0) == pytest.approx(lo)
+        assert sea_level_in_likely_range(year, gwl, 1.0) == pytest.approx(hi)
+        assert sea_level_in_likely_range(year, gwl, 0.0) == pytest.approx(
+            sea_level_rise(year, gwl))
+    rng = np.random.default_rng(1)
+    by = {u.param: u for u in uncertainties("coast.risk")}
+    s = CoastScenario()
+    pos = by["slr_likely_position"].sample(s, rng, 500)
+    assert pos.min() >= -1 and pos.max() <= 1 and pos.min() < -0.9 and pos.max() > 0.9
+    # Martin 1999 range for the estuary ratio: 1.45 (Bordeaux) - 2.04 (above normal high tide)
+    ratio = by["estuary_surge_ratio"].sample(s, rng, 500)
+    assert ratio.min() >= 1.44 and ratio.max() <= 2.04
+    # a storm retreat set to 0 stays 0; at 20 m the draws stay within 10-30 m (OCA 2016 ≈ 20 m)
+    assert np.all(by["event_retreat_m"].sample(CoastScenario(event_retreat_m=0.0), rng, 50) == 0)
+    ev = by["event_retreat_m"].sample(s, rng, 500)
+    assert ev.min() >= 10 and ev.max() <= 30

@@ -63,7 +63,11 @@ from twin_core.models.coast.retreat import (
     retreat_band,
     shoreline_retreat,
 )
-from twin_core.models.coast.sea_level import REFERENCE_YEAR, sea_level_rise
+from twin_core.models.coast.sea_level import (
+    REFERENCE_YEAR,
+    sea_level_in_likely_range,
+    sea_level_rise,
+)
 from twin_core.models.coast.submersion import (
     EAD_RETURN_PERIODS,
     ESTUARY_SURGE_RATIO,
@@ -119,6 +123,10 @@ class CoastScenario(Scenario):
     sea_level_option = param.Selector(
         default="median", objects=["median", "upper", "high_end"],
         doc="IPCC AR6 sea-level rise: median, likely upper bound, or high-end (2 m in 2100).")
+    slr_likely_position = param.Number(
+        default=0.0, bounds=(-1.0, 1.0), step=0.1,
+        doc="With the median option: position within the AR6 likely range (−1 lower bound, "
+            "0 median, +1 upper bound); the ensemble draws it.")
     active_length_m = param.Number(default=DEFAULT_ACTIVE_LENGTH_M, bounds=(100.0, 5000.0),
                                    step=50.0, doc="Bruun active profile length L.")
     berm_height_m = param.Number(default=DEFAULT_BERM_HEIGHT_M, bounds=(0.5, 30.0), step=0.5,
@@ -155,6 +163,14 @@ class CoastScenario(Scenario):
     setback_zone = Geometry(kind="polygon", extent=COAST_EXTENT,
                             doc="Setback band drawn on the map (Lambert-93): its buildings are "
                                 "relocated (no longer exposed) and no new home is built in it.")
+
+
+def scenario_slr(s: Scenario, year, gw):
+    """Sea-level rise (m vs 1995-2014) of the scenario: its AR6 option, and with the median
+    option its position within the likely range (``slr_likely_position``)."""
+    if s.sea_level_option == "median" and s.slr_likely_position != 0:
+        return sea_level_in_likely_range(year, gw, s.slr_likely_position)
+    return sea_level_rise(year, gw, s.sea_level_option)
 
 
 def global_warming_path(s: Scenario, years: np.ndarray) -> np.ndarray:
@@ -367,7 +383,7 @@ class State:
 def _state(prep: Prepared, s: CoastScenario, year: int, nourishment_pct: float, crest: float,
            slr_base: float, gw: float, rp: int | None = None,
            drawn: DrawnDike | None = None) -> State:
-    slr = float(sea_level_rise(year, gw, s.sea_level_option))
+    slr = float(scenario_slr(s, year, gw))
 
     def arc_retreat(pct: float) -> np.ndarray:
         r = shoreline_retreat(prep.rates, year, slr - slr_base, s.active_length_m,
@@ -457,7 +473,7 @@ def run_coast(prep: Prepared, s: CoastScenario, model: Model):
     rate = s.discount_pct / 100.0
     years = series_years(s.horizon, START_YEAR, SERIES_STEP)
     gw = global_warming_path(s, np.concatenate([[BASELINE_YEAR], years]))
-    slr_base = float(sea_level_rise(BASELINE_YEAR, gw[0], s.sea_level_option))
+    slr_base = float(scenario_slr(s, BASELINE_YEAR, gw[0]))
     gw_year = dict(zip(years.tolist(), gw[1:].tolist(), strict=True))
     n_years = int(s.horizon) - START_YEAR + 1
 
@@ -506,8 +522,8 @@ def run_coast(prep: Prepared, s: CoastScenario, model: Model):
     # an option's flood benefit starts once its measures work (the longest delay among the
     # active flood measures: dike 2 yr, relocation 3 yr)
     t = np.arange(n_years, dtype=float)
-    slr_years = np.asarray(sea_level_rise(START_YEAR + t, global_warming_path(
-        s, START_YEAR + t), s.sea_level_option), dtype=float)
+    slr_years = np.asarray(scenario_slr(s, START_YEAR + t, global_warming_path(
+        s, START_YEAR + t)), dtype=float)
     ead_base, _ = _ead_path(prep, s, base, 0.0, np.ones(len(b), dtype=bool), None, slr_years)
     ead_opt, start_opt = _ead_path(prep, s, opt, s.dike_crest_m, keep, drawn, slr_years)
     ead_h = float(ead_opt[-1])
@@ -763,7 +779,8 @@ _MONEY = Evidence(
     layers=None)
 _EVIDENCE = {
     "slr_m": Evidence("validated", "IPCC AR6 WGI global mean sea level by warming level "
-                      "(sea_level.py)", checks=_SLR, assumptions=("sea_level_option",),
+                      "(sea_level.py)", checks=_SLR,
+                      assumptions=("sea_level_option", "slr_likely_position"),
                       layers=()),
     **dict.fromkeys(("water_level_m", "water_level_upstream_m"), Evidence(
         "assumption", "high water + surge × reach factor + sea-level rise (submersion.py); "

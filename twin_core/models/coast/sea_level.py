@@ -119,3 +119,23 @@ def sea_level_rise(year: float | np.ndarray, global_warming: float | np.ndarray,
     if option == "high_end":
         out = out + w * np.maximum(_high_end_path(y) - high, 0.0)
     return float(out) if out.ndim == 0 else out
+
+
+def sea_level_in_likely_range(year: float | np.ndarray, global_warming: float | np.ndarray,
+                              position: float) -> float | np.ndarray:
+    """Sea-level rise (m) at ``position`` within the AR6 likely range at this warming level:
+    −1 = likely lower bound, 0 = median, +1 = likely upper bound (linear in between; the
+    lower bound interpolated between the SSP1-1.9 and SSP5-8.5 lows as the other options).
+    Used by the ensembles to draw the rise within the likely range (AR6 SPM B.5.3)."""
+    if not -1.0 <= position <= 1.0:
+        raise ValueError(f"position must be within [-1, 1], got {position}")
+    med = np.asarray(sea_level_rise(year, global_warming, "median"))
+    if position >= 0:
+        out = med + position * (np.asarray(sea_level_rise(year, global_warming, "upper")) - med)
+    else:
+        y = np.asarray(year, dtype=float)
+        w = np.asarray(warming_weight(y, global_warming))
+        lo1 = np.asarray(ssp_sea_level(y, "SSP1-1.9", "low"))
+        low = lo1 + w * (np.asarray(ssp_sea_level(y, "SSP5-8.5", "low")) - lo1)
+        out = med + position * (med - low)
+    return float(out) if np.ndim(out) == 0 else out
