@@ -115,6 +115,9 @@ def read_raster(path: str | os.PathLike[str]) -> xr.DataArray:
     except Exception as exc:
         raise TwinInputError("unreadable_file", str(path), kind="raster",
                              detail=str(exc).splitlines()[0][:200]) from None
+    if bands != 1:
+        raise TwinInputError("wrong_kind", str(path), layer=path.stem,
+                             kind=f"raster of 1 band, not {bands}")
     size_mb = width * height * bands * itemsize / 2**20
     budget = raster_budget_mb()
     if size_mb > budget:
