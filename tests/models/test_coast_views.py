@@ -67,3 +67,17 @@ def test_coast_map_layers(run):
     assert kinds.count("Points") == len(classes) and "Image" in kinds and "Polygons" in kinds
     assert sum(len(e) for e in ov if isinstance(e, hv.Points)) == len(r.layers["buildings"])
     hv.render(ov, backend="bokeh")  # builds a Bokeh figure without error
+
+
+def test_commune_tables_say_the_estuary_flood_is_an_upper_bound(monkeypatch):
+    from types import SimpleNamespace
+
+    import dashboards.coast_views as cv
+
+    monkeypatch.setattr(cv, "scenario_tables", lambda *a, **k: "tables")
+    for lang, words in (("fr", ("borne haute", "sans aucune défense", "Martin 1999")),
+                        ("en", ("upper bound", "no defence", "Martin 1999"))):
+        col = cv.commune_tables(SimpleNamespace(results={}, lang=lang))
+        note = col.objects[0].object
+        assert all(w in note for w in words), (lang, note)
+        assert col.objects[1].object == "tables"
