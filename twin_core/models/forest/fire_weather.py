@@ -316,11 +316,18 @@ _COMPILED: list = []
 
 def _compiled_loop():
     """:func:`_fwi_loop` compiled by numba on first use (≈ 1 s; ``cache=False``: no files
-    written next to the package)."""
+    written next to the package), for one signature: read-only inputs of any strides (so
+    broadcast views and column slices never trigger another compilation), C outputs."""
     if not _COMPILED:
-        from numba import njit
+        from numba import njit, types
 
-        _COMPILED.append(njit(cache=False, fastmath=False, error_model="numpy")(_fwi_loop))
+        ro1 = types.Array(types.float64, 1, "A", readonly=True)
+        ro2 = types.Array(types.float64, 2, "A", readonly=True)
+        out2 = types.Array(types.float64, 2, "C")
+        sig = types.void(ro2, ro2, ro2, ro2, types.Array(types.int64, 2, "A", readonly=True),
+                         ro2, ro2, ro1, ro1, ro1, types.float64, out2, out2, out2, out2, out2,
+                         out2)
+        _COMPILED.append(njit(sig, cache=False, error_model="numpy")(_fwi_loop))
     return _COMPILED[0]
 
 
@@ -343,11 +350,12 @@ def fwi_arrays(temp: np.ndarray, rh: np.ndarray, wind: np.ndarray, rain: np.ndar
     shape2 = shape if temp.ndim == 2 else (shape[0], 1)
     cells = shape2[1]
 
-    def view(a, dtype=np.float64):
+    def view(a, dtype=np.float64, shape=shape2):
+        """A read-only view (no copy) of ``a`` broadcast to ``shape``."""
         a = np.asarray(a, dtype=dtype)
         if temp.ndim == 1 and a.ndim == 1:
             a = a[:, None]
-        return np.broadcast_to(a, shape2)
+        return np.broadcast_to(a, shape)
 
     month = np.asarray(month, dtype=np.int64)
     if month.ndim == 1 and temp.ndim == 2:
@@ -356,12 +364,11 @@ def fwi_arrays(temp: np.ndarray, rh: np.ndarray, wind: np.ndarray, rain: np.ndar
         raise ValueError("month must be in 1..12")
     lat_c = np.broadcast_to(np.asarray(lat, dtype=float).reshape(-1), (cells,))
     months = np.arange(1, 13)[:, None]
-    le = np.ascontiguousarray(dmc_day_length(lat_c[None, :], months), dtype=np.float64)
-    lf = np.ascontiguousarray(dc_day_length_factor(lat_c[None, :], months), dtype=np.float64)
+    le = view(dmc_day_length(lat_c[None, :], months), shape=(12, cells))
+    lf = view(dc_day_length_factor(lat_c[None, :], months), shape=(12, cells))
 
     def start(v):
-        return np.ascontiguousarray(np.broadcast_to(np.asarray(v, dtype=np.float64).reshape(-1),
-                                                    (cells,)))
+        return np.broadcast_to(np.asarray(v, dtype=np.float64).reshape(-1), (cells,))
 
     out = {k: np.empty(shape2) for k in OUTPUT_COLUMNS}
     _compiled_loop()(view(temp), view(rh), view(wind), view(rain), view(month, np.int64), le, lf,
