@@ -126,6 +126,21 @@ def _spread_ellipse() -> list[CheckResult]:
         worst, "0 %", "5 %", within(worst, 0.0, 5.0))]
 
 
+@check("forest.van_wagner_1977", "forest")
+def _van_wagner() -> list[CheckResult]:
+    """Van Wagner (1977) critical surface intensity against a hand computation (no worked
+    example of the paper could be read): CBH 6 m, FMC 100 % → (0.010 × 6 × 3050)^1.5."""
+    from twin_core.models.forest import crown as cr
+
+    got = cr.critical_surface_intensity(6.0, 100.0)
+    return [CheckResult(
+        "forest.van_wagner_1977", "forest",
+        "critical surface intensity for crown ignition, CBH 6 m, FMC 100 % (kW/m)",
+        "Van Wagner 1977, Can. J. For. Res. 7:23, eq. 4: I0 = (0.010 CBH (460 + 25.9 FMC))^1.5 "
+        "— hand computation, not a value printed in the paper",
+        got, "2475.6 (hand computation)", "0.1 kW/m", within(got, 2475.58, 0.1))]
+
+
 @check("forest.dieback_skill", "forest")
 def _dieback() -> list[CheckResult]:
     from twin_core import runs
