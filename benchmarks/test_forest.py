@@ -1,4 +1,5 @@
-"""Forest benchmarks (issue 4): the FWI system on 30 years × 365 days × 1,000 cells, fire
+"""Forest benchmarks (issue 4): the FWI system on 30 years × 365 days × 1,000 cells (alone, and
+against xclim on the same inputs, issue 13), fire
 spread on a 1,000 × 1,000 grid for 6 hours, one default scenario on the sample territory.
 Timings are reported, never asserted.
 
@@ -37,8 +38,8 @@ def territory():
 
 def test_fwi_30_years_1000_cells(benchmark, territory, peak_rss):
     """The FWI system over 30 × 365 days × 1,000 cells (weather arrays built untimed); no
-    cache. Peak resident memory of the process during the run (conftest.PeakRSS) in
-    extra_info."""
+    cache; the numba loop compiled by an untimed call on 10 days. Peak resident memory of the
+    process during the run (conftest.PeakRSS) in extra_info."""
     from twin_core.models.forest import model as fm
     from twin_core.models.forest import weather as wx
 
@@ -57,6 +58,7 @@ def test_fwi_30_years_1000_cells(benchmark, territory, peak_rss):
     wind = np.broadcast_to(tile("wind"), temp.shape)
     rain = np.broadcast_to(tile("rain"), temp.shape)
     month = np.tile(w.index.month.to_numpy(), years)
+    fw.fwi_arrays(temp[:10], rh[:10], wind[:10], rain[:10], month[:10], 43.65)  # compile
 
     with peak_rss:
         out = benchmark.pedantic(lambda: fw.fwi_arrays(temp, rh, wind, rain, month, 43.65),
@@ -64,6 +66,57 @@ def test_fwi_30_years_1000_cells(benchmark, territory, peak_rss):
     assert out["fwi"].shape == (years * 365, cells) and np.isfinite(out["fwi"]).all()
     benchmark.extra_info["cell_days"] = years * 365 * cells
     benchmark.extra_info.update(peak_rss.info())
+
+
+def test_fwi_vs_xclim_30_years_1000_cells(benchmark, peak_rss):
+    """The FWI system and xclim's ``cffwis_indices`` (same start codes, no overwintering, the
+    stack notes' call) on the same inputs in one run: 30 × 365 days × 1,000 cells of varied
+    synthetic weather at 38–50° N (fire_weather.synthetic_weather, seed 13; built untimed).
+    Both warm: each is compiled on a small input first (untimed). The project's FWI is timed
+    by pytest-benchmark (3 rounds), xclim once (perf_counter); extra_info: the speed ratio
+    (xclim / fastest round), each one's peak resident memory (conftest.PeakRSS, on one more
+    untimed run of ours; the inputs, 0.35 GiB, are held by both; ours allocates its six
+    outputs, 0.49 GiB, and nothing else), and the largest difference per code with 147.2 (30 years ×
+    1,000 cells) and with cffdrs' 147.27723 (30 years × 100 cells, xclim's own FFMC/ISI with
+    the constant substituted)."""
+    pytest.importorskip("xclim")
+    import time
+
+    days, w, lat = fw.synthetic_weather(30, 1000, seed=13)
+    month = days.month.to_numpy()
+    d1, w1, l1 = fw.synthetic_weather(1, 3, seed=1)
+    fw.xclim_fwi(d1, w1, l1)  # compile both, untimed
+    fw.fwi_arrays(w1["temp"], w1["rh"], w1["wind"], w1["rain"], d1.month.to_numpy(), l1)
+
+    def ours():
+        return fw.fwi_arrays(w["temp"], w["rh"], w["wind"], w["rain"], month, lat)
+
+    benchmark.pedantic(ours, rounds=3, iterations=1)
+    with peak_rss:  # one more run, alone (pedantic holds two rounds' outputs at once)
+        out = ours()
+    xclim_rss = type(peak_rss)()
+    with xclim_rss:
+        t0 = time.perf_counter()
+        ref = fw.xclim_fwi(days, w, lat)
+        xclim_s = time.perf_counter() - t0
+    diff = {k: float(np.max(np.abs(out[k] - ref[k]))) for k in fw.OUTPUT_COLUMNS}
+    del ref
+    k = fw.FFMC_COEFFICIENT_CFFDRS
+    sub = {c: v[:, ::10] for c, v in w.items()}
+    ours_k = fw.fwi_arrays(sub["temp"], sub["rh"], sub["wind"], sub["rain"], month, lat[::10],
+                           ffmc_coefficient=k)
+    ref_k = fw.xclim_fwi(days, sub, lat[::10], ffmc_coefficient=k)
+    diff_k = {c: float(np.max(np.abs(ours_k[c] - ref_k[c]))) for c in fw.OUTPUT_COLUMNS}
+    assert max(diff.values()) <= 0.05 and max(diff_k.values()) <= 0.05, (diff, diff_k)
+    ours_s = benchmark.stats.stats.min
+    benchmark.extra_info["cell_days"] = len(days) * len(lat)
+    benchmark.extra_info["xclim_s"] = round(xclim_s, 2)
+    benchmark.extra_info["speed_ratio_vs_xclim"] = round(xclim_s / ours_s, 1)
+    benchmark.extra_info.update(peak_rss.info())
+    benchmark.extra_info.update({"xclim_" + key: v for key, v in xclim_rss.info().items()})
+    benchmark.extra_info["max_diff_147.2"] = {c: float(f"{v:.2g}") for c, v in diff.items()}
+    benchmark.extra_info["max_diff_147.27723"] = {c: float(f"{v:.2g}")
+                                                  for c, v in diff_k.items()}
 
 
 def _forest_fuel_grid(n: int = 1000, cell: float = 30.0) -> fs.FuelGrid:

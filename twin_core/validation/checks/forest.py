@@ -30,6 +30,29 @@ def _fwi() -> list[CheckResult]:
     return rows
 
 
+FWI_XCLIM_REF = ("xclim 0.62 cffwis_indices (the cffdrs R algorithm, Wang et al. 2017), same start "
+                 "codes, no overwintering or season start-up")
+
+
+@check("forest.fwi_xclim", "forest")
+def _fwi_xclim() -> list[CheckResult]:
+    from twin_core.models.forest import fire_weather as fw
+
+    years, cells = 2, 8  # modest: xclim's import and both compilations dominate
+    try:
+        diff = fw.max_difference_vs_xclim(years, cells, seed=13)
+        note = ""
+    except ImportError:
+        diff = dict.fromkeys(fw.OUTPUT_COLUMNS, float("nan"))
+        note = " — xclim is not installed, not compared"
+    return [CheckResult(
+        f"forest.fwi_xclim.{col}", "forest",
+        f"{col.upper()}: largest difference vs xclim over {years} years × {cells} cells of "
+        f"synthetic daily weather at 38–50° N (FFMC constant 147.2 on both sides){note}",
+        FWI_XCLIM_REF, err, "xclim's daily values", "0.05", within(err, 0.0, 0.05))
+        for col, err in diff.items()]
+
+
 @check("forest.rothermel_behaveplus", "forest")
 def _rothermel() -> list[CheckResult]:
     from twin_core.models.forest import fire_spread as fs
