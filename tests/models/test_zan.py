@@ -20,7 +20,7 @@ from twin_core.models.zan.envelope import (
     land_for_dwellings_ha,
     naf_column,
 )
-from twin_core.models.zan.model import ZanScenario, run_trajectory
+from twin_core.models.zan.model import ZanScenario, commune_trends, run_trajectory
 from twin_core.models.zan.projection import (
     ain_rates,
     draw_scenarios,
@@ -209,14 +209,17 @@ def test_vectorised_draws_match_the_model(conso):
     c = conso.set_index("idcom")
     hh = (c["pop20"] / c["men20"]).to_numpy()
     housing = sum(c[f"art{y % 100:02d}hab{(y + 1) % 100:02d}"] for y in range(2011, 2021)) / 1e4
-    other = ((layer["reference_ha"] - housing.reindex(layer.index)).clip(lower=0) / 10)
+    ratio = (layer["reference_ha"].sum() - housing.sum()) / housing.sum()  # group, 2011-2021
+    trends = commune_trends(c, layer.index)
     draw = {"growth_pct": [s.population_growth_pct], "household_trend_pct":
             [s.household_trend_pct], "vacancy_pct": [s.vacancy_pct],
             "secondary_pct": [s.secondary_pct], "existing_fabric_pct": [s.existing_fabric_pct],
             "density": [s.density], "other_land_pct": [s.other_land_pct],
             "reduction_pct": [s.reduction_pct], "guarantee_ha": [s.guarantee_ha]}
     out = project_draws(c["pop20"].to_numpy(float), hh, layer["reference_ha"].to_numpy(),
-                        layer["consumed_2021_2022_ha"].to_numpy(), other.to_numpy(), draw)
+                        layer["consumed_2021_2022_ha"].to_numpy(), ratio, draw,
+                        growth_offset_pct=trends["growth_gap"].to_numpy() * 100,
+                        household_offset_pct=trends["household_gap"].to_numpy() * 100)
     assert out["consumption_ha"][0] == pytest.approx(res.values["projected_2021_2031_ha"],
                                                      rel=1e-9)
     assert out["envelope_ha"][0] == pytest.approx(res.values["envelope_ha"], rel=1e-9)
@@ -268,3 +271,122 @@ def test_model_indicators_and_levers(territory):
     totals = traj.groupby("year")["consumption_ha"].sum()
     np.testing.assert_allclose(totals.to_numpy(), base.series["consumption_ha"].to_numpy())
     assert base.series.loc[base.series["year"] >= 2050, "allowed_ha"].eq(0).all()
+
+
+# -- issue 15: per-commune demography, non-housing land, guarantee eligibility, hindcast ------
+def _two_communes(conso, falling_pop=(1200, 1150), size=2.5):
+    """Two real Ain rows with chosen census figures: 01001 grows 800 → 1,000, 01002 falls
+    ``falling_pop``; every household size = ``size`` in 2014 and 2020."""
+    two = conso[conso["idcom"].isin(["01001", "01002"])].copy().reset_index(drop=True)
+    two["pop14"], two["pop20"] = [800, falling_pop[0]], [1000, falling_pop[1]]
+    two["men14"] = two["pop14"] / size
+    two["men20"] = two["pop20"] / size
+    two["pop1420"] = two["pop20"] - two["pop14"]
+    return two, pd.DataFrame({"code_insee": two["idcom"], "nom": two["idcomtxt"]})
+
+
+def test_a_falling_commune_needs_no_housing_land_at_constant_household_size(conso):
+    two, communes = _two_communes(conso)
+    model = get_model("zan.trajectory")
+    group = ((1000 + 1150) / (800 + 1200)) ** (1 / 6) - 1  # the group's observed growth
+    s = ZanScenario(population_growth_pct=group * 100, household_trend_pct=0.0)
+    layer = run_trajectory(two, communes, s, model).layers["communes"].set_index("code_insee")
+    # each commune follows its own 2014-2020 trend: 01002 loses 50 of 1,200 inhabitants
+    assert layer.loc["01002", "growth_pct"] == pytest.approx(((1150 / 1200) ** (1 / 6) - 1)
+                                                             * 100)
+    assert layer.loc["01002", "dwellings_needed"] == 0.0
+    # no housing land, hence no non-housing land either: only the observed 2021-2022 take
+    assert layer.loc["01002", "projected_2021_2031_ha"] == pytest.approx(
+        layer.loc["01002", "consumed_2021_2022_ha"], abs=1e-12)
+    assert layer.loc["01001", "dwellings_needed"] > 0
+    # 01001: +25 % over 2014-2020 → 1.25^(10/6) over 2021-2031, 2.5 per home, 87 % occupied
+    g1 = (1000 / 800) ** (1 / 6)
+    expected = 1000 * (g1 ** 11 - g1 ** 1) / 2.5 / 0.87
+    assert layer.loc["01001", "dwellings_needed"] == pytest.approx(expected, rel=1e-9)
+    # the old rule (one growth rate for every commune) gave the falling commune new homes
+    flat = run_trajectory(two, communes, ZanScenario(
+        population_growth_pct=group * 100, household_trend_pct=0.0, commune_trends=False),
+        model).layers["communes"].set_index("code_insee")
+    assert flat.loc["01002", "dwellings_needed"] > 0
+
+
+def test_shrinking_households_still_need_homes_in_a_falling_commune(conso):
+    two, communes = _two_communes(conso, falling_pop=(1000, 990))
+    group = ((1000 + 990) / (800 + 1000)) ** (1 / 6) - 1
+    # the falling commune loses 0.17 %/yr, its households shrink by 1 %/yr
+    s = ZanScenario(population_growth_pct=group * 100, household_trend_pct=-1.0)
+    layer = run_trajectory(two, communes, s, get_model("zan.trajectory")
+                           ).layers["communes"].set_index("code_insee")
+    assert layer.loc["01002", "growth_pct"] < 0 < layer.loc["01002", "dwellings_needed"]
+
+
+def test_non_housing_land_follows_housing_land_not_its_past_pace(territory):
+    model = get_model("zan.trajectory")
+    S = model.scenario_class
+    base = model.run(territory, S(label="A"))
+    none = model.run(territory, S(label="B", other_land_pct=0.0))
+    double = model.run(territory, S(label="C", other_land_pct=200.0))
+    obs = base.values["consumed_2021_2023_ha"]
+    housing = none.values["projected_2021_2031_ha"] - obs
+    conso = territory.layer("conso_naf")
+    c = conso.set_index("idcom")
+    hab = sum(c[f"art{y % 100:02d}hab{(y + 1) % 100:02d}"] for y in range(2011, 2021)).sum()
+    ratio = (base.values["reference_ha"] * 1e4 - hab) / hab  # Cerema, 2011-2021, group
+    assert 0.3 < ratio < 1.0  # Ain: non-housing ≈ 40 % of the land take
+    assert base.values["projected_2021_2031_ha"] - obs == pytest.approx(housing * (1 + ratio),
+                                                                         rel=1e-9)
+    assert double.values["projected_2021_2031_ha"] - obs == pytest.approx(
+        housing * (1 + 2 * ratio), rel=1e-9)
+    # a group that stops growing stops taking land for housing and for its services
+    still = model.run(territory, S(label="D", population_growth_pct=-2.0,
+                                   household_trend_pct=1.0))
+    assert still.values["projected_2021_2031_ha"] < base.values["projected_2021_2031_ha"]
+    assert still.values["projected_2031_2050_ha"] < 0.1 * base.values["projected_2031_2050_ha"]
+
+
+def test_guarantee_only_for_communes_with_a_planning_document(conso):
+    both = envelope_2031(conso)
+    assert both.loc["01006", "envelope_ha"] == 1.0  # 0.65 ha consumed: floored to 1 ha
+    marked = conso.assign(planning_document=np.where(conso["idcom"] == "01006", "false",
+                                                     "true"))
+    env = envelope_2031(marked)
+    assert env.loc["01006", "envelope_ha"] == pytest.approx(env.loc["01006", "reference_ha"]
+                                                            * 0.5)
+    assert env.loc["01006", "guarantee_ha"] == 0.0
+    others = env.index != "01006"
+    pd.testing.assert_series_equal(env.loc[others, "envelope_ha"],
+                                   both.loc[others, "envelope_ha"])
+    shares = allocate_with_floor(10.0, pd.Series(1.0, index=["a", "b", "c"]),
+                                 pd.Series([0.0, 4.0, 4.0], index=["a", "b", "c"]))
+    assert shares.tolist() == pytest.approx([2.0, 4.0, 4.0])
+    assert shares.sum() == pytest.approx(10.0)
+
+
+def test_synthetic_communes_carry_plausible_census_figures(territory):
+    syn = territory.layer("conso_naf_synthetic")
+    pop14, pop20 = syn["pop14"].astype(float), syn["pop20"].astype(float)
+    growth = (pop20 / pop14) ** (1 / 6) - 1
+    hh20 = pop20 / syn["men20"].astype(float)
+    assert syn[["pop14", "men14", "men20"]].notna().all().all()
+    assert (growth < 0).sum() >= 3 and (growth > 0).sum() >= 3  # declining communes included
+    assert growth.abs().max() < 0.05 and hh20.between(1.6, 3.3).all()
+    assert ((syn["pop1420"] == pop20 - pop14).all()
+            and (syn["men1420"] == syn["men20"] - syn["men14"]).all())
+
+
+def test_hindcast_on_the_real_ain_file(conso):
+    from twin_core.models.zan.hindcast import hindcast
+
+    table, sc = hindcast(conso)
+    c = conso.set_index("idcom")
+    observed = sum(c[naf_column(y)] for y in range(2014, 2020)) / 1e4
+    np.testing.assert_allclose(table["observed_ha"], observed.reindex(table.index))
+    gain = (c["pop20"] - c["pop14"]).sum()
+    assert sc["observed_m2_per_new_inhabitant"] == pytest.approx(observed.sum() * 1e4 / gain)
+    # communes whose households did not grow get no housing land in the hindcast
+    no_growth = c["men20"] <= c["men14"]
+    assert (table.loc[no_growth[no_growth].index, "model_ha"] == 0).all()
+    # a denser scenario predicts less land: the hindcast uses the scenario's levers
+    _, dense = hindcast(conso, ZanScenario(density=30.0))
+    assert dense["model_total_ha"] < sc["model_total_ha"]
+    assert -1 < sc["model_rel_error"] < 1 and sc["model_r2"] <= 1

@@ -908,10 +908,14 @@ def _conso_synthetic(src: Sources, sel: gpd.GeoDataFrame, rng: np.random.Generat
     out["epci23txt"] = [short(s) for s in sel["epci_nom"]]
     out["surfcom2023"] = np.round(area_m2).astype(np.int64)
     # pop20 <- the real population municipale of the communes table (its vintage, not
-    # necessarily 2020); 2014 population, households and jobs are not available: left empty
+    # necessarily 2020); 2014 population and households: synthetic, see _demography; jobs are
+    # not available: left empty
     out["pop20"] = pop.astype(np.int64)
-    for c in ("pop14", "pop1420", "men14", "men20", "men1420", "emp14", "emp20", "emp1420"):
+    for c in ("emp14", "emp20", "emp1420"):
         out[c] = np.nan
+    demo, demo_info = _demography(ain, pop)
+    for c, v in demo.items():
+        out[c] = v
     for i, tot in enumerate(totals):
         per_year = _largest_remainder(int(tot), rng.dirichlet(year_profile * 30.0 + 1e-3))
         for y, amount in zip(years, per_year, strict=True):
@@ -923,8 +927,42 @@ def _conso_synthetic(src: Sources, sel: gpd.GeoDataFrame, rng: np.random.Generat
     int_cols = [c for c in num if c not in ("artcom0923", "artpop1420")]
     out[int_cols] = out[int_cols].astype("int64")
     info = {"per_inh_m2": per_inh, "per_km2_m2": per_km2, "sigma": sigma,
-            "use_share": dict(zip(_USES, np.round(use_share, 4).tolist(), strict=True))}
+            "use_share": dict(zip(_USES, np.round(use_share, 4).tolist(), strict=True)),
+            **demo_info}
     return out[cols], info
+
+
+def _demography(ain: pd.DataFrame, pop20: np.ndarray) -> tuple[dict, dict]:
+    """Synthetic 2014 population and 2014/2020 households of the Gironde stand-in communes.
+
+    Drawn (own seed, so the land-take draws above are unchanged) from the real Ain file: each
+    commune's 2014-2020 population growth ~ normal(Ain aggregate growth, sd of the Ain
+    communes' growth), its 2020 household size ~ normal(mean, sd of the Ain communes) clipped
+    to 1.6-3.2 persons, its 2014-2020 household-size trend ~ normal(mean, sd of the Ain
+    communes); pop14 = pop20 / (1 + g)^6, men = pop / household size. Plausible per-commune
+    values (some communes decline), not census figures."""
+    rng = np.random.default_rng([SEED, SUBSEED["zan"], 1])
+    a = ain[["pop14", "pop20", "men14", "men20"]].astype(float)
+    g_ain = (a["pop20"] / a["pop14"]) ** (1 / 6) - 1
+    hh20_ain = a["pop20"] / a["men20"]
+    h_ain = (hh20_ain / (a["pop14"] / a["men14"])) ** (1 / 6) - 1
+    g_mean = float((a["pop20"].sum() / a["pop14"].sum()) ** (1 / 6) - 1)
+    n = pop20.size
+    g = rng.normal(g_mean, float(g_ain.std()), n)
+    hh20 = np.clip(rng.normal(float(hh20_ain.mean()), float(hh20_ain.std()), n), 1.6, 3.2)
+    h = rng.normal(float(h_ain.mean()), float(h_ain.std()), n)
+    hh14 = hh20 / (1 + h) ** 6
+    p20 = np.asarray(pop20, dtype=float)
+    p14 = np.round(p20 / (1 + g) ** 6)
+    men20 = np.maximum(np.round(p20 / hh20), 1)
+    men14 = np.maximum(np.round(p14 / hh14), 1)
+    cols = {"pop14": p14.astype(np.int64), "pop1420": (p20 - p14).astype(np.int64),
+            "men14": men14.astype(np.int64), "men20": men20.astype(np.int64),
+            "men1420": (men20 - men14).astype(np.int64)}
+    info = {"growth_mean_pct": 100 * g_mean, "growth_sd_pct": 100 * float(g_ain.std()),
+            "hh_trend_mean_pct": 100 * float(h_ain.mean()),
+            "hh_trend_sd_pct": 100 * float(h_ain.std())}
+    return cols, info
 
 
 def build_zan(src: Sources, dest: Path) -> list[Path]:
@@ -954,7 +992,10 @@ def build_zan(src: Sources, dest: Path) -> list[Path]:
             "synthetic: Cerema 131-column layout (';'-separated) for the Gironde coast communes, "
             "yearly totals drawn from the Ain rates per inhabitant and per km², lognormal noise "
             f"(sigma {info['sigma']:.2f}), split by the Ain use shares; real identifiers and "
-            "pop20 (population municipale)."),
+            "pop20 (population municipale); synthetic pop14, men14, men20 drawn per commune "
+            f"from the Ain communes (growth {info['growth_mean_pct']:.2f} ± "
+            f"{info['growth_sd_pct']:.2f} %/yr, household-size trend "
+            f"{info['hh_trend_mean_pct']:.2f} ± {info['hh_trend_sd_pct']:.2f} %/yr)."),
     }
     written.append(_manifest("zan", "Sobriété foncière : 9 communes de l'Ain et littoral girondin",
                              "Land take: 9 Ain communes and the Gironde coast", layers, dest))

@@ -3,14 +3,19 @@ uncertain inputs (population growth, household-size trend; :mod:`.uncertainty`) 
 pass, equal to one :func:`~twin_core.models.zan.model.run_trajectory` per draw (same equations
 and sources, see :mod:`twin_core.models.zan.model` and :mod:`.envelope`).
 
-Why it can be exact: growth ``g`` and household trend ``h`` are the same for every commune of a
-draw, so the housing stock of commune c in year t is a(c) × s(t) with a = pop / household size /
-occupied share and s(t) = ((1 + g) / (1 + h))^(t − 2020): every yearly demand factorises as
-a(c) × max(s(t+1) − s(t), 0) (+ incoming households, shared by population), and every total of
-the model is a sum of such products. The per-commune sums (budget used, dwellings delivered) are
-arrays draws × communes; nothing is draws × communes × years. Other inputs are the scenario's and
-must be the same in every draw (else :func:`run_draws` returns None and the engine runs the model
-once per draw).
+Why it can be exact: a draw shifts the group's growth ``g`` and household trend ``h``; commune c
+grows at g + dg(c) with households changing at h + dh(c) (its observed 2014-2020 gaps, fixed),
+so its housing stock in year t is a(c) × R(c)^(t − 2020) with a = pop / household size /
+occupied share and R = (1 + g + dg) / (1 + h + dh). R is constant in time, so a commune's
+yearly demand max(stock(t+1) − stock(t), 0) has one sign and any sum over a window of years
+telescopes: Σ_{lo ≤ y < hi} demand = a × max(R^(hi−2020) − R^(lo−2020), 0). Every per-commune
+figure of the model (budget used, dwellings delivered) is such a window sum — arrays draws ×
+communes, nothing draws × communes × years. The yearly totals (the series) are Σ_c a(c) ×
+max(R(c) − 1, 0) × R(c)^t, accumulated year by year on blocks of draws. Non-housing land is a
+fixed multiple of the communes' own housing land; the incoming households are shared by
+population and take housing land only. Other
+inputs are the scenario's and must be the same in every draw (else :func:`run_draws` returns
+None and the engine runs the model once per draw).
 
 Self-check: the first draw is also run through the model itself, and the vectorised values must
 equal it (relative 1e-9, same value keys), else None (e.g. a model change this path does not
@@ -55,15 +60,17 @@ def _prepare(territory, s) -> dict[str, Any]:
     conso = territory.layer(key)
     communes = territory.layer("communes")
     check_communes(conso, communes["code_insee"], key)
-    conso, communal, yearly, pop, hh_size, other_rate = commune_inputs(conso, s)
+    ci = commune_inputs(conso, s)
+    communal, yearly = ci["communal"], ci["yearly"]
     idx = communal.index
-    reference = communal["reference_ha"]
     first_proj = max(yearly.columns) + 1
     obs_2021 = yearly[[y for y in yearly.columns if y >= 2021]].sum(axis=1)
-    return {"idx": idx, "pop": pop, "hh": hh_size, "reference": reference,
-            "other": other_rate, "env_past": communal["envelope_ha"],
+    return {"idx": idx, "pop": ci["pop"], "hh": ci["hh"], "reference": communal["reference_ha"],
+            "dg": ci["growth_gap"].to_numpy(), "dh": ci["household_gap"].to_numpy(),
+            "q": ci["q"], "env_past": communal["envelope_ha"],
+            "floor": communal["guarantee_ha"],
             "total_env": float(communal["envelope_ha"].sum()),
-            "growth_obs": column(conso, "pop1420", idx), "first_proj": first_proj,
+            "growth_obs": column(ci["conso"], "pop1420", idx), "first_proj": first_proj,
             "yearly_totals": yearly.sum(axis=0), "obs_2021": obs_2021,
             "base_year": BASE_YEAR}
 
@@ -91,10 +98,10 @@ def _envelopes(p: dict, s, g: np.ndarray) -> np.ndarray:
     pop, obs = p["pop"], p["growth_obs"]
     out = np.empty((g.size, env.size))
     for k, gk in enumerate(g):
-        growth = obs.where(obs.notna(), pop * ((1 + gk) ** 10 - 1))
+        growth = obs.where(obs.notna(), pop * ((1 + gk + p["dg"]) ** 10 - 1))
         weights = allocation_weights(s.allocation_rule, p["reference"], growth,
                                      s.mix_past_pct / 100)
-        out[k] = allocate_with_floor(p["total_env"], weights, s.guarantee_ha).to_numpy()
+        out[k] = allocate_with_floor(p["total_env"], weights, p["floor"]).to_numpy()
     return out
 
 
@@ -109,54 +116,68 @@ def project(territory, s, growth_pct: np.ndarray, trend_pct: np.ndarray
     m = g.size
     horizon = max(s.horizon, 2050)
     first = p["first_proj"]
+    base = p["base_year"]
     occupied = 1.0 - (s.vacancy_pct + s.secondary_pct) / 100
     fabric = s.existing_fabric_pct / 100
+    q = p["q"]
     f_land = (1.0 - fabric) / s.density
+    f_gross = f_land * (1.0 + q)  # housing land and its non-housing share, per dwelling
     pop = p["pop"].to_numpy()
-    a = pop / p["hh"].to_numpy() / occupied  # stock per unit of s(t), per commune
+    a = pop / p["hh"].to_numpy() / occupied  # stock per unit of R^t, per commune
+    dg, dh = p["dg"], p["dh"]
     pop_share = pop / pop.sum() if pop.sum() > 0 else np.full(pop.size, 1 / pop.size)
     proj_years = list(range(first, 2031))
     inc = s.incoming_dwellings if proj_years else 0.0
-    # s(t), t = 2021 … horizon + 1; demand b(y) for y = 2021 … horizon
-    t = np.arange(2021, horizon + 2) - p["base_year"]
-    st = (1 + g[:, None]) ** t[None, :] / (1 + h[:, None]) ** t[None, :]
-    b = np.maximum(np.diff(st, axis=1), 0.0)
     dem_years = np.arange(2021, horizon + 1)
-
-    def bsum(lo: int, hi: int) -> np.ndarray:  # Σ b(y), lo ≤ y < hi
-        return b[:, (dem_years >= lo) & (dem_years < hi)].sum(axis=1)
-
-    b_dec1, b_proj = bsum(2021, 2031), bsum(first, 2031)
-    other = p["other"].to_numpy()
-    obs = p["obs_2021"].to_numpy()
+    other_obs = p["obs_2021"].to_numpy()
     env = _envelopes(p, s, g)
     renat_total = 0.0
     if s.renaturation_ha_per_yr > 0:
         renat_total = float(allocate(s.renaturation_ha_per_yr, p["pop"] * 0 + 1.0).sum())
     n_rest = len(range(2031, 2050))
     zone_total, zone_years = _zone(territory, s, p["idx"], horizon)
-    a_sum, other_sum, obs_sum = float(a.sum()), float(other.sum()), float(obs.sum())
+    obs_sum = float(other_obs.sum())
 
-    values = {k: np.empty(m) for k in ("dec1", "over", "delivered", "needed")}
+    values = {k: np.empty(m) for k in ("dec1", "over", "delivered", "needed", "pop_gain")}
+    demand = np.empty((m, dem_years.size))  # Σ_c a(c) × yearly demand, per draw and year
     block = max(1, BLOCK_ELEMENTS // max(a.size, 1))
     for lo in range(0, m, block):
         sl = slice(lo, min(lo + block, m))
-        needed = a[None, :] * b_dec1[sl, None] + (pop_share * inc)[None, :]
-        needed_proj = a[None, :] * b_proj[sl, None] + (pop_share * inc)[None, :]
-        dec1 = obs[None, :] + needed_proj * f_land + other[None, :] * len(proj_years)
+        gc = 1 + g[sl, None] + dg[None, :]
+        hc = 1 + h[sl, None] + dh[None, :]
+
+        def stock(t: int, gc=gc, hc=hc) -> np.ndarray:  # R^t, as the model computes it
+            return gc ** t / hc ** t
+
+        def window(y0: int, y1: int) -> np.ndarray:  # Σ demand / a, y0 ≤ y < y1 (telescoped)
+            return np.maximum(stock(y1 - base) - stock(y0 - base), 0.0)
+
+        own_proj = a[None, :] * window(first, 2031)
+        needed = a[None, :] * window(2021, 2031) + (pop_share * inc)[None, :]
+        needed_proj = own_proj + (pop_share * inc)[None, :]
+        # incoming households take housing land only (model.py)
+        dec1 = other_obs[None, :] + own_proj * f_gross + (pop_share * inc * f_land)[None, :]
         e = env[sl]
-        land_avail = np.clip(e - obs[None, :] - other[None, :] * len(proj_years), 0, None)
+        land_avail = np.clip(e - other_obs[None, :] - own_proj * f_land * q, 0, None)
         delivered = (needed - needed_proj) + needed_proj * fabric + np.minimum(
             needed_proj * (1 - fabric), land_avail * s.density)
         values["dec1"][sl] = dec1.sum(axis=1)
         values["over"][sl] = (dec1 / e * 100 > 100).sum(axis=1)
         values["delivered"][sl] = delivered.sum(axis=1)
         values["needed"][sl] = needed.sum(axis=1)
+        values["pop_gain"][sl] = (pop[None, :] * (gc ** (2031 - base) - gc ** (2021 - base))
+                                  ).sum(axis=1)
+        # yearly totals: Σ_c a(c) max(R^(t+1) − R^t, 0), t = y − 2020, year by year
+        prev = stock(dem_years[0] - base)
+        for j, y in enumerate(dem_years):
+            cur = stock(y + 1 - base)
+            demand[sl, j] = np.maximum(cur - prev, 0.0) @ a
+            prev = cur
 
-    # totals over years (Σ over communes factorises: a_sum × b)
-    gross_proj = f_land * (a_sum * b + np.where((dem_years >= first) & (dem_years < 2031),
-                                                inc / max(len(proj_years), 1), 0.0)[None, :])
-    gross_proj = gross_proj + other_sum
+    # totals over years
+    inc_year = np.where((dem_years >= first) & (dem_years < 2031),
+                        inc / max(len(proj_years), 1), 0.0)
+    gross_proj = f_gross * demand + f_land * inc_year[None, :]
     is_proj = dem_years >= first
 
     def gross_total(lo: int, hi: int) -> np.ndarray:  # Σ gross over communes and lo ≤ y < hi
@@ -167,12 +188,11 @@ def project(territory, s, growth_pct: np.ndarray, trend_pct: np.ndarray
 
     gross_2021_2050 = gross_total(2021, 2050)
     gross_rest = gross_total(2031, 2050)
-    pop_gain = pop.sum() * ((1 + g) ** (2031 - p["base_year"]) - (1 + g) ** (
-        2021 - p["base_year"]))
+    pop_gain = values["pop_gain"]
     env_sum = env.sum(axis=1)
     budgets = decade_budgets(p["total_env"], s.pace_2031_pct / 100)
     ref_total, total_env = float(p["reference"].sum()), p["total_env"]
-    remaining = (env - obs[None, :]).sum(axis=1)
+    remaining = (env - other_obs[None, :]).sum(axis=1)
 
     # yearly series (as the model's): observed years, then projected, renaturation from 2031
     years = np.arange(2011, horizon + 1)

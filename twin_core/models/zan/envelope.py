@@ -91,7 +91,14 @@ def envelope_2031(conso: pd.DataFrame, reduction: float = 0.5, guarantee_ha: flo
 
     ``conso``: the Cerema layout (``idcom``, ``naf11art12`` … ``naf20art21`` in m²).
     Returns a DataFrame indexed by ``idcom`` with ``reference_ha`` (consumption 1 Jan 2011 →
-    1 Jan 2021) and ``envelope_ha`` = max(reference × (1 − reduction), guarantee_ha).
+    1 Jan 2021), ``guarantee_ha`` (the commune's floor) and ``envelope_ha`` =
+    max(reference × (1 − reduction), guarantee).
+
+    Guarantee (loi 2023-630): only a commune covered by a planning document (PLU, document en
+    tenant lieu, carte communale) prescribed, "arrêté" or approved before 22 August 2026 is
+    eligible. When the table has a ``planning_document`` column (true/false, 1/0: the DGALN
+    SUDOCUH status of each commune), the guarantee applies where it is true only; without the
+    column every commune is taken as eligible (the data is not in the Cerema file).
     """
     if not 0.0 <= reduction <= 1.0:
         raise TwinInputError("zan_bad_share", "reduction", name="reduction", value=reduction)
@@ -101,9 +108,15 @@ def envelope_2031(conso: pd.DataFrame, reduction: float = 0.5, guarantee_ha: flo
     check_conso(conso)
     yearly = yearly_consumption_ha(conso)
     reference = yearly[list(REFERENCE_YEARS)].sum(axis=1)
-    envelope = np.maximum(reference * (1.0 - reduction), guarantee_ha)
-    return pd.DataFrame({"reference_ha": reference, "envelope_ha": envelope},
-                        index=reference.index.rename("idcom"))
+    floor = pd.Series(float(guarantee_ha), index=reference.index)
+    if "planning_document" in conso.columns:
+        doc = conso.set_index(conso["idcom"].astype(str))["planning_document"]
+        eligible = doc.astype(str).str.strip().str.lower().isin(("true", "1", "1.0", "oui",
+                                                                 "yes"))
+        floor = floor.where(eligible.reindex(reference.index).fillna(False).astype(bool), 0.0)
+    envelope = np.maximum(reference * (1.0 - reduction), floor)
+    return pd.DataFrame({"reference_ha": reference, "guarantee_ha": floor,
+                         "envelope_ha": envelope}, index=reference.index.rename("idcom"))
 
 
 def allocate(total_ha: float, weights: pd.Series) -> pd.Series:
@@ -124,32 +137,34 @@ def allocate(total_ha: float, weights: pd.Series) -> pd.Series:
     return base / M2_PER_HA
 
 
-def allocate_with_floor(total_ha: float, weights: pd.Series, floor_ha: float = 0.0
-                        ) -> pd.Series:
-    """Share ``total_ha`` in proportion to ``weights``, every commune getting ≥ ``floor_ha``.
+def allocate_with_floor(total_ha: float, weights: pd.Series, floor_ha=0.0) -> pd.Series:
+    """Share ``total_ha`` in proportion to ``weights``, every commune getting ≥ its floor.
 
-    Communes whose proportional share falls under the floor get the floor (the 1 ha communal
-    guarantee); the rest is shared among the others in proportion to their weights, repeated
-    until no share is under the floor. The sum is exactly ``total_ha`` (to the m²) whenever
-    ``total_ha ≥ n × floor_ha``; otherwise every commune gets the floor (the guarantee wins).
+    ``floor_ha``: one value for every commune, or a Series by commune (the 1 ha guarantee for
+    the eligible communes only, 0 for the others). Communes whose proportional share falls
+    under their floor get the floor (the communal guarantee); the rest is shared among the
+    others in proportion to their weights, repeated until no share is under its floor. The sum
+    is exactly ``total_ha`` (to the m²) whenever ``total_ha ≥`` the sum of the floors;
+    otherwise every commune gets its floor (the guarantee wins).
     """
-    if floor_ha < 0:
-        raise TwinInputError("zan_negative_param", "guarantee_ha", name="guarantee_ha",
-                             value=floor_ha)
     w = weights.clip(lower=0).astype(float).fillna(0.0)
-    n = len(w)
-    if total_ha <= n * floor_ha + 1e-12:
-        return pd.Series(float(floor_ha), index=w.index)
+    floor = (floor_ha.reindex(w.index).fillna(0.0).astype(float)
+             if isinstance(floor_ha, pd.Series) else pd.Series(float(floor_ha), index=w.index))
+    if (floor < 0).any():
+        raise TwinInputError("zan_negative_param", "guarantee_ha", name="guarantee_ha",
+                             value=float(floor.min()))
+    if total_ha <= floor.sum() + 1e-12:
+        return floor.copy()
     floored = pd.Series(False, index=w.index)
     while True:
         free = ~floored
-        rest = total_ha - floor_ha * floored.sum()
+        rest = total_ha - floor[floored].sum()
         share = allocate(rest, w[free]) if free.any() else pd.Series(dtype=float)
-        low = share < floor_ha
+        low = share < floor[share.index]
         if not low.any():
             break
         floored[share.index[low]] = True
-    out = pd.Series(float(floor_ha), index=w.index)
+    out = floor.copy()
     out[share.index] = share
     return out
 

@@ -4,9 +4,39 @@ Equations in :mod:`twin_core.models.zan.envelope` (sources there). Demand: INSEE
 "point mort" reasoning (dwellings for population growth and for smaller households, the stock
 holding secondary and vacant homes); dwellings built in the existing fabric (densification,
 vacancy reduction, brownfields) take no ENAF, the others take land at the chosen density.
-Non-housing land (activity, roads, rail, unknown) continues at a chosen share of its 2011-2021
-pace. Renaturation (ha/yr) is deducted from 2031 on (loi 2023-630, art. 7 counts it from 2021
+Demography per commune (``commune_trends``, default on): each commune keeps the gap between its
+own 2014-2020 trends and the group's — yearly population growth and household-size change, from
+the census populations and households the Cerema file carries (``pop14``, ``pop20``, ``men14``,
+``men20``; INSEE RP 2014 and 2020) — around the levers ``population_growth_pct`` and
+``household_trend_pct``, which set the group's rates (a "shift-share" projection: the group
+follows the lever, the communes keep their observed differences). A commune whose population
+falls needs no new dwelling unless its households shrink faster than its population (the
+yearly stock change is clipped at 0: a vacant home is not demolished to give land back). A
+commune's observed trend is clipped to ±5 %/yr (population) and ±3 %/yr (household size) so
+that the census noise of a tiny commune does not become an exponential; a commune without
+2014 data follows the group's rates. Off: every commune follows the levers.
+
+Non-housing land (activity, mixed, roads, rail, unknown: the Cerema uses other than ``hab``) is
+projected by its own driver, a documented share: it follows the projected housing land at the
+group's observed 2011-2021 ratio (non-housing ha per ha of housing land, Cerema file),
+scaled by ``other_land_pct`` (100 % = that ratio). It is no longer kept at its past pace beside
+a re-projected housing demand (the roads and mixed uses of past housing estates would be counted
+twice), and a group whose housing demand vanishes takes no non-housing land either (an
+assumption: a business park decided without new inhabitants is not modelled).
+
+2031-2050: the law counts net artificialisation (art. L. 101-2-1 code de l'urbanisme; décret
+2023-1096, OCS GE) from 2031, not ENAF consumption. No projection of the OCS GE exists here: the
+2031-2050 figures are a proxy (projected ENAF consumption minus renaturation) and are labelled
+so. Renaturation (ha/yr) is deducted from 2031 on (loi 2023-630, art. 7 counts it from 2021
 only for renatured plots; we take the conservative reading).
+
+1 ha communal guarantee (loi 2023-630, amending art. 194 of loi 2021-1104): only communes
+covered by a planning document (PLU, document en tenant lieu, carte communale) prescribed,
+"arrêté" or approved before 22 August 2026 are eligible. The data it needs — each commune's
+planning-document status (DGALN "SUDOCUH" table of the état des documents d'urbanisme) — is not
+in the Cerema file: a boolean column ``planning_document`` in the land-take table, when present,
+restricts the guarantee to the communes where it is true; without it every commune is taken as
+eligible (an upper bound of the guarantee's effect).
 
 Allocation: the group's envelope (sum of the communal envelopes of
 :func:`~twin_core.models.zan.envelope.envelope_2031`, i.e. what an EPCI or SCoT gets) is shared
@@ -63,6 +93,9 @@ ZAN_EXTENT = (355_000.0, 6_395_000.0, 925_000.0, 6_572_000.0)
 ZONE_YEARS = tuple(range(2031, 2050))
 BASE_YEAR = 2020  # pop20 / men20 of the Cerema file
 DEFAULT_HOUSEHOLD_SIZE = 2.2  # INSEE RP 2020, France: 2.19 persons per main residence
+CENSUS_SPAN = 6  # years between the 2014 and 2020 census figures of the Cerema file
+#: Clip of a commune's observed yearly trends (%/yr): population, household size.
+GROWTH_CLIP_PCT, HOUSEHOLD_CLIP_PCT = 5.0, 3.0
 
 
 class ZanScenario(Scenario):
@@ -87,9 +120,14 @@ class ZanScenario(Scenario):
     mix_past_pct = param.Number(default=50.0, bounds=(0.0, 100.0), step=10.0,
                                 doc="Weight of past consumption in the 'mix' rule.")
     population_growth_pct = param.Number(default=0.5, bounds=(-2.0, 3.0), step=0.1,
-                                         doc="Yearly population growth.")
+                                         doc="Yearly population growth of the group (each "
+                                             "commune keeps its 2014-2020 gap to it when "
+                                             "commune_trends is on).")
     household_trend_pct = param.Number(default=-0.4, bounds=(-2.0, 1.0), step=0.1,
-                                       doc="Yearly change of the mean household size.")
+                                       doc="Yearly change of the mean household size (group).")
+    commune_trends = param.Boolean(default=True,
+                                   doc="Each commune keeps its observed 2014-2020 population "
+                                       "and household-size trends relative to the group.")
     vacancy_pct = param.Number(default=8.0, bounds=(0.0, 30.0), step=0.5,
                                doc="Share of vacant homes in the stock.")
     secondary_pct = param.Number(default=5.0, bounds=(0.0, 60.0), step=1.0,
@@ -99,7 +137,8 @@ class ZanScenario(Scenario):
     density = param.Number(default=15.0, bounds=(2.0, 150.0), step=1.0,
                            doc="Density of new housing on ENAF land.")
     other_land_pct = param.Number(default=100.0, bounds=(0.0, 200.0), step=10.0,
-                                  doc="Non-housing land take, in % of its 2011-2021 pace.")
+                                  doc="Non-housing land per ha of housing land, in % of the "
+                                      "group's 2011-2021 ratio.")
     renaturation_ha_per_yr = param.Number(default=0.0, bounds=(0.0, 20.0), step=0.5,
                                           doc="Land renatured each year from 2031.")
     incoming_dwellings = param.Integer(default=0, bounds=(0, 5000), step=50,
@@ -204,10 +243,55 @@ def zone_area_by_commune(zone: dict | None, communes: gpd.GeoDataFrame, idx: pd.
     return out
 
 
-def commune_inputs(conso: pd.DataFrame, s: ZanScenario):
-    """Per-commune inputs of a run: the Cerema table indexed by commune, the 2021-2031
-    envelope table, observed yearly land take (ha), 2020 population, household size and the
-    non-housing land-take rate (ha/yr, the 2011-2021 average scaled by ``other_land_pct``)."""
+def commune_trends(conso: pd.DataFrame, idx: pd.Index) -> pd.DataFrame:
+    """Observed 2014-2020 yearly trends per commune (fractions/yr) and their gap to the group.
+
+    ``conso`` indexed by idcom. growth = (pop20 / pop14)^(1/6) − 1; household size
+    hh = pop / men (persons per main residence, INSEE "ménages"), trend = (hh20 / hh14)^(1/6) − 1,
+    clipped to ±:data:`GROWTH_CLIP_PCT` / ±:data:`HOUSEHOLD_CLIP_PCT` %/yr. The group's rates are
+    the aggregates of the communes that have all four figures; a commune without them gets the
+    group's rates (gap 0). Columns: growth, household, growth_gap, household_gap."""
+    p14, p20, m14, m20 = (_column(conso, k, idx).to_numpy(float)
+                          for k in ("pop14", "pop20", "men14", "men20"))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ok = (p14 > 0) & (p20 > 0) & (m14 > 0) & (m20 > 0)
+        n = CENSUS_SPAN
+        g = np.where(ok, np.clip((p20 / p14) ** (1 / n) - 1, -GROWTH_CLIP_PCT / 100,
+                                 GROWTH_CLIP_PCT / 100), np.nan)
+        h = np.where(ok, np.clip(((p20 / m20) / (p14 / m14)) ** (1 / n) - 1,
+                                 -HOUSEHOLD_CLIP_PCT / 100, HOUSEHOLD_CLIP_PCT / 100), np.nan)
+    if ok.any():
+        g_group = (p20[ok].sum() / p14[ok].sum()) ** (1 / n) - 1
+        h_group = ((p20[ok].sum() / m20[ok].sum()) / (p14[ok].sum() / m14[ok].sum())
+                   ) ** (1 / n) - 1
+    else:
+        g_group = h_group = 0.0
+    return pd.DataFrame({"growth": g, "household": h,
+                         "growth_gap": np.nan_to_num(g - g_group, nan=0.0),
+                         "household_gap": np.nan_to_num(h - h_group, nan=0.0)}, index=idx)
+
+
+def nonhousing_ratio(conso: pd.DataFrame, reference_ha: pd.Series) -> float:
+    """Non-housing ENAF land per ha of housing land over 2011-2021, for the whole group
+    (Cerema: reference minus the ``hab`` columns, over the ``hab`` columns); 0 without housing
+    land. ``conso`` indexed by idcom."""
+    hab = [HOUSING_PREFIX.format(a=y % 100, b=(y + 1) % 100) for y in REFERENCE_YEARS]
+    cols = conso.reindex(columns=hab)
+    if not all(pd.api.types.is_numeric_dtype(t) for t in cols.dtypes):
+        cols = cols.apply(pd.to_numeric, errors="coerce")
+    housing = float(np.nansum(cols.to_numpy(float))) / 1e4
+    if housing <= 0:
+        return 0.0
+    return max(float(reference_ha.sum()) - housing, 0.0) / housing
+
+
+def commune_inputs(conso: pd.DataFrame, s: ZanScenario) -> dict:
+    """Per-commune inputs of a run: ``conso`` (the Cerema table indexed by commune),
+    ``communal`` (2021-2031 envelope table), ``yearly`` (observed land take, ha), ``pop`` (2020
+    population), ``hh`` (2020 household size), ``growth_gap`` / ``household_gap`` (yearly
+    fractions added to the levers' rates; 0 when ``commune_trends`` is off), ``trends`` (the
+    observed trends) and ``q``, the non-housing land per ha of housing land (group's 2011-2021
+    ratio × ``other_land_pct``)."""
     communal = envelope_2031(conso, s.reduction_pct / 100.0, s.guarantee_ha)
     yearly = yearly_consumption_ha(conso)
     idx = communal.index
@@ -216,12 +300,12 @@ def commune_inputs(conso: pd.DataFrame, s: ZanScenario):
     men = _column(conso, "men20", idx)
     hh_size = (pop / men).replace([np.inf, -np.inf], np.nan).fillna(DEFAULT_HOUSEHOLD_SIZE)
     hh_size = hh_size.where(hh_size > 0, DEFAULT_HOUSEHOLD_SIZE)
-    hab = [HOUSING_PREFIX.format(a=y % 100, b=(y + 1) % 100) for y in REFERENCE_YEARS]
-    housing = conso.reindex(columns=hab).apply(pd.to_numeric, errors="coerce").fillna(0.0
-                                                                                     ).sum(axis=1)
-    other_rate = (communal["reference_ha"] - housing.reindex(idx) / 1e4).clip(lower=0) / 10 * \
-        s.other_land_pct / 100
-    return conso, communal, yearly, pop, hh_size, other_rate
+    trends = commune_trends(conso, idx)
+    on = 1.0 if s.commune_trends else 0.0
+    q = nonhousing_ratio(conso, communal["reference_ha"]) * s.other_land_pct / 100
+    return {"conso": conso, "communal": communal, "yearly": yearly, "pop": pop, "hh": hh_size,
+            "growth_gap": trends["growth_gap"] * on, "household_gap": trends["household_gap"] * on,
+            "trends": trends, "q": q}
 
 
 def run_trajectory(conso: pd.DataFrame, communes: gpd.GeoDataFrame, s: ZanScenario,
@@ -230,20 +314,25 @@ def run_trajectory(conso: pd.DataFrame, communes: gpd.GeoDataFrame, s: ZanScenar
     if not s.density > 0:
         raise TwinInputError("zan_density_zero", "density", value=s.density)
     check_communes(conso, communes["code_insee"], source)
-    conso, communal, yearly, pop, hh_size, other_rate = commune_inputs(conso, s)
+    ci = commune_inputs(conso, s)
+    conso, communal, yearly, pop, hh_size = (ci[k] for k in ("conso", "communal", "yearly",
+                                                             "pop", "hh"))
+    q = ci["q"]
     idx = communal.index
     reference = communal["reference_ha"]
+    # each commune's yearly rates: the levers (group) plus the commune's observed gap
+    g_c = s.population_growth_pct / 100 + ci["growth_gap"].to_numpy()
+    h_c = s.household_trend_pct / 100 + ci["household_gap"].to_numpy()
 
     # -- envelope shared by the chosen rule (sum conserved, guarantee as a floor)
     total_env = float(communal["envelope_ha"].sum())
-    g = s.population_growth_pct / 100
     observed_growth = _column(conso, "pop1420", idx)
-    growth = observed_growth.where(observed_growth.notna(), pop * ((1 + g) ** 10 - 1))
+    growth = observed_growth.where(observed_growth.notna(), pop * ((1 + g_c) ** 10 - 1))
     if s.allocation_rule == "past":
         env = communal["envelope_ha"].copy()
     else:
         weights = allocation_weights(s.allocation_rule, reference, growth, s.mix_past_pct / 100)
-        env = allocate_with_floor(total_env, weights, s.guarantee_ha)
+        env = allocate_with_floor(total_env, weights, communal["guarantee_ha"])
 
     # -- demand: dwellings per year from the stock change (vectorised over communes × years)
     first_proj = max(yearly.columns) + 1  # first year without observation
@@ -253,17 +342,22 @@ def run_trajectory(conso: pd.DataFrame, communes: gpd.GeoDataFrame, s: ZanScenar
     if occupied <= 0:
         raise TwinInputError("zan_vacancy_too_high", "vacancy_pct")
     t = np.arange(2021, horizon + 2) - BASE_YEAR
-    pop_t = pop.to_numpy()[:, None] * (1 + g) ** t[None, :]
-    stock_t = pop_t / (hh_size.to_numpy()[:, None] * (1 + s.household_trend_pct / 100) ** t
+    pop_t = pop.to_numpy()[:, None] * (1 + g_c[:, None]) ** t[None, :]
+    stock_t = pop_t / (hh_size.to_numpy()[:, None] * (1 + h_c[:, None]) ** t[None, :]
                        ) / occupied
     dw_year = np.maximum(np.diff(stock_t, axis=1), 0.0)  # years 2021 … horizon
     dw = pd.DataFrame(dw_year, index=idx, columns=np.arange(2021, horizon + 1))
     pop_share = pop / pop.sum() if pop.sum() > 0 else pop * 0 + 1 / len(pop)
     proj_years = [y for y in range(first_proj, 2031)]
+    fabric = s.existing_fabric_pct / 100
+    # non-housing land follows the communes' own housing land at the group's observed ratio
+    # (module docstring); homes for incoming households (coast relocation) take housing land
+    # only: their services are not modelled
+    other_land = pd.DataFrame(q * land_for_dwellings_ha(dw.to_numpy(), fabric, s.density),
+                              index=idx, columns=dw.columns)
     if s.incoming_dwellings and proj_years:
         dw[proj_years] += (pop_share.to_numpy()[:, None] * s.incoming_dwellings
                            / len(proj_years))
-    fabric = s.existing_fabric_pct / 100
     housing_land = pd.DataFrame(land_for_dwellings_ha(dw.to_numpy(), fabric, s.density),
                                 index=idx, columns=dw.columns)
 
@@ -271,7 +365,8 @@ def run_trajectory(conso: pd.DataFrame, communes: gpd.GeoDataFrame, s: ZanScenar
     obs_years = [y for y in years if y in yearly.columns]
     gross_a[:, np.searchsorted(years, obs_years)] = yearly[obs_years].to_numpy()
     proj = years >= first_proj
-    gross_a[:, proj] = housing_land[list(years[proj])].to_numpy() + other_rate.to_numpy()[:, None]
+    gross_a[:, proj] = (housing_land[list(years[proj])].to_numpy()
+                        + other_land[list(years[proj])].to_numpy())
     gross = pd.DataFrame(gross_a, index=idx, columns=years)
     renat_years = years[years >= 2031]
     renat = pd.Series(0.0, index=idx)
@@ -310,12 +405,12 @@ def run_trajectory(conso: pd.DataFrame, communes: gpd.GeoDataFrame, s: ZanScenar
     # -- dwellings needed 2021-2031 vs delivered within each commune's envelope
     needed = dw[dec1_years].sum(axis=1)
     needed_proj = dw[proj_years].sum(axis=1)
-    other_proj = other_rate * len(proj_years)
-    land_avail = (env - observed_2021 - other_proj).clip(lower=0)
+    # land left in the envelope after 2021-2022 and the non-housing land
+    land_avail = (env - observed_2021 - other_land[proj_years].sum(axis=1)).clip(lower=0)
     enaf_need = needed_proj * (1 - fabric)
     delivered = (needed - needed_proj) + needed_proj * fabric + np.minimum(
         enaf_need, land_avail * s.density)
-    pop_gain = pop * ((1 + g) ** (2031 - BASE_YEAR) - (1 + g) ** (2021 - BASE_YEAR))
+    pop_gain = pop * ((1 + g_c) ** (2031 - BASE_YEAR) - (1 + g_c) ** (2021 - BASE_YEAR))
     gross_2021_2050 = gross[[y for y in years if 2021 <= y < 2050]].sum(axis=1)
     agri = gross_2021_2050 * s.agricultural_share_pct / 100
     gross_dec1 = gross[dec1_years].sum(axis=1)
@@ -332,6 +427,8 @@ def run_trajectory(conso: pd.DataFrame, communes: gpd.GeoDataFrame, s: ZanScenar
         "agricultural_land_lost_ha": agri, "projected_2031_2050_ha": dec_rest,
         "renatured_ha_per_yr": renat + zone_ha / max(len(zone_years), 1),
         "renature_zone_ha": zone_ha, "dwellings_per_year": needed / 10,
+        "growth_pct": g_c * 100, "household_trend_pct": h_c * 100,
+        "growth_2014_2020_pct": ci["trends"]["growth"] * 100,
     })
     table.index.name = "code_insee"
     layer = communes.assign(code_insee=communes["code_insee"].astype(str)).drop(
@@ -396,9 +493,15 @@ _DEMAND = ("population_growth_pct", "household_trend_pct", "vacancy_pct", "secon
            "other_land_pct")
 _LAW = "loi Climat et résilience 2021-1104 art. 191 and loi 2023-630 (envelope rules)"
 _PROJECTION = Evidence(
-    "assumption", "\"point mort\" housing demand at the chosen density plus non-housing land at "
-    "a share of its 2011-2021 pace, on the Cerema land-take file (no hindcast yet)",
-    assumptions=_DEMAND)
+    "assumption", "\"point mort\" housing demand per commune (2014-2020 census trends of each "
+    "commune around the group's levers) at the chosen density, plus non-housing land at the "
+    "group's 2011-2021 ratio to housing land, on the Cerema land-take file; hindcast of "
+    "2014-2020 on the Ain file (zan.hindcast)",
+    checks=("zan.hindcast",), assumptions=_DEMAND)
+_PROXY_2031 = Evidence(
+    "assumption", "proxy of net artificialisation 2031-2050 (the law's measure from 2031, OCS GE, "
+    "décret 2023-1096): projected ENAF consumption minus renaturation",
+    checks=("zan.hindcast",), assumptions=(*_DEMAND, "renaturation_ha_per_yr"))
 _EVIDENCE = {
     **dict.fromkeys(("reference_ha", "consumed_2021_2023_ha"), Evidence(
         "observed", "Cerema / Portail de l'artificialisation, ENAF land-take file")),
@@ -410,8 +513,9 @@ _EVIDENCE = {
                                     f"({_LAW})", assumptions=("pace_2031_pct",)),
     **dict.fromkeys(("projected_2021_2031_ha", "budget_used_pct", "communes_over_budget",
                      "dwellings_delivered_pct", "m2_per_new_inhabitant", "overshoot_2031_ha",
-                     "projected_2031_2050_ha", "dwellings_needed", "dwellings_delivered",
-                     "dwellings_per_year"), _PROJECTION),
+                     "dwellings_needed", "dwellings_delivered", "dwellings_per_year"),
+                   _PROJECTION),
+    "projected_2031_2050_ha": _PROXY_2031,
     "agricultural_land_lost_ha": Evidence(
         "assumption", "projected land take × farmland share (Agreste Teruti-Lucas 2015: two "
         "thirds nationally)", assumptions=("agricultural_share_pct", *_DEMAND)),

@@ -7,8 +7,11 @@ Same equations as :mod:`twin_core.models.zan.model`, in closed form over 2023-20
   (1 − vacancy − secondary), pop and household size growing geometrically from 2020 (clipped at 0:
   with constant rates the yearly changes have one sign, so this equals the sum of yearly
   clipped changes of the model);
-- ENAF land = dwellings × (1 − existing-fabric share) / density + non-housing land at a share of
-  its 2011-2021 pace; 2021-2022 are observed;
+- each commune may grow at the draw's rate plus its own offset (its observed 2014-2020 gap to the
+  group, :func:`twin_core.models.zan.model.commune_trends`), households likewise;
+- ENAF land = dwellings × (1 − existing-fabric share) / density × (1 + non-housing ratio ×
+  ``other_land_pct``): non-housing land follows housing land at the group's 2011-2021 ratio;
+  2021-2022 are observed;
 - envelope = max(reference × (1 − reduction), guarantee) per commune (loi 2021-1104, 2023-630).
 
 Communes without Cerema data get a synthetic land take drawn as the sample-data build does
@@ -90,15 +93,16 @@ def draw_scenarios(n: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
             "guarantee_ha": np.full(n, 1.0)}
 
 
-def project_draws(population, household_size, reference_ha, observed_2021_ha, other_rate_ha,
-                  draws: dict[str, np.ndarray], growth_offset_pct=None, chunk: int = 64
-                  ) -> dict[str, np.ndarray]:
+def project_draws(population, household_size, reference_ha, observed_2021_ha, nonhousing_ratio,
+                  draws: dict[str, np.ndarray], growth_offset_pct=None,
+                  household_offset_pct=None, chunk: int = 64) -> dict[str, np.ndarray]:
     """Project 2021-2031 land take for every commune (n) under every draw (m).
 
     Per-commune arrays (n,): population 2020, household size, reference 2011-2021 (ha),
-    observed 2021-2022 (ha), non-housing yearly rate at 100 % (ha/yr); optional commune growth
-    offset (%/yr, added to each draw's growth). ``draws``: arrays (m,) named as in
-    :data:`DRAW_FIELDS`. Work is done by chunks of draws (memory ≈ 8 × chunk × n × 8 bytes).
+    observed 2021-2022 (ha); ``nonhousing_ratio``: non-housing ha per ha of housing land at
+    ``other_land_pct`` = 100 % (scalar or per commune); optional commune growth and
+    household-size offsets (%/yr, added to each draw's rates). ``draws``: arrays (m,) named as
+    in :data:`DRAW_FIELDS`. Work is done by chunks of draws (memory ≈ 8 × chunk × n × 8 bytes).
 
     Returns per draw (m,): ``consumption_ha``, ``envelope_ha``, ``communes_over_budget``,
     ``dwellings_needed``; per commune (n,): ``p_over_budget`` (share of draws over budget) and
@@ -109,7 +113,7 @@ def project_draws(population, household_size, reference_ha, observed_2021_ha, ot
     hh = np.asarray(household_size, dtype=float) * np.ones(n)
     ref = np.asarray(reference_ha, dtype=float)
     obs = np.asarray(observed_2021_ha, dtype=float)
-    other = np.asarray(other_rate_ha, dtype=float)
+    other = np.asarray(nonhousing_ratio, dtype=float) * np.ones(n)
     if np.any(ref < 0) or np.any(obs < 0) or np.any(other < 0):
         raise TwinInputError("zan_negative_area", "project_draws", column="reference/observed",
                              communes="?")
@@ -127,8 +131,9 @@ def project_draws(population, household_size, reference_ha, observed_2021_ha, ot
     if np.any(occ <= 0):
         raise TwinInputError("zan_vacancy_too_high", "vacancy_pct")
     offset = np.zeros(n) if growth_offset_pct is None else np.asarray(growth_offset_pct, float)
+    h_off = np.zeros(n) if household_offset_pct is None else np.asarray(household_offset_pct,
+                                                                         float)
     t0, t1 = PROJ_START - BASE_YEAR, PROJ_END - BASE_YEAR
-    years_proj = PROJ_END - PROJ_START
     homes = pop / hh  # main residences 2020
 
     out = {k: np.empty(m) for k in ("consumption_ha", "envelope_ha", "communes_over_budget",
@@ -138,13 +143,13 @@ def project_draws(population, household_size, reference_ha, observed_2021_ha, ot
     for a in range(0, m, chunk):
         s = slice(a, min(a + chunk, m))
         lg = np.log1p((d["growth_pct"][s, None] + offset[None, :]) / 100)  # (k, n)
-        lh = np.log1p(d["household_trend_pct"][s] / 100)[:, None]  # (k, 1)
+        lh = np.log1p((d["household_trend_pct"][s, None] + h_off[None, :]) / 100)  # (k, n)
         r = lg - lh
         ratio = np.exp(r * t1) - np.exp(r * t0)  # stock(2031)/stock(2020) − stock(2023)/…
         dwell = np.maximum(ratio, 0.0) * (homes / 1.0)[None, :] / occ[s, None]
         land = dwell * ((1 - d["existing_fabric_pct"][s] / 100) / d["density"][s])[:, None]
-        cons = land + obs[None, :] + other[None, :] * (
-            years_proj * d["other_land_pct"][s] / 100)[:, None]
+        cons = land * (1 + other[None, :] * (d["other_land_pct"][s] / 100)[:, None]) + \
+            obs[None, :]
         env = np.maximum(ref[None, :] * (1 - d["reduction_pct"][s] / 100)[:, None],
                          d["guarantee_ha"][s, None])
         over = cons > env
