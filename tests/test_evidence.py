@@ -137,7 +137,7 @@ def test_the_ensemble_can_vary_the_assumptions():
     assert drawn.max() <= base * (1 + ASSUMPTION_SPREAD) + 1e-9 and drawn.std() > 0
     # the budget path to 2050 rests only on its pace: it varies only when assumptions do
     col = "zan.budget_2031_2050_ha"
-    assert plain.values[col].std() == 0 and wide_.values[col].std() > 0
+    assert plain.values[col].std() < 1e-9 and wide_.values[col].std() > 1e-3
     top = wide_.sensitivity().query("rank == 1").set_index("indicator")
     assert top.at[col, "input"] == "pace_2031_pct"
     # a zero assumption (an effect switched off) stays zero

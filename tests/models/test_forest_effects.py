@@ -22,7 +22,8 @@ def test_flame_length_and_intensity_reproduce_behaveplus5():
         angle = 0.0 if np.isnan(row.aspect_deg) else (row.wind_dir_deg - row.aspect_deg) % 360
         fire = fs.rothermel_surface(row.fuel_model, 0.04, 0.04, 0.06, herb, 0.70,
                                     row.midflame_wind_mph * fs.MPH_TO_M_PER_S,
-                                    row.slope_pct / 100.0, angle)
+                                    row.slope_pct / 100.0, angle,
+                                    wind_limit="rothermel_1972")  # BehavePlus 5's setting
         # the table is rounded to 0.1 ft, 1 Btu/ft/s and 0.01 min
         assert float(fire.flame_length_m) / 0.3048 == pytest.approx(row.flame_length_ft,
                                                                     abs=0.06)

@@ -134,3 +134,55 @@ def test_stored_national_dieback_fit_is_what_the_code_computes(forest):
     assert r.fits["dieback"].n == stored["n"]
     assert r.fits["dieback"].finding == (stored["cv_auc"] >= 0.6 and stored["effects_clear"]
                                          and stored["signs_as_expected"])
+
+
+def test_the_schedule_never_exceeds_the_annual_cap():
+    from twin_core.models.forest import plan as pl
+
+    rng = np.random.default_rng(5)
+    area = rng.uniform(1, 60, 40)
+    gain = rng.uniform(-0.2, 1, 40)
+    chosen = pl.plan_cut_replant(area, gain, 4500.0, 5e6, 30.0 * 8)
+    cuts = pl.schedule(area, gain, chosen, 30.0, 2025, 8)
+    per_year = cuts.groupby("year")["area_ha"].sum()
+    assert per_year.max() <= 30.0 + 1e-9 and per_year.index.max() <= 2032
+    # every chosen stand is cut in full, nothing else
+    done = cuts.groupby("stand")["area_ha"].sum()
+    np.testing.assert_allclose(done.to_numpy(), area[done.index.to_numpy()], atol=1e-6)
+    assert set(done.index) == set(np.flatnonzero(chosen))
+
+
+def test_a_fresh_cut_does_not_get_the_mature_fuel():
+    from twin_core.models.forest import fire_spread as fs
+    from twin_core.models.forest import plan as pl
+
+    fuels = pl.fuel_after_cut("TL3", np.array([-1, 0, 2, 3, 12, 13, 30]), 10.0)
+    assert fuels.tolist() == ["", "SB2", "SB2", "GS2", "GS2", "TL3", "TL3"]
+    ros = fs.rothermel_max_spread(np.array(["SB2", "GS2", "TL3"], dtype=object),
+                                  *fs.MOISTURE_SCENARIOS["D1L1"],
+                                  fs.wind_to_midflame(20.0, 0.4), 0.0)
+    assert ros[0] > ros[2] and ros[1] > ros[2]  # slash and regrowth burn faster than litter
+
+
+def test_plan_effects_follow_the_schedule(forest):
+    m = get_model("forest.climate_risk")
+    S = m.scenario_class
+    r = m.run(forest, S(budget_keur=2000.0, annual_cap_ha=50.0))
+    v = r.values
+    assert v["plan_max_year_ha"] <= 50.0 + 1e-6
+    # the slash years are worse than before the plan; the peak is at least the horizon value
+    assert v["fire_exposed_peak_ha"] >= max(v["fire_exposed_ha"], v["fire_exposed_after_plan_ha"])
+    cut_years = r.layers["plan"]["cut_year"]
+    assert cut_years.between(2025, 2025 + S().plan_years - 1).all()
+
+
+def test_tree_carbon_uses_ipcc_expansion_and_root_factors():
+    from twin_core.models.forest import plan as pl
+
+    # 150 m³/ha of pine: BCEF_S 0.55 (Mediterranean conifers > 80 m³/ha) → AGB 82.5 t/ha,
+    # R 0.29 (temperate conifers, AGB 50-150 t/ha): 82.5 × 1.29 × 0.47 × 44/12 t CO2/ha
+    pine = pl.stand_carbon_tco2_per_ha(np.array(["scots_pine"], dtype=object), 150.0)[0]
+    assert pine == pytest.approx(82.5 * 1.29 * 0.47 * 44 / 12)
+    # beech: BCEF_S 0.66 → AGB 99 t/ha, R 0.23 (broadleaves 75-150 t/ha)
+    beech = pl.stand_carbon_tco2_per_ha(np.array(["beech"], dtype=object), 150.0)[0]
+    assert beech == pytest.approx(99.0 * 1.23 * 0.47 * 44 / 12)

@@ -9,16 +9,18 @@ see the loss).
 
 Fire (:func:`plan_fire_carbon`): each stand's head-fire flame length on the scenario's fire day
 (fuel moisture scenario and midflame wind of the plan's objective, flat ground), Rothermel 1972 +
-Byram 1959 (:mod:`.fire_spread`, checked against BehavePlus 5), with its current fuel model and,
-for the cut stands, the fuel model of the replanted species (:data:`.fire_spread.
-GROUP_FUEL_MODEL`, as the plan's objective does). A stand is "exposed" when its flame length
-exceeds 1.2 m (4 ft): the limit of a direct attack at the head with hand tools in the fire
-behaviour interpretation chart of Andrews & Rothermel 1982 (USDA FS GTR INT-131), used in
-BehavePlus (Andrews 2018, RMRS-GTR-371).
+Byram 1959 (:mod:`.fire_spread`, checked against BehavePlus 5). Uncut stands keep their fuel;
+each cut part carries, at a given year, the post-cut fuel of its age (:func:`.plan.
+fuel_after_cut`: slash SB2, then grass-shrub GS2, then the replanted species' fuel), following
+the year-by-year schedule of the plan. Reported at the horizon and at the worst year from the
+plan's start to the horizon (``fire_exposed_peak_ha``: the slash years). A part is "exposed"
+when its flame length exceeds 1.2 m (4 ft): the limit of a direct attack at the head with hand
+tools in the fire behaviour interpretation chart of Andrews & Rothermel 1982 (USDA FS GTR
+INT-131), used in BehavePlus (Andrews 2018, RMRS-GTR-371).
 
-Carbon: stem-wood carbon of the stands, area × standing volume × basic density × 0.47 × 44/12
-(:func:`.plan.harvested_carbon_tco2_per_ha`, IPCC 2006 Vol. 4 Table 4.14; sources in
-:mod:`.plan`), before the plan and after the harvest of the cut stands; the replanted trees
+Carbon: tree carbon of the stands, above and below ground, V × BCEF_S × (1 + R) × 0.47 × 44/12
+(:func:`.plan.stand_carbon_tco2_per_ha`, IPCC 2006 Vol. 4 Tables 4.4-4.5; sources in
+:mod:`.plan`), before the plan and after the harvest of the cut parts; the replanted trees
 store carbon back only over decades (not counted).
 """
 
@@ -26,6 +28,7 @@ from __future__ import annotations
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 
 from twin_core.models.forest import fire_spread as fs
 from twin_core.models.forest import plan as pl
@@ -39,6 +42,7 @@ INDICATORS: tuple[tuple[str, str, bool | None], ...] = (
     ("fire_exposed_ha", "ha", False), ("fire_exposed_after_plan_ha", "ha", False),
     ("plan_fire_exposed_cut_ha", "ha", True), ("stand_carbon_tco2", "t CO2", None),
     ("stand_carbon_after_plan_tco2", "t CO2", None), ("forest_loss_applied_ha", "ha", False),
+    ("fire_exposed_peak_ha", "ha", False),
 )
 
 
@@ -62,22 +66,63 @@ def flame_length_m(fuel_models, moisture: str, wind_kmh: float, wind_adjustment:
     return np.asarray(fire.flame_length_m, dtype=float)
 
 
-def plan_fire_carbon(stands: gpd.GeoDataFrame, species: np.ndarray, s) -> dict[str, float]:
-    """Fire exposure and carbon before and after the plan (``species``: replanted species of each
-    stand, "" when not cut); ``s`` a ForestScenario."""
+def exposed_in(year: int, stands: gpd.GeoDataFrame, species: np.ndarray,
+               cuts: pd.DataFrame | None, s) -> float:
+    """Area (ha) under flames over 1.2 m in ``year``: uncut parts keep their fuel, cut parts
+    carry the post-cut fuel of their age (plan.fuel_after_cut)."""
+    area = stands["area_ha"].to_numpy(float)
+    fuel_now = np.asarray(stands["fuel_model"], dtype=object)
+    parts_stand = np.arange(len(area))
+    parts_area = area.copy()
+    parts_fuel = fuel_now.copy()
+    if cuts is not None and len(cuts):
+        idx = cuts["stand"].to_numpy(int)
+        replant = fs.fuel_model_of_groups(np.asarray(species, dtype=object)[idx])
+        fuel = pl.fuel_after_cut(replant, year - cuts["year"].to_numpy(float),
+                                 s.regrowth_years)
+        done = fuel != ""
+        np.subtract.at(parts_area, idx[done], cuts["area_ha"].to_numpy(float)[done])
+        parts_stand = np.concatenate([parts_stand, idx[done]])
+        parts_area = np.concatenate([np.maximum(parts_area, 0.0),
+                                     cuts["area_ha"].to_numpy(float)[done]])
+        parts_fuel = np.concatenate([parts_fuel, fuel[done]])
+    flame = _flames(parts_fuel, s)
+    return float(parts_area[flame > EXPOSED_FLAME_M].sum())
+
+
+def _flames(fuels: np.ndarray, s) -> np.ndarray:
+    codes = sorted(set(fuels))
+    by_code = dict(zip(codes, np.atleast_1d(flame_length_m(
+        np.array(codes, dtype=object), s.fuel_moisture, s.wind_kmh, s.wind_adjustment)),
+        strict=True))
+    return np.array([by_code[f] for f in fuels], dtype=float)
+
+
+def plan_fire_carbon(stands: gpd.GeoDataFrame, species: np.ndarray, s,
+                     cuts: pd.DataFrame | None = None, start_year: int = 2025
+                     ) -> dict[str, float]:
+    """Fire exposure at the horizon and at its worst year, and carbon, before and after the
+    plan (``species``: replanted species of each stand, "" when not cut; ``cuts``: the
+    year-by-year schedule of plan.schedule — None: every cut stand taken as cut long ago);
+    ``s`` a ForestScenario."""
     area = stands["area_ha"].to_numpy(float)
     cut = np.asarray(species, dtype=object) != ""
-    fuel_now = np.asarray(stands["fuel_model"], dtype=object)
-    fuel_after = fuel_now.copy()
-    fuel_after[cut] = fs.fuel_model_of_groups(np.asarray(species, dtype=object)[cut])
-    flame_now = flame_length_m(fuel_now, s.fuel_moisture, s.wind_kmh, s.wind_adjustment)
-    flame_after = flame_length_m(fuel_after, s.fuel_moisture, s.wind_kmh, s.wind_adjustment)
-    exposed_now = float(area[flame_now > EXPOSED_FLAME_M].sum())
-    exposed_after = float(area[flame_after > EXPOSED_FLAME_M].sum())
-    carbon = pl.harvested_carbon_tco2_per_ha(stands["group"].to_numpy(object),
-                                             s.standing_volume_m3_ha) * area
+    if cuts is None:
+        cuts = pd.DataFrame({"stand": np.flatnonzero(cut), "year": start_year - 1000,
+                             "area_ha": area[cut]})
+    exposed_now = exposed_in(start_year - 1, stands, species, None, s)
+    end = max(int(s.horizon), start_year + int(getattr(s, "plan_years", 0)))
+    by_year = {y: exposed_in(y, stands, species, cuts, s) for y in range(start_year, end + 1)}
+    exposed_after = by_year.get(int(s.horizon), exposed_in(int(s.horizon), stands, species,
+                                                           cuts, s))
+    carbon = pl.stand_carbon_tco2_per_ha(stands["group"].to_numpy(object),
+                                         s.standing_volume_m3_ha) * area
+    cut_share = np.zeros(len(area))
+    np.add.at(cut_share, cuts["stand"].to_numpy(int), cuts["area_ha"].to_numpy(float))
+    cut_share = np.divide(cut_share, area, out=np.zeros_like(area), where=area > 0)
     return {"fire_exposed_ha": exposed_now, "fire_exposed_after_plan_ha": exposed_after,
             "plan_fire_exposed_cut_ha": exposed_now - exposed_after,
+            "fire_exposed_peak_ha": max(by_year.values()) if by_year else exposed_now,
             "stand_carbon_tco2": float(carbon.sum()),
-            "stand_carbon_after_plan_tco2": float(carbon[~cut].sum()),
+            "stand_carbon_after_plan_tco2": float((carbon * (1.0 - cut_share)).sum()),
             "forest_loss_applied_ha": float(stands.attrs.get("forest_loss_applied_ha", 0.0))}

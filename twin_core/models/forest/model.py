@@ -50,6 +50,7 @@ from twin_core.errors import TwinInputError
 from twin_core.evidence import Evidence
 from twin_core.indicators import value_indicator
 from twin_core.models.base import Model, ModelSpec, OutputSpec
+from twin_core.models.forest import crown
 from twin_core.models.forest import dieback as db
 from twin_core.models.forest import effects as fx
 from twin_core.models.forest import eutrees as et
@@ -65,6 +66,8 @@ MODEL_ID = "forest.climate_risk"
 NICE_LAT = 43.648
 WEATHER_YEAR = 2024
 SERIES_START, SERIES_STEP = 2025, 5
+#: First year of the cut-and-replant plan.
+PLAN_START = 2025
 FIRE_CELL_M = 50.0
 #: Default ignition: inside the largest holm-oak stand of the sample (lower Var valley).
 DEFAULT_IGNITION = (1037300.0, 6317800.0)
@@ -126,6 +129,10 @@ class ForestScenario(Scenario):
         default=20.0, bounds=(0.0, 500.0), step=10.0,
         doc="Largest area cut and replanted per year.")
     plan_years = param.Integer(default=10, bounds=(1, 30), doc="Duration of the plan (years).")
+    regrowth_years = param.Number(
+        default=10.0, bounds=(0.0, 40.0), step=1.0,
+        doc="Years a cut stand carries grass-shrub fuel (GS2) after the slash stage and before "
+            "the replanted species' fuel (no published duration: an assumption).")
     w_suitability = param.Number(
         default=1.0, bounds=(0.0, 1.0), step=0.1,
         doc="Weight of the suitability gain at the horizon in the plan's objective.")
@@ -252,21 +259,25 @@ def run_plan(stands: gpd.GeoDataFrame, status: np.ndarray, status_at, s: ForestS
     score_now = pd.Series(status).map(pl.STATUS_SCORE).fillna(0.5).to_numpy(float)
     moist = fs.MOISTURE_SCENARIOS[s.fuel_moisture]
     wind = fs.wind_to_midflame(s.wind_kmh, s.wind_adjustment)
-    fuels = sorted(set(fs.GROUP_FUEL_MODEL.values()))
+    fuels = sorted(set(fs.GROUP_FUEL_MODEL.values()) | {pl.SLASH_FUEL, pl.REGROWTH_FUEL})
     ros_of = dict(zip(fuels, np.atleast_1d(fs.rothermel_max_spread(
         np.array(fuels, dtype=object), *moist, wind, 0.0)), strict=True))
     ros_max = max(ros_of.values())
     ros_now = np.array([ros_of[f] for f in stands["fuel_model"]])
-    carbon = pl.harvested_carbon_tco2_per_ha(groups, s.standing_volume_m3_ha)
+    carbon = pl.stand_carbon_tco2_per_ha(groups, s.standing_volume_m3_ha)
+    carbon_max = float(carbon.max()) if n and carbon.max() > 0 else 1.0
+    # the fuel a stand cut in the middle of the plan carries at the horizon (post-cut stages)
+    age = s.horizon - (PLAN_START + s.plan_years / 2.0)
     gains = np.empty((n, len(su.CANDIDATE_SPECIES)))
     for j, sp in enumerate(su.CANDIDATE_SPECIES):
         cand = np.full(n, sp, dtype=object)
         st_j = status_at(s.warming, s.precip_change_pct, group=cand, cold=True)[0]
         score_j = pd.Series(st_j).map(pl.STATUS_SCORE).fillna(0.0).to_numpy(float)
-        ros_j = ros_of[fs.GROUP_FUEL_MODEL[sp]]
+        fuel_j = str(pl.fuel_after_cut(fs.GROUP_FUEL_MODEL[sp], age, s.regrowth_years))
+        ros_j = ros_of[fuel_j] if fuel_j else ros_now  # not cut yet at the horizon
         gains[:, j] = (s.w_suitability * (score_j - score_now)
                        + s.w_fire * (ros_now - ros_j) / ros_max
-                       - s.w_carbon * carbon / pl.CARBON_SCALE)
+                       - s.w_carbon * carbon / carbon_max)
     best = gains.argmax(axis=1)
     gain = gains[np.arange(n), best]
     zone = to_shape(s.excluded_zone)
@@ -274,16 +285,23 @@ def run_plan(stands: gpd.GeoDataFrame, status: np.ndarray, status_at, s: ForestS
     chosen = pl.plan_cut_replant(area, gain, pl.REPLANT_EUR_PER_HA, s.budget_keur * 1000.0,
                                  s.annual_cap_ha * s.plan_years, excluded=excluded)
     species = np.where(chosen, np.array(su.CANDIDATE_SPECIES, dtype=object)[best], "")
+    cuts = pl.schedule(area, gain, chosen, s.annual_cap_ha, PLAN_START, s.plan_years)
+    first_year = cuts.groupby("stand")["year"].min()
+    cut_year = np.full(n, np.nan)
+    cut_year[first_year.index.to_numpy()] = first_year.to_numpy()
     a = area[chosen]
     volume = float((a * s.standing_volume_m3_ha).sum())
-    return {"species": species,
-            "values": {"plan_cost_keur": float(a.sum() * pl.REPLANT_EUR_PER_HA / 1000.0),
+    return {"species": species, "schedule": cuts, "cut_year": cut_year,
+            "values": {"plan_max_year_ha": float(cuts.groupby("year")["area_ha"].sum().max())
+                       if len(cuts) else 0.0,
+                       "plan_cost_keur": float(a.sum() * pl.REPLANT_EUR_PER_HA / 1000.0),
                        "plan_area_ha": float(a.sum()),
                        "plan_stands_n": float(chosen.sum()),
                        "plan_volume_m3": volume,
                        "plan_carbon_tco2": float((a * carbon[chosen]).sum()),
                        "plan_objective": float((a * gain[chosen]).sum())},
-            "table_cols": {"cost_eur": a * pl.REPLANT_EUR_PER_HA,
+            "table_cols": {"cut_year": cut_year[chosen],
+                           "cost_eur": a * pl.REPLANT_EUR_PER_HA,
                            "volume_m3": a * s.standing_volume_m3_ha,
                            "carbon_tco2": a * carbon[chosen],
                            "gain": np.round(gain[chosen], 3)}}
@@ -370,7 +388,7 @@ def run_climate_risk(stands: gpd.GeoDataFrame, weather: pd.DataFrame, s: ForestS
 
     fire = run_fire(stands, grid, s) if grid is not None else None
     plan = run_plan(stands, status, status_at, s)
-    effects = fx.plan_fire_carbon(stands, plan["species"], s)
+    effects = fx.plan_fire_carbon(stands, plan["species"], s, plan["schedule"])
     layer = stands.assign(
         tmean_present_c=np.round(t_stand, 2), anchored=anchored, tmean_h_c=np.round(t_h, 2),
         precip_h_mm=np.round(p_h, 1), status_present=present, dieback_prob=np.round(prob_h, 4),
@@ -390,6 +408,8 @@ def run_climate_risk(stands: gpd.GeoDataFrame, weather: pd.DataFrame, s: ForestS
         "anchored_pct": float(area[anchored].sum() / area.sum() * 100.0) if area.sum() else 0.0,
         "candidate_suitable_pct": a_c["suitable_pct"],
         "eutrees_unsuitable_pct": eutrees_pct,
+        "crown_fire_ha": crown.crown_fire_ha(stands, fs.MOISTURE_SCENARIOS[s.fuel_moisture],
+                                             fs.wind_to_midflame(s.wind_kmh, s.wind_adjustment)),
         "eutrees_area_ha": float(area[covered].sum()),
         "days_fwi_threshold": float(danger["days_fwi_threshold"][-1]),
         "days_fwi_30": float(danger["days_fwi_30"][-1]),
@@ -519,7 +539,8 @@ _BETTER = {**dict.fromkeys(
     ("unsuitable_pct", "at_risk_pct", "unsuitable_ha", "dieback_prob_pct", "days_fwi_threshold",
      "season_length_days", "burnt_area_ha", "fire_ros_m_min", "at_risk_ha",
      "newly_unsuitable_ha", "days_fwi_30", "burnt_stands_n", "burnt_stands_ha",
-     "days_fwi_threshold_rh", "days_fwi_30_rh", "eutrees_unsuitable_pct"), False),
+     "days_fwi_threshold_rh", "days_fwi_30_rh", "eutrees_unsuitable_pct", "crown_fire_ha"),
+    False),
     **dict.fromkeys(("suitable_ha", "suitable_pct"), True)}
 
 # -- evidence of each indicator (twin_core.evidence) -------------------------------------------
@@ -569,6 +590,13 @@ _EVIDENCE: dict[str, Evidence] = {
         "presence threshold", checks=("forest.eutrees4f",),
         assumptions=("warming level → EU-Trees4F period and pathway (eutrees.py)",),
         layers=("stands", "eu_trees4f")),
+    "crown_fire_ha": Evidence(
+        "assumption", "conifer stands whose surface fire on the fire day reaches Van Wagner's "
+        "(1977) critical intensity for crown-fire initiation (crown.py)",
+        checks=("forest.rothermel_behaveplus", "forest.van_wagner_1977"),
+        assumptions=("wind_adjustment", "canopy base height by species group",
+                     "foliar moisture 100 %", "fuel model of each species group"),
+        layers=("stands",)),
     "eutrees_area_ha": Evidence("observed", "BD Forêt v2 stands of fir, spruce and beech "
                                 "covered by EU-Trees4F cells", layers=("stands", "eu_trees4f")),
     "days_fwi_threshold_present": Evidence(
@@ -585,15 +613,16 @@ _EVIDENCE: dict[str, Evidence] = {
     **dict.fromkeys(("plan_area_ha", "plan_cost_keur", "plan_volume_m3", "plan_carbon_tco2",
                      "plan_stands_n", "plan_objective"), _PLAN),
     **dict.fromkeys(("fire_exposed_ha", "fire_exposed_after_plan_ha",
-                     "plan_fire_exposed_cut_ha"), Evidence(
+                     "plan_fire_exposed_cut_ha", "fire_exposed_peak_ha"), Evidence(
         "assumption", "Byram flame length from Rothermel 1972 (checked against BehavePlus 5) "
-        "per stand, 1.2 m hand-crew limit (Andrews & Rothermel 1982)",
+        "per stand, 1.2 m hand-crew limit (Andrews & Rothermel 1982); cut parts carry slash "
+        "(SB2, 3 years) then grass-shrub (GS2) fuel before the replanted species' fuel",
         checks=("forest.rothermel_behaveplus",),
-        assumptions=("wind_adjustment", "fuel model of each species group"),
+        assumptions=("wind_adjustment", "regrowth_years", "fuel model of each species group"),
         layers=("stands", "climate_normals"))),
     **dict.fromkeys(("stand_carbon_tco2", "stand_carbon_after_plan_tco2"), Evidence(
-        "assumption", "area × standing volume × basic density × 0.47 × 44/12 (IPCC 2006 "
-        "Vol. 4)", assumptions=("standing_volume_m3_ha",), layers=("stands",))),
+        "assumption", "area × standing volume × BCEF_S × (1 + R) × 0.47 × 44/12 (IPCC 2006 "
+        "Vol. 4 Tables 4.4-4.5)", assumptions=("standing_volume_m3_ha",), layers=("stands",))),
     "forest_loss_applied_ha": Evidence(
         "assumption", "land taken by urbanisation, set by the ZAN link (twin_core.coupling)",
         assumptions=("forest_loss_ha",), layers=()),
@@ -611,6 +640,7 @@ for _id, _units in [("unsuitable_pct", "%"), ("at_risk_pct", "%"), ("unsuitable_
                     ("days_fwi_30", "jours/an"), ("burnt_stands_n", "peuplements"),
                     ("days_fwi_threshold_rh", "jours/an"), ("days_fwi_30_rh", "jours/an"),
                     ("eutrees_unsuitable_pct", "%"), ("eutrees_area_ha", "ha"),
+                    ("crown_fire_ha", "ha"),
                     ("burnt_stands_ha", "ha"),
                     ("mean_fwi_jjas", "IFM"), ("days_fwi_threshold_present", "jours/an"),
                     ("warming_c", "°C"), ("anchored_pct", "%"),
