@@ -30,9 +30,14 @@ NITRATE_UNITS = {"mg(NO3)/L": 1.0, "mg/L NO3": 1.0, "mg(N)/L": NO3_PER_N,
 RPG_TO_MODEL = {"maize_silage": "maize_grain"}
 
 
-def nitrates_from_naiades(raw: pd.DataFrame, source: str = "naiades") -> pd.DataFrame:
+def nitrates_from_naiades(raw: pd.DataFrame, source: str = "naiades",
+                          date_format: str | None = None) -> pd.DataFrame:
     """The model's ``nitrates`` table (code_station, date, no3_mg_l) from a Naïades export;
-    unknown units and negative concentrations raise a TwinInputError naming the station."""
+    unknown units and negative concentrations raise a TwinInputError naming the station.
+    Sampling dates must be ISO (YYYY-MM-DD, as Hub'Eau and the Naïades exports write them) or
+    in the declared ``date_format`` (e.g. "%d/%m/%Y"): day- or month-first dates are refused,
+    never guessed (:func:`twin_core.territory.schema.check_dates`)."""
+    from twin_core.territory.schema import check_dates
     missing = [c for c in ("code_station", "date_prelevement", "resultat", "symbole_unite")
                if c not in raw.columns]
     if missing:
@@ -45,6 +50,12 @@ def nitrates_from_naiades(raw: pd.DataFrame, source: str = "naiades") -> pd.Data
         raise TwinInputError("agri_unknown_units", source, unit=unit.iloc[i],
                              station=str(raw["code_station"].iloc[i]),
                              known=", ".join(NITRATE_UNITS))
+    dates = raw["date_prelevement"]
+    if not pd.api.types.is_datetime64_any_dtype(dates):  # ISO text, or converted to it
+        dates = dates.astype("string").str.strip().str.slice(0, 10) if date_format is None \
+            else dates
+    iso = check_dates(dates, source, "nitrates", "date_prelevement", date_format)
+    dates = pd.to_datetime(iso if iso is not None else dates)
     value = pd.to_numeric(raw["resultat"], errors="coerce") * unit.map(NITRATE_UNITS)
     if (value < 0).any():
         i = int(np.argmax((value < 0).to_numpy()))
@@ -52,16 +63,18 @@ def nitrates_from_naiades(raw: pd.DataFrame, source: str = "naiades") -> pd.Data
                              station=str(raw["code_station"].iloc[i]), value=float(value.iloc[i]))
     return pd.DataFrame({
         "code_station": raw["code_station"].astype(str).to_numpy(),
-        "date": pd.to_datetime(raw["date_prelevement"]).dt.strftime("%Y-%m-%d").to_numpy(),
+        "date": dates.dt.strftime("%Y-%m-%d").to_numpy(),
         "no3_mg_l": value.to_numpy(float),
     }).dropna(subset=["no3_mg_l"]).reset_index(drop=True)
 
 
-def read_naiades_nitrates(path: str | os.PathLike[str]) -> pd.DataFrame:
+def read_naiades_nitrates(path: str | os.PathLike[str], date_format: str | None = None
+                          ) -> pd.DataFrame:
     """Read a Naïades CSV export (see :func:`nitrates_from_naiades`)."""
     from twin_core.io import read_table
 
-    return nitrates_from_naiades(read_table(path, dtype={"code_station": str}), str(path))
+    return nitrates_from_naiades(read_table(path, dtype={"code_station": str}), str(path),
+                                 date_format)
 
 
 def crops_table_from_rpg(parcels, communes) -> pd.DataFrame:
