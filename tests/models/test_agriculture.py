@@ -181,6 +181,53 @@ def test_less_fertiliser_and_more_cover_never_raise_leaching():
     assert np.all(np.diff(nit.leached_fraction(np.linspace(0, 600, 20), 300.0)) > 0)
 
 
+def test_residual_n_is_flat_below_the_economic_optimum_and_rises_above():
+    """Chaney (1990): post-harvest mineral N does not rise up to the economic optimum, rises
+    with every kg beyond it; Arvalis: that optimum is 20 kg N/ha below the technical one."""
+    x = nit.balance_dose(3.0, 73.1)  # wheat: 179 kg N/ha, the technical optimum
+    res = lambda f: float(nit.residual_mineral_n(30.0, x, f))  # noqa: E731
+    assert res(0.0) == pytest.approx(30.0)  # the crop's reference at the balance dose
+    n_eco = x - nit.ECONOMIC_GAP_KG
+    below = [f for f in np.linspace(-0.5, 0.0, 26) if x * (1 + f) <= n_eco]
+    assert len(below) > 10 and np.ptp([res(f) for f in below]) == 0.0  # flat
+    assert res(0.2) - res(0.0) == pytest.approx(nit.RESIDUAL_SLOPE * 0.2 * x)  # rising
+    assert res(0.0) - res(-0.5) == pytest.approx(nit.RESIDUAL_SLOPE * nit.ECONOMIC_GAP_KG)
+    assert float(nit.residual_mineral_n(10.0, 0.0, -0.3)) == 10.0  # no dose: unchanged
+
+
+def test_yield_response_puts_the_economic_optimum_20_kg_below_the_technical_one():
+    x = nit.balance_dose(3.0, 73.1)
+    dn = 1e-3
+    n_eco = x - nit.ECONOMIC_GAP_KG
+
+    def yield_q(n):
+        return 73.1 * float(nit.n_yield_factor(x, n / x - 1.0))
+
+    slope = (yield_q(n_eco + dn) - yield_q(n_eco - dn)) / (2 * dn)  # q per kg N
+    assert slope == pytest.approx(2.0 / 24.0, rel=1e-3)  # = price of N / price of wheat
+    assert yield_q(x) == yield_q(1.2 * x) == pytest.approx(73.1)  # plateau: no gain above
+    assert 0.9 < nit.n_yield_factor(x, -0.2) < 0.99 and nit.n_yield_factor(x, -0.5) < \
+        nit.n_yield_factor(x, -0.2)
+
+
+def test_cutting_an_excessive_dose_helps_cutting_below_the_optimum_barely(agri):
+    """Whole territory (pipeline.evaluate): cutting from +20 % to 0 lowers leached N much more
+    than cutting from −20 % to −40 %, which costs yield instead."""
+    territory, _ = agri
+    from twin_core.models.agriculture import pipeline as pl
+    from twin_core.models.agriculture.model import prepared
+
+    prep = prepared(territory)
+    out = {f: pl.evaluate(prep, pl.Levers(fert_change=f)) for f in (0.2, 0.0, -0.2, -0.4)}
+    lea = {f: o["leached_n_t"] for f, o in out.items()}
+    excessive = lea[0.0] / lea[0.2] - 1
+    below = lea[-0.4] / lea[-0.2] - 1
+    assert excessive < -0.05 and abs(below) < 0.2 * abs(excessive)
+    assert lea[-0.4] <= lea[-0.2] + 1e-9  # never more leaching with less N
+    assert out[-0.4]["n_yield_change_pct"] < out[-0.2]["n_yield_change_pct"] < 0
+    assert out[0.2]["n_yield_change_pct"] == 0.0 == out[0.0]["n_yield_change_pct"]
+
+
 def test_calibration_recovers_parameters_and_beats_null():
     rng = np.random.default_rng(0)
     terms = nit.StationTerms(rng.uniform(5, 40, 60), rng.uniform(0.1, 0.8, 60))

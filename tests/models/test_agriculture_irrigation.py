@@ -170,7 +170,11 @@ def test_programme_of_measures_brings_water_bodies_back_under_thresholds(agri):
     for key in ("stations_above_50", "stations_above_25", "water_bodies_above_50",
                 "water_bodies_above_25"):
         assert b.values[key] <= a.values[key], key
-    assert b.values["water_bodies_above_25"] < a.values["water_bodies_above_25"]
+    # less leaching, at a yield cost: the dose cut goes below the economic optimum (issue 15:
+    # whether water bodies clear is an outcome, not something a test may require)
+    assert b.values["leached_n_t"] < a.values["leached_n_t"]
+    assert b.values["n_dose_leached_change_pct"] < 0 > b.values["n_dose_yield_change_pct"]
+    assert a.values["n_dose_leached_change_pct"] == 0 == a.values["n_dose_yield_change_pct"]
     assert a.values["water_bodies_above_25"] <= a.values["stations_above_25"]
 
 

@@ -28,6 +28,7 @@ crop of every commune in the same proportion and becomes non-farm land
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import geopandas as gpd
@@ -67,6 +68,11 @@ class AgricultureScenario(Scenario):
              "low_flow_l_s_km2": "l/s/km²", "farmland_loss_ha": "ha"}
     #: programme of measures of the issue: 20 % less N and cover crops on 60 % of winter fields
     example_b = {"fertilisation_change_pct": -20.0, "cover_crop_pct": 60.0}
+    #: Model parameters, not scenario levers (folded under "Paramètres avancés"): assumed
+    #: cover-crop efficacy, soil water capacity and low flow, and the land taken by the ZAN
+    #: link of a territory scenario.
+    advanced = ("cover_crop_efficacy_pct", "soil_water_capacity_mm", "low_flow_l_s_km2",
+                "farmland_loss_ha")
 
     fertilisation_change_pct = param.Number(
         default=0.0, bounds=(-50.0, 30.0), step=5.0,
@@ -292,6 +298,10 @@ class NitrateWaterModel(Model):
                                                out["station_irrigation_month_m3"],
                                                out["station_area_km2"], q)
         lv = scenario.levers()
+        # the dose lever alone: the same levers at the balance dose (its water benefit and its
+        # yield cost, nitrogen.residual_mineral_n and n_yield_factor)
+        at_balance = out if lv.fert_change == 0 else run_at(dataclasses.replace(
+            lv, fert_change=0.0))
         yield_pct, yields = pl.yield_change(prep, out, reference, lv,
                                             AgricultureScenario().levers(
                                                 warming=pl.PRESENT_WARMING))
@@ -310,6 +320,10 @@ class NitrateWaterModel(Model):
             "stations_modelled": float(ok.sum()),
             "leached_n_t": out["leached_n_t"],
             "leached_n_kg_ha": out["leached_n_kg_ha"],
+            "n_dose_leached_change_pct": float((out["leached_n_t"] / at_balance["leached_n_t"]
+                                                - 1.0) * 100.0)
+            if at_balance["leached_n_t"] > 0 else 0.0,
+            "n_dose_yield_change_pct": out["n_yield_change_pct"],
             "irrigation_need_mm3": out["irrigation_need_mm3"],
             "irrigation_supplied_mm3": out["irrigation_supplied_mm3"],
             "irrigation_need_change_pct": float((out["irrigation_need_mm3"] / need0 - 1) * 100)
@@ -362,8 +376,9 @@ _BETTER = {**dict.fromkeys(
     ("stations_above_50", "stations_above_25", "mean_no3_change_mg_l", "leached_n_t",
      "irrigation_resource_pct", "water_bodies_above_50", "water_bodies_above_25",
      "catchments_over_resource", "mean_no3_mg_l"), False),
-    **dict.fromkeys(("yield_change_pct", "yield_change_wheat_pct", "yield_change_maize_pct"),
-                    True)}
+    **dict.fromkeys(("yield_change_pct", "yield_change_wheat_pct", "yield_change_maize_pct",
+                     "n_dose_yield_change_pct"), True),
+    "n_dose_leached_change_pct": False}
 # -- evidence of each indicator (twin_core.evidence) -------------------------------------------
 _NITRATE = Evidence(
     "calibrated", "Naïades station means, anchored delta-change of the N balance → leaching → "
@@ -398,11 +413,25 @@ _EVIDENCE = {
                              checks=("agriculture.aquacrop",),
                              assumptions=("soil_water_capacity_mm", "summer_rain_change_pct",
                                           "no CO2 fertilisation"))),
+    **dict.fromkeys(("n_dose_leached_change_pct", "n_dose_yield_change_pct"), Evidence(
+        "assumption", "dose lever alone vs the COMIFER balance dose: residual mineral N flat "
+        "below the economic optimum and rising above it (Chaney 1990), quadratic-plateau yield "
+        "response with the economic optimum 20 kg N/ha below the technical one (Arvalis)",
+        checks=("agriculture.fao56",),
+        assumptions=("economic optimum gap 20 kg N/ha and residual slope 0.5 (nitrogen.py)",
+                     "cover_crop_efficacy_pct", "soil_water_capacity_mm"))),
     "stations_without_farmland": Evidence(
         "observed", "Naïades stations whose D8 catchment holds no farmland in the crop map",
         layers=("stations", "crops")),
 }
 # the first eight are the dashboard cards, in the issue's order
+#: The page's headline cards (twin_core.headline), for a water agency or a farm adviser: how
+#: many monitoring stations exceed the drinking-water limit (50 mg/L) and the 25 mg/L guide
+#: value, the change of mean nitrate, and the summer irrigation set against the low flow it
+#: draws on (peak month, and the catchments where it is more than the river gives).
+HEADLINE = tuple(f"agriculture.{k}" for k in (
+    "stations_above_50", "stations_above_25", "mean_no3_change_mg_l",
+    "irrigation_resource_pct", "catchments_over_resource"))
 for _id, _units in [("stations_above_50", "stations"), ("stations_above_25", "stations"),
                     ("mean_no3_change_mg_l", "mg/L"), ("leached_n_t", "t N/an"),
                     ("irrigation_resource_pct", "%"), ("yield_change_pct", "%"),
@@ -412,6 +441,7 @@ for _id, _units in [("stations_above_50", "stations"), ("stations_above_25", "st
                     ("catchments_over_resource", "bassins"), ("mean_no3_mg_l", "mg/L"),
                     ("irrigation_need_change_pct", "%"), ("summer_drainage_mm", "mm/an"),
                     ("drainage_mm", "mm/an"), ("stations_without_farmland", "stations"),
-                    ("yield_change_wheat_pct", "%"), ("yield_change_maize_pct", "%")]:
+                    ("yield_change_wheat_pct", "%"), ("yield_change_maize_pct", "%"),
+                    ("n_dose_leached_change_pct", "%"), ("n_dose_yield_change_pct", "%")]:
     value_indicator(f"agriculture.{_id}", MODEL_ID, _units, key=_id,
                     higher_is_better=_BETTER.get(_id), evidence=_EVIDENCE[_id])

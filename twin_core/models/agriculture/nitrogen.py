@@ -6,11 +6,29 @@ Sources and choices:
   quintal, Y q/ha: :mod:`crops`), end-of-season residual target Rf and soil supplies S lumped
   as parameters (defaults Rf = 20, S = 60 kg N/ha: documented orders of magnitude; no
   Côte-d'Or value in the corpus), so the balance dose is X = max(b Y + Rf − S, 0).
-- Autumn mineral N (start of the drainage season, kg N/ha): the crop's reference value at
-  balance (``CropParams.autumn_n``) + the fertiliser applied beyond the balance dose (fully,
-  since the crop does not take it up) + the N the crop did not take up because of water
-  stress, b Y (1 − Ya/Ym). Below the balance dose the residual falls by the same amount down to
-  a floor of 40 % of the reference value (post-harvest mineralisation continues).
+- Residual mineral N after harvest vs the dose (:func:`residual_mineral_n`), plateau-linear
+  after Chaney (1990), "Effect of nitrogen fertilizer rate on soil nitrate nitrogen content
+  after harvesting winter wheat", J. Agric. Sci. 114:171-176 (8 English sites, 1987-88):
+  increases up to the economic optimum N rate were small and not significant, and at the
+  optimum residues did not differ from unfertilised plots; above it each further kg raised
+  residual nitrate. So R(N) = R_flat + s × max(N − N_eco, 0). Parameters per crop:
+  N_tech = the COMIFER balance dose X (aimed at the target yield: the technical optimum, the
+  present practice of the default scenario); N_eco = X − g with g = :data:`ECONOMIC_GAP_KG`
+  = 20 kg N/ha, the gap Arvalis gives between technical and technico-economic optimum for
+  wheat at 240 €/t and N at 2 €/kg (G. Véricel, La France Agricole; > 600 trials; applied to
+  every crop: assumption); s = :data:`RESIDUAL_SLOPE` = 0.5 kg residual N per kg N beyond the
+  optimum (no published slope found: assumption, plausible range 0.3-0.8); R_flat so that
+  R(X) = the crop's reference ``CropParams.autumn_n`` (R_flat = autumn_n − s × g, at least 40 %
+  of it). Raun & Johnson (Oklahoma, 4 long-term wheat trials) found profile N rising only
+  > 23.3 kg N/ha beyond the maximum-yield rate: the threshold is uncertain between N_eco and
+  N_tech + 23, the lower (Chaney) reading is used. Autumn mineral N = R(N) + the N the crop
+  did not take up because of water stress, b Y (1 − Ya/Ym).
+- Yield response to the dose (:func:`n_yield_factor`): quadratic-plateau, Y = Ymax − a (X −
+  N)² below X, plateau above; its curvature a = (p_N / p_grain) / (2 g) places the economic
+  optimum (dY/dN = p_N / p_grain) exactly g below X, with the same Arvalis prices (2 €/kg N,
+  24 €/q of wheat: 1/12 q per kg N), expressed relative to the wheat reference yield and
+  applied to every grain crop (assumption). So cutting an excessive dose mostly cuts leaching,
+  and cutting below the optimum mostly costs yield.
 - Leached fraction: 1 − exp(−D / W), the drainage D (mm/yr) relative to the water held in the
   soil profile W (mm, default 2 × RU: field capacity ≈ twice the available water), after
   Burns (1975) "An equation to predict the leaching of surface-applied nitrate", J. Agric. Sci.
@@ -58,15 +76,49 @@ def balance_dose(n_per_q: np.ndarray, yield_q: np.ndarray, rf: float = 20.0,
     return np.where(need > 0, np.maximum(need + rf - supply, 0.0), 0.0)
 
 
+#: Technical minus economic optimum N dose (kg N/ha): Arvalis, wheat 240 €/t, N 2 €/kg.
+ECONOMIC_GAP_KG = 20.0
+#: Price ratio of that Arvalis example: quintals of wheat per kg N (2 €/kg ÷ 24 €/q).
+PRICE_RATIO_Q_PER_KG = 2.0 / 24.0
+#: Wheat reference yield (q/ha, Côte-d'Or, crops.py) that makes the curvature relative.
+WHEAT_YIELD_Q = 73.1
+#: Residual mineral N per kg N beyond the economic optimum (assumption, range 0.3-0.8).
+RESIDUAL_SLOPE = 0.5
+
+
+def residual_mineral_n(autumn_ref: np.ndarray, dose: np.ndarray, fert_change: float,
+                       slope: float = RESIDUAL_SLOPE, gap: float = ECONOMIC_GAP_KG
+                       ) -> np.ndarray:
+    """Residual mineral N after harvest (kg N/ha) at the dose X (1 + ``fert_change``), X the
+    balance dose (technical optimum): flat below the economic optimum X − gap, rising by
+    ``slope`` per kg above it (Chaney 1990; module docstring); equal to ``autumn_ref`` at X.
+    Crops without a dose (X = 0) keep ``autumn_ref``."""
+    x = np.asarray(dose, float)
+    ref = np.asarray(autumn_ref, float)
+    n = x * (1.0 + fert_change)
+    n_eco = np.maximum(x - gap, 0.0)
+    flat = np.maximum(ref - slope * (x - n_eco), 0.4 * ref)
+    return np.where(x > 0, flat + slope * np.maximum(n - n_eco, 0.0), ref)
+
+
+def n_yield_factor(dose: np.ndarray, fert_change: float, gap: float = ECONOMIC_GAP_KG,
+                   price_ratio: float = PRICE_RATIO_Q_PER_KG) -> np.ndarray:
+    """Relative grain yield of the dose X (1 + ``fert_change``) vs the technical optimum X:
+    1 − a (X − N)² / Y_wheat below X (a = price_ratio / (2 gap), q/ha per (kg N)²), 1 above
+    (plateau); clipped at 0. 1 for crops without a dose."""
+    x = np.asarray(dose, float)
+    short = np.maximum(-x * fert_change, 0.0)  # kg N below the technical optimum
+    a = price_ratio / (2.0 * gap)
+    return np.where(x > 0, np.clip(1.0 - a * short ** 2 / WHEAT_YIELD_Q, 0.0, 1.0), 1.0)
+
+
 def autumn_mineral_n(autumn_ref: np.ndarray, dose: np.ndarray, fert_change: float,
                      uptake_deficit: np.ndarray) -> np.ndarray:
-    """Mineral N at the start of the drainage season (kg N/ha).
-
-    ``fert_change``: relative change of the applied dose (−0.2 = 20 % less); ``uptake_deficit``:
-    N not taken up because of water stress (kg N/ha)."""
-    extra = np.asarray(dose, float) * fert_change
-    ref = np.asarray(autumn_ref, float)
-    return np.maximum(ref + extra, 0.4 * ref) + np.maximum(uptake_deficit, 0.0)
+    """Mineral N at the start of the drainage season (kg N/ha): the residual after harvest at
+    the applied dose (:func:`residual_mineral_n`) + the N not taken up because of water stress
+    (``uptake_deficit``, kg N/ha). ``fert_change``: relative change of the dose (−0.2 = 20 %
+    less than the balance dose)."""
+    return residual_mineral_n(autumn_ref, dose, fert_change) + np.maximum(uptake_deficit, 0.0)
 
 
 def leached_fraction(drainage_mm: np.ndarray, profile_water_mm: float) -> np.ndarray:

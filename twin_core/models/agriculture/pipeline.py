@@ -217,13 +217,14 @@ def evaluate(prep: Prepared, lv: Levers, k: float = 1.0, retention: float = 0.0,
     ky = np.array([p.ky for p in params])
     ratio = np.where(wb["etc_season"] > 0, wb["eta_season"] / np.maximum(wb["etc_season"], 1e-9),
                      1.0)
-    rel_yield = mix(np.clip(1 - ky[None, :, None] * (1 - ratio), 0, 1))
+    rel_yield = mix(np.clip(1 - ky[None, :, None] * (1 - ratio), 0, 1))  # water only
     b = np.array([p.n_per_q for p in params])
     y_ref = np.array([p.yield_q for p in params])
     dose = nit.balance_dose(b, y_ref, lv.rf, lv.supply)
     deficit = b * y_ref * (1 - rel_yield)
     autumn = nit.autumn_mineral_n(np.array([p.autumn_n for p in params]), dose, lv.fert_change,
                                   deficit)
+    n_factor = nit.n_yield_factor(dose, lv.fert_change)  # (crop,) yield cost of the dose
     bare = np.array([p.winter_bare for p in params])
     leached = nit.leaching(autumn, drainage, lv.profile_factor * lv.taw, bare, lv.cover_share,
                            lv.cover_efficacy)  # (zone, crop) kg N/ha
@@ -287,6 +288,10 @@ def evaluate(prep: Prepared, lv: Levers, k: float = 1.0, retention: float = 0.0,
         "crop_rel_yield": (areas * rel_yield[z]).sum(axis=0) / np.maximum(areas.sum(axis=0),
                                                                           1e-9),
         "crop_weight": areas.sum(axis=0) * y_ref,
+        "crop_n_factor": n_factor,
+        "n_yield_change_pct": float(((areas[:, grain].sum(axis=0) * y_ref[grain]
+                                      * n_factor[grain]).sum() / max(y_weights.sum(), 1e-9)
+                                     - 1.0) * 100.0),
         "commune_no3": nit.NO3_PER_N * 100 * k * n_leached / np.where(farm_water > 0,
                                                                         farm_water, np.nan),
     }
@@ -339,6 +344,8 @@ def yield_change(prep: Prepared, out: dict, ref: dict, lv: Levers, lv_ref: Lever
             model, y_s, y_r = "AquaCrop", aq_s[crop], aq_r[crop]
         else:
             model, y_s, y_r = "FAO-33", out["crop_rel_yield"][i], ref["crop_rel_yield"][i]
+        # the N dose's own yield cost (quadratic-plateau, nitrogen.n_yield_factor)
+        y_s, y_r = y_s * out["crop_n_factor"][i], y_r * ref["crop_n_factor"][i]
         ratio = y_s / y_r if y_r > 0 else 1.0
         w = out["crop_weight"][i] * (ref["crop_rel_yield"][i] if model == "FAO-33" else 1.0)
         num, den = num + w * ratio, den + w
