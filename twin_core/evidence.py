@@ -51,6 +51,7 @@ class Evidence:
     fit: str | None = None
     assumptions: tuple[str, ...] = ()
     layers: tuple[str, ...] | None = None  # None: every layer the model reads
+    note: str | None = None  # key of Result.notes describing this run's basis (e.g. weather)
 
     def __post_init__(self) -> None:
         if self.level not in LEVELS:
@@ -114,6 +115,7 @@ class Assessment:
     evidence: Evidence
     synthetic: tuple[str, ...]
     skill: Skill | None
+    note: str = ""
 
     @property
     def level(self) -> str:
@@ -137,6 +139,8 @@ class Assessment:
         ev = self.evidence
         lines = [t(f"evidence.level_{ev.level}_long", lang),
                  t("evidence.source", lang, source=ev.source)]
+        if self.note:
+            lines.append(t("evidence.basis", lang, note=self.note))
         if ev.checks:
             lines.append(t("evidence.checks", lang, checks=", ".join(ev.checks)))
         if ev.level == "calibrated":
@@ -165,4 +169,6 @@ def assess(indicator: Indicator, result: Result) -> Assessment:
     synthetic = tuple(n for n in result.synthetic_inputs
                       if layers is None or n.removesuffix("_synthetic") in layers or n in layers)
     skill = result.fits.get(ev.fit) if ev.fit else None
-    return Assessment(indicator=indicator.id, evidence=ev, synthetic=synthetic, skill=skill)
+    note = result.notes.get(ev.note, "") if ev.note else ""
+    return Assessment(indicator=indicator.id, evidence=ev, synthetic=synthetic, skill=skill,
+                      note=note)

@@ -186,3 +186,49 @@ def test_tree_carbon_uses_ipcc_expansion_and_root_factors():
     # beech: BCEF_S 0.66 → AGB 99 t/ha, R 0.23 (broadleaves 75-150 t/ha)
     beech = pl.stand_carbon_tco2_per_ha(np.array(["beech"], dtype=object), 150.0)[0]
     assert beech == pytest.approx(99.0 * 1.23 * 0.47 * 44 / 12)
+
+
+def _station_territory(tmp_path, forest, years: dict[int, float]):
+    """A copy of the forest sample with a Météo-France daily station file (one year per key,
+    the real Nice 2024 noon weather shifted by the value in °C)."""
+    import json
+    import shutil
+
+    from twin_core.models.forest.model import _baseline_weather
+    from twin_core.territory import Territory
+
+    root = tmp_path / "forest_station"
+    shutil.copytree(forest.root, root)
+    nice = _baseline_weather(forest)
+    rows = []
+    for year, dt in years.items():
+        for day, w in nice.iterrows():
+            if day.month == 2 and day.day == 29:
+                continue
+            rows.append({"NUM_POSTE": "06088001", "AAAAMMJJ": f"{year}{day:%m%d}",
+                         "LAT": 43.648, "RR": round(w["rain"], 1),
+                         "TX": round(w["temp"] + dt, 1), "FFM": round(w["wind"] / 3.6, 2),
+                         "UN": round(w["rh"])})
+    pd.DataFrame(rows).to_csv(root / "weather_station.csv", sep=";", index=False)
+    manifest = json.loads((root / "territory.json").read_text("utf-8"))
+    manifest["layers"]["weather_station"] = {
+        "path": "weather_station.csv", "kind": "table", "sep": ";", "synthetic": False,
+        "source": "test: Météo-France daily layout", "description": "station file"}
+    (root / "territory.json").write_text(json.dumps(manifest), "utf-8")
+    return Territory.load(root)
+
+
+def test_a_station_file_with_several_years_sets_the_fire_baseline(tmp_path, forest):
+    m = get_model("forest.climate_risk")
+    s = m.scenario_class()
+    both = m.run(_station_territory(tmp_path / "a", forest, {2021: 0.0, 2022: 2.0}), s)
+    one = m.run(_station_territory(tmp_path / "b", forest, {2021: 0.0}), s)
+    hot = m.run(_station_territory(tmp_path / "c", forest, {2022: 2.0}), s)
+    assert both.notes["fire_weather"] == "Météo-France station 06088001, 2021-2022 (2 years)"
+    for key in ("days_fwi_threshold_present", "days_fwi_threshold", "days_fwi_threshold_rh"):
+        assert both.values[key] == pytest.approx((one.values[key] + hot.values[key]) / 2)
+    assert hot.values["days_fwi_threshold_present"] > one.values["days_fwi_threshold_present"]
+    from twin_core.indicators import all_indicators
+
+    tip = all_indicators()["forest.days_fwi_threshold"].assess(both).tooltip("fr")
+    assert "06088001, 2021-2022" in tip

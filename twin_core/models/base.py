@@ -96,6 +96,8 @@ class Result:
     synthetic_inputs: tuple[str, ...] = ()
     #: Out-of-sample skill of each fitted relation used in the run (twin_core.evidence.Skill).
     fits: dict[str, Any] = field(default_factory=dict)
+    #: Facts of the run an indicator's evidence may cite (e.g. the weather baseline used).
+    notes: dict[str, str] = field(default_factory=dict)
 
     @property
     def label(self) -> str:

@@ -458,8 +458,15 @@ def mean_fwi(fwi: np.ndarray, month: np.ndarray, months: Sequence[int] = (6, 7, 
 
 
 def fire_danger_summary(fwi: np.ndarray, month: np.ndarray,
-                        threshold: float = FWI_DANGER_THRESHOLD) -> dict[str, np.ndarray]:
-    """The danger indicators of one year (days on axis 0, cells after)."""
+                        threshold: float = FWI_DANGER_THRESHOLD,
+                        year: np.ndarray | None = None) -> dict[str, np.ndarray]:
+    """The danger indicators of one year (days on axis 0, cells after); with ``year`` (the
+    calendar year of each day), the mean over the years of each year's indicators."""
+    if year is not None and len(np.unique(year)) > 1:
+        year = np.asarray(year)
+        per = [fire_danger_summary(np.asarray(fwi)[year == y], np.asarray(month)[year == y],
+                                   threshold) for y in np.unique(year)]
+        return {k: np.mean([p[k] for p in per], axis=0) for k in per[0]}
     return {
         "days_fwi_threshold": danger_days(fwi, threshold),
         "days_fwi_30": danger_days(fwi, FWI_HIGH_THRESHOLD),

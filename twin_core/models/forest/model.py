@@ -85,6 +85,13 @@ class ForestScenario(Scenario):
              "standing_volume_m3_ha": "m³/ha", "forest_loss_ha": "ha"}
     #: B: the TRACC +4 °C of 2100 with 10 % less rain, on a windier fire day
     example_b: ClassVar[dict] = {"horizon": 2100, "precip_change_pct": -10.0, "wind_kmh": 50.0}
+    #: Model parameters, not scenario levers (folded under "Paramètres avancés"): the risk
+    #: margins, the plan's objective weights and fuel assumptions, the ignition point (set by a
+    #: click on the map) and the land taken by the ZAN link of a territory scenario.
+    advanced: ClassVar[tuple] = (
+        "risk_margin_c", "risk_margin_precip_pct", "assumed_margin_c", "ignition_x",
+        "ignition_y", "regrowth_years", "w_suitability", "w_fire", "w_carbon",
+        "standing_volume_m3_ha", "wind_adjustment", "forest_loss_ha")
 
     precip_change_pct = param.Number(
         default=0.0, bounds=(-50.0, 30.0), step=5.0,
@@ -202,7 +209,7 @@ def _prepare(territory) -> tuple[gpd.GeoDataFrame, pd.DataFrame, db.LogisticFit 
         st["elevation_offset_m"] = st["elevation_m"] - st["code_insee"].map(z_commune)
     centre = st.geometry.representative_point().to_crs(4326)
     st["lon"], st["lat"] = centre.x.to_numpy(), centre.y.to_numpy()
-    weather = wx.weather_from_synop(territory.layer("weather_nice_synop"), WEATHER_YEAR)
+    weather = _baseline_weather(territory)
     fit = None
     national = territory.manifest.get("fits", {}).get("dieback_national")
     if national:
@@ -214,6 +221,24 @@ def _prepare(territory) -> tuple[gpd.GeoDataFrame, pd.DataFrame, db.LogisticFit 
                              territory.layer("climate_normals"))
     _PREP[territory] = (st, weather, fit)
     return st, weather, fit
+
+
+def _baseline_weather(territory) -> pd.DataFrame:
+    """The present-day daily noon weather of the fire-danger indicators: a Météo-France daily
+    station file given as the territory's ``weather_station`` layer (every complete year of
+    it), else the real Nice airport SYNOP of 2024. ``attrs``: station, lat, years, label."""
+    if territory.has_layer("weather_station"):
+        w = wx.full_years(wx.fwi_input_from_meteofrance(territory.layer("weather_station")))
+        station = w.attrs.get("station", "?")
+        years = w.attrs["years"]
+        w.attrs["label"] = (f"Météo-France station {station}, {years[0]}-{years[-1]} "
+                            f"({len(years)} years)")
+    else:
+        w = wx.weather_from_synop(territory.layer("weather_nice_synop"), WEATHER_YEAR)
+        w.attrs.update(station="07690", lat=NICE_LAT, years=[WEATHER_YEAR],
+                       label=f"Nice airport SYNOP 07690 (Météo-France), {WEATHER_YEAR}")
+    w.attrs.setdefault("lat", NICE_LAT)
+    return w
 
 
 def _species_table(territory) -> pd.DataFrame | None:
@@ -327,8 +352,9 @@ def run_climate_risk(stands: gpd.GeoDataFrame, weather: pd.DataFrame, s: ForestS
         shifted = wx.shift_weather_many(weather, deltas, 0.0, humidity=rule)
         shifted["rain"] = shifted["rain"] * (1.0 + dps / 100.0)[None, :]
         out = fw.fwi_arrays(shifted["temp"], shifted["rh"], shifted["wind"], shifted["rain"],
-                            shifted["month"], NICE_LAT)
-        danger_by[rule] = fw.fire_danger_summary(out["fwi"], shifted["month"], s.fwi_threshold)
+                            shifted["month"], weather.attrs.get("lat", NICE_LAT))
+        danger_by[rule] = fw.fire_danger_summary(out["fwi"], shifted["month"], s.fwi_threshold,
+                                                 year=weather.index.year.to_numpy())
     danger, humid = danger_by["dew_point"], danger_by["rh"]
 
     # -- suitability ---------------------------------------------------------------------------
@@ -445,7 +471,8 @@ def run_climate_risk(stands: gpd.GeoDataFrame, weather: pd.DataFrame, s: ForestS
         ["stand_id", "essence", "group", "code_insee", "area_ha", "status", "plan_species",
          "geometry"]].assign(**{k: v for k, v in plan["table_cols"].items()})
     return model.new_result(s, values=values, layers=layers, series=series,
-                            fits={"dieback": skill} if skill is not None else {})
+                            fits={"dieback": skill} if skill is not None else {},
+                            notes={"fire_weather": weather.attrs.get("label", "")})
 
 
 def daily_fire_weather(territory, scenario: ForestScenario) -> pd.DataFrame:
@@ -555,7 +582,7 @@ _FWI_FUTURE = Evidence(
     "the warming with the dew point held constant (weather.py)",
     checks=("forest.fwi_1985",), assumptions=("fwi_threshold", "precip_change_pct",
                                               "humidity held at constant dew point"),
-    layers=("weather_nice_synop",))
+    layers=("weather_nice_synop", "weather_station"), note="fire_weather")
 _DIEBACK = Evidence(
     "calibrated", "logistic fit of IFN plots with dead trees on the commune climate normals "
     "(dieback.py)", fit="dieback", layers=("stands", "climate_normals", "ifn_plots"))
@@ -583,7 +610,7 @@ _EVIDENCE: dict[str, Evidence] = {
         "by the warming with the relative humidity held constant (the humid bound, "
         "weather.HUMIDITY_RULES)", checks=("forest.fwi_1985",),
         assumptions=("fwi_threshold", "precip_change_pct", "humidity held at constant RH"),
-        layers=("weather_nice_synop",))),
+        layers=("weather_nice_synop", "weather_station"), note="fire_weather")),
     "eutrees_unsuitable_pct": Evidence(
         "validated", "EU-Trees4F (Mauri et al. 2022) probability of presence of fir, spruce and "
         "beech at the layer matching the warming level, against each species' published "
@@ -601,8 +628,9 @@ _EVIDENCE: dict[str, Evidence] = {
                                 "covered by EU-Trees4F cells", layers=("stands", "eu_trees4f")),
     "days_fwi_threshold_present": Evidence(
         "validated", "FWI system on the real Nice airport 2024 noon weather (Météo-France "
-        "SYNOP 07690)", checks=("forest.fwi_1985",), assumptions=("fwi_threshold",),
-        layers=("weather_nice_synop",)),
+        "SYNOP 07690) or the station file given", checks=("forest.fwi_1985",),
+        assumptions=("fwi_threshold",), layers=("weather_nice_synop", "weather_station"),
+        note="fire_weather"),
     "warming_c": Evidence("validated", "TRACC (ministère de la Transition écologique, 2023)",
                           checks=("core.tracc",), layers=()),
     "fire_ros_m_min": Evidence(
@@ -627,6 +655,15 @@ _EVIDENCE: dict[str, Evidence] = {
         "assumption", "land taken by urbanisation, set by the ZAN link (twin_core.coupling)",
         assumptions=("forest_loss_ha",), layers=()),
 }
+#: The page's headline cards (twin_core.headline), for a forest manager or a fire officer:
+#: how much of the massif no longer suits its species at the horizon (the climate envelopes,
+#: then EU-Trees4F for fir, spruce and beech, a validated source), how many fire-danger days
+#: under the dry and the humid bound of the humidity assumption, where a surface fire can go
+#: up into the crowns, and what the cut-and-replant plan costs. The dieback card stays in
+#: view to say that no reliable relation was found (a fit without skill is not a finding).
+HEADLINE = tuple(f"forest.{k}" for k in (
+    "unsuitable_pct", "eutrees_unsuitable_pct", "days_fwi_threshold", "days_fwi_threshold_rh",
+    "crown_fire_ha", "plan_cost_keur", "dieback_prob_pct"))
 for _id, _units in [("unsuitable_pct", "%"), ("at_risk_pct", "%"), ("unsuitable_ha", "ha"),
                     ("dieback_prob_pct", "%"), ("days_fwi_threshold", "jours/an"),
                     ("season_length_days", "jours"), ("burnt_area_ha", "ha"),

@@ -186,8 +186,28 @@ def read_meteofrance_daily(path: str | os.PathLike[str],
     """
     path = Path(path)
     df = _read_mf(path)
-    if humidity_path is not None:
-        hum = _read_mf(Path(humidity_path))
+    hum = _read_mf(Path(humidity_path)) if humidity_path is not None else None
+    return fwi_input_from_meteofrance(df, str(path), hum, station)
+
+
+def fwi_input_from_meteofrance(df: pd.DataFrame, source: str = "weather_station",
+                               hum: pd.DataFrame | None = None, station: str | None = None
+                               ) -> pd.DataFrame:
+    """The fwi_daily input frame from a Météo-France daily table already read (see
+    :func:`read_meteofrance_daily`); ``attrs`` carry the station and its latitude (LAT) when
+    the file gives it."""
+    df = df.copy()
+    df.columns = [str(c).strip().upper() for c in df.columns]
+    for col in ("NUM_POSTE", "AAAAMMJJ"):
+        if col not in df.columns:
+            raise TwinInputError("missing_column", source, layer="weather_station", column=col,
+                                 dtype="str", units="", found=", ".join(df.columns[:12]))
+        df[col] = df[col].astype(str).str.strip()
+    # station numbers have 8 digits (département, commune, station): a reader that took them
+    # for numbers dropped the leading zero
+    df["NUM_POSTE"] = df["NUM_POSTE"].str.replace(r"\.0$", "", regex=True).str.zfill(8)
+    path = source
+    if hum is not None:
         keep = ["NUM_POSTE", "AAAAMMJJ"] + [c for c in ("UN", "UM", "UX") if c in hum.columns]
         df = df.drop(columns=[c for c in ("UN", "UM", "UX") if c in df.columns]).merge(
             hum[keep], on=["NUM_POSTE", "AAAAMMJJ"], how="left")
@@ -224,4 +244,25 @@ def read_meteofrance_daily(path: str | os.PathLike[str],
     out = out[~out.index.duplicated()]
     out["month"] = out.index.month
     out.attrs["station"] = str(station)
+    if "LAT" in df.columns and _numeric(df["LAT"]).notna().any():
+        out.attrs["lat"] = float(_numeric(df["LAT"]).dropna().iloc[0])
+    return out
+
+
+def full_years(weather: pd.DataFrame) -> pd.DataFrame:
+    """The complete calendar years of a daily frame (≥ 365 days each, gaps ≤ 3 days filled as
+    in weather_from_synop); a TwinInputError when there is none."""
+    full = pd.date_range(weather.index.min(), weather.index.max(), freq="D")
+    w = weather.reindex(full)
+    for col in ("temp", "rh", "wind"):
+        w[col] = w[col].interpolate(limit=3, limit_direction="both")
+    w["rain"] = w["rain"].fillna(0.0).clip(lower=0.0)
+    w["month"] = w.index.month
+    ok = w[["temp", "rh", "wind"]].notna().all(axis=1)
+    years = [y for y, g in ok.groupby(w.index.year) if len(g) >= 365 and g.all()]
+    if not years:
+        raise TwinInputError("forest_weather_gaps", "weather_station",
+                             count=int((~ok).sum()))
+    out = w[w.index.year.isin(years)].rename_axis("date")
+    out.attrs = dict(weather.attrs, years=years)
     return out
