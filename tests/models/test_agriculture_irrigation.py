@@ -110,8 +110,10 @@ def _parcels(communes: gpd.GeoDataFrame, codes: list[str]) -> gpd.GeoDataFrame:
 
 
 def test_rpg_parcels_become_the_crop_table(tmp_path):
+    x0, y0 = 850_000.0, 6_690_000.0  # Côte-d'Or, Lambert-93 (outside France is refused)
     communes = gpd.GeoDataFrame({"code_insee": ["21001", "21002"]},
-                                geometry=[box(0, 0, 1000, 1000), box(1000, 0, 2000, 1000)],
+                                geometry=[box(x0, y0, x0 + 1000, y0 + 1000),
+                                          box(x0 + 1000, y0, x0 + 2000, y0 + 1000)],
                                 crs="EPSG:2154")
     from twin_core.territory.products import read_rpg
 
