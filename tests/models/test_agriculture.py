@@ -228,6 +228,30 @@ def test_cutting_an_excessive_dose_helps_cutting_below_the_optimum_barely(agri):
     assert out[0.2]["n_yield_change_pct"] == 0.0 == out[0.0]["n_yield_change_pct"]
 
 
+def test_nested_catchments_are_held_out_together():
+    from types import SimpleNamespace
+
+    from twin_core.models.agriculture.pipeline import nested_groups
+
+    # communes of 100 ha; A drains 1-3, B (upstream of A) drains 1-2, C drains 4 and a sliver
+    # (5 %) of commune 3: C touches A's land but does not nest in it
+    w = np.array([[1, 1, 1, 0], [1, 1, 0, 0], [0, 0, 0.05, 1.0]])
+    prep = SimpleNamespace(weights=w, communes=pd.DataFrame({"area_ha": [100.0] * 4}),
+                           stations=pd.DataFrame({"code_station": ["A", "B", "C"]}))
+    g = nested_groups(prep)
+    assert g["A"] == g["B"] != g["C"]
+    rng = np.random.default_rng(1)
+    terms = nit.StationTerms(rng.uniform(5, 40, 60), rng.uniform(0.1, 0.8, 60))
+    obs = pd.Series(nit.station_concentration(terms, 1.3, 0.25) + rng.normal(0, 0.5, 60),
+                    [f"s{i}" for i in range(60)])
+    groups = pd.Series(np.arange(60) // 4, index=obs.index)  # 15 river systems of 4 stations
+    sk = nit.catchments_out_skill(obs, terms, obs, terms, groups)
+    assert sk["groups_lco"] == 15 and sk["n_lco"] == 60
+    assert sk["r2_lco"] > 0.9 and abs(sk["bias_lco"]) < 0.5
+    noise = pd.Series(rng.permutation(obs.to_numpy()), index=obs.index)  # no relation left
+    assert nit.catchments_out_skill(noise, terms, noise, terms, groups)["r2_lco"] < 0.2
+
+
 def test_calibration_recovers_parameters_and_beats_null():
     rng = np.random.default_rng(0)
     terms = nit.StationTerms(rng.uniform(5, 40, 60), rng.uniform(0.1, 0.8, 60))

@@ -355,6 +355,26 @@ def yield_change(prep: Prepared, out: dict, ref: dict, lv: Levers, lv_ref: Lever
     return (num / den - 1.0) * 100.0 if den > 0 else 0.0, pd.DataFrame(rows)
 
 
+#: Share of the smaller catchment's area that must lie in the other for two stations to nest.
+NESTING_SHARE = 0.9
+
+
+def nested_groups(prep: Prepared) -> pd.Series:
+    """Group of each modelled station (code → int): stations whose catchments nest (≥
+    :data:`NESTING_SHARE` of the smaller one's area, commune by commune, inside the other)
+    are linked, and a group is a connected set of links — a river system's upstream and
+    downstream stations together. Areas from the catchment weights × commune areas."""
+    from scipy.sparse.csgraph import connected_components
+
+    area = prep.weights * prep.communes["area_ha"].to_numpy()[None, :]  # (station, commune)
+    own = area.sum(axis=1)
+    inter = np.stack([np.minimum(area[i][None, :], area).sum(axis=1)
+                      for i in range(area.shape[0])]) if len(area) else np.zeros((0, 0))
+    nested = inter >= NESTING_SHARE * np.minimum(own[:, None], own[None, :])
+    _, labels = connected_components(nested, directed=False)
+    return pd.Series(labels, index=prep.stations["code_station"].astype(str).to_numpy())
+
+
 def calibrate_prepared(prep: Prepared, levers: Levers | None = None,
                        c_background: float = 5.0) -> nit.Calibration:
     """Fit the leaching scale k and the in-stream retention on the 2000–2015 station means
@@ -373,6 +393,6 @@ def calibrate_prepared(prep: Prepared, levers: Levers | None = None,
         out[name] = (obs.reindex(ids[sel]),
                      nit.StationTerms(t.x_agri[sel], t.f_background[sel]))
     cal = nit.calibrate(out["cal"][0], out["cal"][1], out["val"][0], out["val"][1],
-                        c_background)
+                        c_background, groups=nested_groups(prep))
     prep.cache[key] = cal
     return cal
