@@ -28,7 +28,8 @@ cross-validated skill is ``result.fits["dieback"]``: without skill the probabili
 computed, mapped nor ranked).
 Fire spread: :mod:`~twin_core.models.forest.fire_spread` (Rothermel 1972 with the Scott &
 Burgan 2005 fuel models mapped from the species groups, minimum travel time on a 50 m grid of
-the stands, flat terrain, uniform wind and fuel moisture): a fire lit at the ignition point
+the stands, slope and aspect from the territory's DEM — flat where it has none —, uniform wind
+and fuel moisture): a fire lit at the ignition point
 under the chosen wind, fuel moisture scenario and duration. It does not depend on the horizon
 (fuel moisture is a scenario choice: a summer danger day is "D1L1").
 Land taken by urbanisation (``forest_loss_ha``) and the plan's effect on the area exposed to
@@ -71,6 +72,9 @@ PLAN_START = 2025
 FIRE_CELL_M = 50.0
 #: Default ignition: inside the largest holm-oak stand of the sample (lower Var valley).
 DEFAULT_IGNITION = (1037300.0, 6317800.0)
+#: Ignition easting and northing bounds: metropolitan France in Lambert-93 (any territory; the
+#: point is checked against the territory's burnable cells, "forest_ignition_outside").
+IGNITION_BOUNDS = ((50_000.0, 1_250_000.0), (6_000_000.0, 7_150_000.0))
 #: Lambert-93 extent a zone drawn on the forest map must stay in (the sample + 5 km).
 FOREST_EXTENT = (1_012_000.0, 6_299_000.0, 1_061_000.0, 6_340_000.0)
 
@@ -113,10 +117,10 @@ class ForestScenario(Scenario):
         doc="Thermal margin every existing stand is assumed to have today (commune normals are "
             "warmer than mountain stands).")
     ignition_x = param.Number(
-        default=DEFAULT_IGNITION[0], bounds=(1_017_000.0, 1_056_000.0), step=100.0,
+        default=DEFAULT_IGNITION[0], bounds=IGNITION_BOUNDS[0], step=100.0,
         doc="Ignition point, easting (Lambert-93); must fall in a forest stand.")
     ignition_y = param.Number(
-        default=DEFAULT_IGNITION[1], bounds=(6_304_000.0, 6_335_000.0), step=100.0,
+        default=DEFAULT_IGNITION[1], bounds=IGNITION_BOUNDS[1], step=100.0,
         doc="Ignition point, northing (Lambert-93); must fall in a forest stand.")
     wind_kmh = param.Number(
         default=30.0, bounds=(0.0, 80.0), step=5.0,
@@ -252,7 +256,10 @@ def _fuel_grid(territory) -> fs.FuelGrid:
     grid = _GRIDS.get(territory)
     if grid is None:
         st = _prepare(territory)[0]
-        grid = _GRIDS[territory] = fs.fuel_grid(st, st["fuel_model"], FIRE_CELL_M)
+        grid = fs.fuel_grid(st, st["fuel_model"], FIRE_CELL_M)
+        if territory.has_layer("dem"):  # slope and aspect to the spread (flat without a DEM)
+            grid = fs.with_terrain(grid, territory.layer("dem"))
+        _GRIDS[territory] = grid
     return grid
 
 
@@ -588,7 +595,8 @@ _DIEBACK = Evidence(
     "(dieback.py)", fit="dieback", layers=("stands", "climate_normals", "ifn_plots"))
 _FIRE = Evidence(
     "assumption", "Rothermel 1972 surface spread (checked against BehavePlus 5) on a 50 m grid "
-    "of the stands, fuel models mapped from the species groups, flat terrain",
+    "of the stands with slope and aspect from the DEM (SRTM 90 m), fuel models mapped from the "
+    "species groups",
     checks=("forest.rothermel_behaveplus",),
     assumptions=("wind_adjustment", "fuel model of each species group",
                  "wind and fuel moisture of the fire day (scenario)"), layers=("stands",))
