@@ -1,4 +1,4 @@
-"""Command line: ``twin serve | run | report | data build | models``."""
+"""Command line: ``twin serve | run | report | data build | territory | models``."""
 
 from __future__ import annotations
 
@@ -211,6 +211,24 @@ def _cmd_data_build(args: argparse.Namespace) -> int:
     return build.main(argv)
 
 
+def _cmd_territory_create(args: argparse.Namespace) -> int:
+    from twin_core.territory import create
+
+    if args.download:  # no service wired in yet: say so, fetch nothing
+        raise TwinInputError("download_unavailable", "--download")
+    create.create_territory(args.name, communes=args.communes, epci=args.epci,
+                            departement=args.departement, source=args.source, into=args.into,
+                            dem=args.dem, overwrite=args.overwrite)
+    return 0
+
+
+def _cmd_territory_import(args: argparse.Namespace) -> int:
+    from twin_core.territory import create
+
+    create.import_layer(args.name, args.layer, args.file)
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="twin", description="Territorial digital twin.")
     sub = p.add_subparsers(dest="command", required=True)
@@ -257,6 +275,33 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--source")
     b.add_argument("--dest")
     b.set_defaults(func=_cmd_data_build)
+    te = sub.add_parser("territory", help="create a territory for any communes, import layers")
+    tsub = te.add_subparsers(dest="territory_command", required=True)
+    tc = tsub.add_parser("create", help="build a territory from local national files")
+    tc.add_argument("name", help="territory name (folder name)")
+    what = tc.add_mutually_exclusive_group(required=True)
+    what.add_argument("--communes", nargs="+", metavar="CODE", help="INSEE commune codes")
+    what.add_argument("--epci", metavar="SIREN", help="every commune of an EPCI")
+    what.add_argument("--departement", metavar="NN", help="every commune of a département")
+    tc.add_argument("--from", dest="source", metavar="DIR",
+                    help="folder of national files laid out like ../shared/data "
+                         "(default ../shared/data)")
+    tc.add_argument("--into", metavar="DIR",
+                    help="parent folder (default $TWIN_TERRITORIES or "
+                         "~/.local/share/twin/territories)")
+    tc.add_argument("--dem", metavar="FILE|none",
+                    help="elevation GeoTIFF (default: the file of DIR/elevation covering the "
+                         "territory); 'none' builds without relief")
+    tc.add_argument("--overwrite", action="store_true", help="replace an existing territory")
+    tc.add_argument("--download", action="store_true",
+                    help="fetch from the official services: not available yet (says so)")
+    tc.set_defaults(func=_cmd_territory_create)
+    ti = tsub.add_parser("import", help="check a file, then make it a layer of a territory "
+                         "(the previous version is kept as LAYER.prev)")
+    ti.add_argument("name", help="territory name (user's data directory) or folder")
+    ti.add_argument("layer", help="layer name (communes, stands, buildings, dem, crops, …)")
+    ti.add_argument("file", help="GeoPackage, GeoParquet, GeoJSON, CSV or GeoTIFF")
+    ti.set_defaults(func=_cmd_territory_import)
     v = sub.add_parser("validate", help="check the models against published references "
                        "(exit 1 on a failed check)")
     v.add_argument("model", nargs="?", default=None,
