@@ -139,6 +139,33 @@ def test_effective_rainfall_usda_scs():
     assert np.all(np.diff(effective_rainfall_usda_scs(np.linspace(0, 400, 50))) > 0)
 
 
+def test_scs_runoff_matches_tr55_and_is_counted_once():
+    from twin_core.models.agriculture.waterbalance import curve_number, scs_runoff
+
+    # TR-55 (1986) Table 2-1: CN 75, 5.0 in of rain → 2.45 in of runoff
+    assert scs_runoff(5.0 * 25.4, 75.0) / 25.4 == pytest.approx(2.45, abs=0.005)
+    assert scs_runoff(10.0, 75.0) == 0.0  # below the initial abstraction 0.2 S = 16.9 mm
+    assert scs_runoff(80.0, 0.0) == 0.0  # soil group "none"
+    assert curve_number("row", "B") == 78.0 and curve_number("grain", "D") == 87.0
+    assert curve_number("pasture", "A") == 39.0
+    w = _weather(n_years=3)
+    et0 = np.stack([w.et0([300.0, 300.0], [47.3, 47.0], 0.0)])
+    crops = [CROPS["winter_wheat"], CROPS["maize_grain"], CROPS["grassland"]]
+    runs = {g: soil_bucket(et0, w.precip, w.doy, crops, 120.0, np.array([False]),
+                           soil_group=g) for g in ("none", "B", "D")}
+    for r in runs.values():  # rain = runoff + ETa + percolation + storage change, exactly
+        np.testing.assert_allclose(r.rain, r.runoff + r.eta + r.drainage + r.storage_change,
+                                   rtol=1e-9)
+    assert np.all(runs["none"].runoff == 0)
+    # runoff is removed once: what runs off no longer percolates (more runoff, less drainage)
+    assert np.all(runs["D"].runoff > runs["B"].runoff)
+    assert np.all(runs["D"].drainage < runs["none"].drainage)
+    assert np.all(runs["B"].runoff[..., 2, :] < runs["B"].runoff[..., 1, :])  # pasture < maize
+    np.testing.assert_allclose(
+        runs["none"].rain - runs["none"].drainage - runs["none"].eta
+        - runs["none"].storage_change, 0.0, atol=1e-9)
+
+
 def test_bucket_water_balance_closes_and_irrigation_behaves():
     w = _weather(n_years=4)
     et0 = np.stack([w.et0([300.0, 300.0], [47.3, 47.0], dt) for dt in (0.0, 3.0)])

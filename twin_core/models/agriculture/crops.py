@@ -58,6 +58,7 @@ class CropParams:
     autumn_n: float  # mineral N at the start of the drainage season at balance, kg N/ha
     winter_bare: bool  # soil bare over winter unless a cover crop (CIPAN) is sown
     irrigable: bool = False  # irrigated on part of its area in Côte-d'Or
+    cn_cover: str = "row"  # TR-55 runoff cover class (waterbalance.CURVE_NUMBERS)
 
 
 #: Days per month (the daily models use 365-day years).
@@ -69,19 +70,19 @@ KC_OFF = 0.4
 
 CROPS: dict[str, CropParams] = {
     "winter_wheat": CropParams(0.7, 1.15, 0.25, 305, (30, 140, 40, 30), 0.55, 1.0, 3.0, 73.1,
-                               30.0, False),
+                               30.0, False, cn_cover="grain"),
     "winter_barley": CropParams(0.7, 1.15, 0.25, 288, (30, 140, 40, 30), 0.55, 1.0, 2.4, 62.0,
-                                30.0, False),
+                                30.0, False, cn_cover="grain"),
     "spring_barley": CropParams(0.3, 1.15, 0.25, 74, (20, 25, 60, 30), 0.55, 1.15, 2.2, 60.0,
-                                35.0, True),
+                                35.0, True, cn_cover="grain"),
     "rapeseed": CropParams(0.35, 1.10, 0.35, 240, (60, 150, 50, 50), 0.60, 1.0, 6.5, 37.2,
-                           50.0, False),
+                           50.0, False, cn_cover="grain"),
     "maize_grain": CropParams(0.3, 1.20, 0.35, 110, (30, 40, 50, 30), 0.55, 1.25, 2.3, 85.0,
                               45.0, True, irrigable=True),
     "sunflower": CropParams(0.35, 1.10, 0.35, 105, (25, 35, 45, 25), 0.45, 0.95, 4.5, 25.0,
                             40.0, True),
     "grassland": CropParams(0.40, 0.90, 0.85, 75, (10, 20, 200, 30), 0.60, 1.0, 0.0, 0.0,
-                            10.0, False),
+                            10.0, False, cn_cover="pasture"),
     "other": CropParams(0.3, 1.15, 0.40, 74, (20, 25, 60, 30), 0.55, 1.0, 0.0, 0.0,
                         30.0, True),
 }

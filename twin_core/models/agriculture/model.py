@@ -3,7 +3,7 @@ irrigation need, summer drainage and yields under a warming level.
 
 Chain (equations and sources in the modules): SYNTHETIC daily weather fitted to the commune
 normals of Joly et al. (2010) (:mod:`.weather`) → FAO-56 Penman–Monteith ET0 (:mod:`.et0`) →
-FAO-56 single-Kc soil bucket with USDA-SCS effective rain (:mod:`.waterbalance`, crop
+FAO-56 single-Kc soil bucket with SCS curve-number runoff (:mod:`.waterbalance`, crop
 parameters in :mod:`.crops`) → COMIFER-style N balance, Burns leaching and cover crops →
 concentration 100 × N / D × 4.427 → flow-weighted mixing over each station's D8 catchment
 (:mod:`.catchments`) and in-stream retention (:mod:`.nitrogen`). The leaching scale and the
@@ -103,6 +103,10 @@ class AgricultureScenario(Scenario):
         default=irr.DEFAULT_LOW_FLOW_L_S_KM2, bounds=(0.2, 10.0), step=0.1,
         doc="Specific summer low flow of the rivers (l/s/km2), the irrigation resource; "
             "1.5 = order of magnitude of the gauged QMNA-type flows (see irrigation.py).")
+    runoff_soil_group = param.Selector(
+        default="B", objects=["none", "A", "B", "C", "D"],
+        doc="Hydrologic soil group of the SCS curve-number runoff (TR-55); 'none' for "
+            "permeable soils without surface runoff. B is an assumption (no French CN table).")
     farmland_loss_ha = param.Number(
         default=0.0, bounds=(0.0, 100_000.0), step=100.0,
         doc="Farmland taken by urbanisation by the horizon (set by the ZAN link of a territory "
@@ -119,7 +123,8 @@ class AgricultureScenario(Scenario):
             restriction=self.irrigation_restriction_pct / 100.0,
             taw=float(self.soil_water_capacity_mm),
             summer_rain_change_pct=float(self.summer_rain_change_pct),
-            farmland_loss_ha=float(self.farmland_loss_ha))
+            farmland_loss_ha=float(self.farmland_loss_ha),
+            soil_group=str(self.runoff_soil_group))
 
 
 def warming_in(year: int, scenario: Scenario) -> float:
@@ -410,9 +415,10 @@ _EVIDENCE = {
         "catchment area", checks=("agriculture.fao56",),
         assumptions=("low_flow_l_s_km2", "soil_water_capacity_mm"))),
     **dict.fromkeys(("summer_drainage_mm", "drainage_mm"), Evidence(
-        "assumption", "FAO-56 soil bucket with USDA-SCS effective rain",
+        "assumption", "FAO-56 soil bucket, SCS curve-number runoff counted once (TR-55)",
         checks=("agriculture.fao56",),
-        assumptions=("soil_water_capacity_mm", "summer_rain_change_pct"))),
+        assumptions=("soil_water_capacity_mm", "summer_rain_change_pct",
+                     "runoff_soil_group"))),
     **dict.fromkeys(("yield_change_pct", "yield_change_wheat_pct", "yield_change_maize_pct"),
                     Evidence("assumption", "FAO AquaCrop (AquaCrop-OSPy) for wheat and maize, "
                              "FAO-33 Ky otherwise; no CO2 fertilisation",

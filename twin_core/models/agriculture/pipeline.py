@@ -158,9 +158,10 @@ def check_farmland(codes: pd.Series, farm_ha: pd.Series) -> None:
                              n=len(farm))
 
 
-def water_balance(prep: Prepared, taw: float, summer_rain_change_pct: float = 0.0) -> dict:
+def water_balance(prep: Prepared, taw: float, summer_rain_change_pct: float = 0.0,
+                  soil_group: str = "B") -> dict:
     """Bucket results on the warming grid, shape (level, zone, crop, mode), cached per inputs."""
-    key = ("wb", round(float(taw), 3), round(float(summer_rain_change_pct), 3))
+    key = ("wb", round(float(taw), 3), round(float(summer_rain_change_pct), 3), soil_group)
     if key not in prep.cache:
         precip = prep.precip
         if summer_rain_change_pct:
@@ -169,7 +170,7 @@ def water_balance(prep: Prepared, taw: float, summer_rain_change_pct: float = 0.
             factor = np.where((month >= 6) & (month <= 8), 1 + summer_rain_change_pct / 100, 1.0)
             precip = precip * factor[None, :]
         res = soil_bucket(prep.et0, precip, prep.doy, [CROPS[c] for c in CROP_NAMES], taw,
-                          np.array([False, True]))
+                          np.array([False, True]), soil_group=soil_group)
         prep.cache[key] = {k: getattr(res, k) for k in res.__dataclass_fields__}
     return prep.cache[key]
 
@@ -199,12 +200,14 @@ class Levers:
     supply: float = 60.0
     profile_factor: float = 2.0  # W = factor × RU
     farmland_loss_ha: float = 0.0  # farmland taken by urbanisation (see :func:`evaluate`)
+    soil_group: str = "B"  # hydrologic soil group of the SCS runoff (waterbalance), or "none"
 
 
 def evaluate(prep: Prepared, lv: Levers, k: float = 1.0, retention: float = 0.0,
              c_background: float = 5.0) -> dict:
     """Per-commune and per-station outcomes for one set of levers at one warming level."""
-    wb = at_warming(water_balance(prep, lv.taw, lv.summer_rain_change_pct), lv.warming)
+    wb = at_warming(water_balance(prep, lv.taw, lv.summer_rain_change_pct, lv.soil_group),
+                    lv.warming)
     params = [CROPS[c] for c in CROP_NAMES]
     irrigable = np.array([p.irrigable for p in params])
     s_irr = np.where(irrigable, lv.irrigated_share, 0.0)  # (crop,)
@@ -381,7 +384,7 @@ def calibrate_prepared(prep: Prepared, levers: Levers | None = None,
     (present practices, calibration-period warming) and score the 2016–2022 held-out means.
     Cached in ``prep`` per RU."""
     lv = levers or Levers()
-    key = ("cal", round(lv.taw, 3), c_background)
+    key = ("cal", round(lv.taw, 3), c_background, lv.soil_group)
     if key in prep.cache:
         return prep.cache[key]
     ids = prep.stations["code_station"]

@@ -8,11 +8,20 @@ ETc,adj = Ks Kc ET0 (eq. 80); deep percolation DP when the soil is above field c
 (RU, mm). Irrigated fields are refilled to field capacity when Dr reaches RAW (FAO-56 §8
 "irrigation scheduling": net depth = Dr).
 
-Effective rainfall: the USDA Soil Conservation Service monthly formula (USDA-SCS 1970,
-as given in FAO Irrigation and Drainage Paper 25 / CROPWAT): Pe = P (125 − 0.2 P)/125 for
-P ≤ 250 mm/month, Pe = 125 + 0.1 P above. The part P − Pe is counted as surface runoff (it
-reaches the rivers without passing the root zone); each day's rain is reduced by its month's
-ratio Pe/P.
+Runoff — one rule, counted once: the SCS curve-number method (USDA-NRCS, National
+Engineering Handbook Part 630 ch. 10; TR-55, 1986) on each day's rain: S = 25400 / CN − 254
+(mm), initial abstraction Ia = 0.2 S, Q = (P − Ia)² / (P − Ia + S) for P > Ia, else 0. The rest
+of the rain enters the bucket; deep percolation comes from the bucket only (eq. 88), so rain =
+runoff + ETa + percolation + storage change exactly. Curve numbers (antecedent condition II)
+by hydrologic soil group A/B/C/D, TR-55 Tables 2-2b/2-2c: row crops, straight row, good
+condition 67/78/85/89 (maize, sunflower, other crops); small grain, straight row, good
+63/75/83/87 (cereals, and rapeseed as a close-seeded crop: assumption); pasture, good 39/61/74/80
+(grassland). Soil group "none": no surface runoff (permeable soils — the Côte-d'Or limestone
+plateaux drain to karst). No French CN table was found (domain_facts_more C7); the group is a
+scenario parameter, default B (an assumption: moderately infiltrating loams).
+The USDA-SCS monthly "effective rainfall" (FAO Paper 25 / CROPWAT) is an irrigation-planning
+quantity, not a runoff: it is kept (:func:`effective_rainfall_usda_scs`) but no longer removed
+from the rain, which counted the losses twice (its complement, then the bucket's percolation).
 
 Yield: FAO-33 (Doorenbos & Kassam 1979): 1 − Ya/Ym = Ky (1 − ΣETa/ΣETc) over the season.
 """
@@ -30,6 +39,34 @@ def effective_rainfall_usda_scs(p_month: np.ndarray) -> np.ndarray:
     """USDA-SCS effective rainfall (mm/month) from monthly rain P (mm/month)."""
     p = np.asarray(p_month, float)
     return np.where(p <= 250.0, p * (125.0 - 0.2 * p) / 125.0, 125.0 + 0.1 * p)
+
+
+#: TR-55 curve numbers (AMC II) by cover class and hydrologic soil group A, B, C, D.
+CURVE_NUMBERS: dict[str, tuple[float, float, float, float]] = {
+    "row": (67.0, 78.0, 85.0, 89.0),  # Table 2-2b, row crops, straight row, good condition
+    "grain": (63.0, 75.0, 83.0, 87.0),  # Table 2-2b, small grain, straight row, good
+    "pasture": (39.0, 61.0, 74.0, 80.0),  # Table 2-2c, pasture, good condition
+}
+SOIL_GROUPS = ("none", "A", "B", "C", "D")
+
+
+def curve_number(cover: str, soil_group: str) -> float:
+    """TR-55 curve number of a cover class on a hydrologic soil group; 0 for "none"."""
+    if soil_group == "none":
+        return 0.0
+    return CURVE_NUMBERS[cover]["ABCD".index(soil_group)]
+
+
+def scs_runoff(precip_mm: np.ndarray, cn: np.ndarray) -> np.ndarray:
+    """SCS curve-number runoff (mm) of daily rain P (mm): Q = (P − 0.2 S)² / (P + 0.8 S) for
+    P > 0.2 S, S = 25400 / CN − 254 mm; CN ≤ 0 means no runoff. Arrays broadcast."""
+    p = np.maximum(np.asarray(precip_mm, float), 0.0)
+    cn = np.asarray(cn, float)
+    s = np.where(cn > 0, 25400.0 / np.where(cn > 0, cn, 1.0) - 254.0, np.inf)
+    ia = 0.2 * s
+    excess = np.maximum(p - ia, 0.0)
+    return np.where(np.isfinite(s), excess ** 2 / np.where(np.isfinite(s), excess + s, 1.0),
+                    0.0)
 
 
 def daily_effective_rain(precip: np.ndarray, doy: np.ndarray) -> np.ndarray:
@@ -64,21 +101,25 @@ class BucketResult:
 
 
 def soil_bucket(et0: np.ndarray, precip: np.ndarray, doy: np.ndarray, crops: list[CropParams],
-                taw: float, irrigated: np.ndarray, spinup_years: int = 1) -> BucketResult:
+                taw: float, irrigated: np.ndarray, spinup_years: int = 1,
+                soil_group: str = "B") -> BucketResult:
     """Run the daily bucket for every crop, in parallel over the leading axes.
 
     ``et0`` (…, site, day) and ``precip`` (site, day) in mm; ``crops`` the C crops; ``taw`` the
     total available water (RU, mm); ``irrigated`` boolean (M,) (one run per mode). Output arrays
     have shape (…, site, C, M). Statistics skip the first ``spinup_years`` (the soil starts at
-    field capacity).
+    field capacity). ``soil_group``: hydrologic soil group of the SCS runoff (or "none").
     """
     if taw <= 0:
         raise ValueError("taw (RU) must be > 0 mm")
     et0 = np.asarray(et0, float)
     lead = et0.shape[:-1]
     nd = et0.shape[-1]
-    pe = daily_effective_rain(precip, doy)  # (site, day)
-    runoff_d = precip - pe
+    if soil_group not in SOIL_GROUPS:
+        raise ValueError(f"soil_group must be one of {SOIL_GROUPS}")
+    cn = np.array([curve_number(c.cn_cover, soil_group) for c in crops])  # (C,)
+    runoff_d = scs_runoff(precip[:, None, :], cn[None, :, None])  # (site, C, day)
+    pe = precip[:, None, :] - runoff_d  # rain entering the soil
     kcs, seas = zip(*(kc_curve(c, doy) for c in crops), strict=True)
     kc = np.stack(kcs, axis=0)  # (C, day)
     season = np.stack(seas, axis=0)
@@ -101,7 +142,7 @@ def soil_bucket(et0: np.ndarray, precip: np.ndarray, doy: np.ndarray, crops: lis
         ks = np.where(dr > raw, (taw - dr) / ((1.0 - p) * taw), 1.0)
         in_season = season[:, d][:, None]
         irrigation = np.where(irr & in_season & (dr > raw), dr, 0.0)
-        pe_d = pe[..., d][..., None, None]
+        pe_d = pe[..., d][..., None]  # (site, C, 1)
         eta = np.minimum(ks * etc, taw - dr + pe_d + irrigation)  # cannot dry beyond wilting
         water = dr - pe_d - irrigation + eta
         dp = np.maximum(-water, 0.0)
@@ -121,7 +162,7 @@ def soil_bucket(et0: np.ndarray, precip: np.ndarray, doy: np.ndarray, crops: lis
             acc["etcs"] += np.where(in_season, etc, 0.0)
     years = (nd - start) / 365.0
     rain = np.broadcast_to(precip[:, start:].sum(-1)[..., None, None], shape) / years
-    runoff = np.broadcast_to(runoff_d[:, start:].sum(-1)[..., None, None], shape) / years
+    runoff = np.broadcast_to(runoff_d[..., start:].sum(-1)[..., None], shape) / years
     assert dr0 is not None
     return BucketResult(rain=rain, runoff=runoff, eta=acc["eta"] / years, etc=acc["etc"] / years,
                         drainage=acc["dp"] / years, drainage_summer=acc["dps"] / years,
