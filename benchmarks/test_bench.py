@@ -36,21 +36,31 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+#: A guard against a server that never answers, not a target: on a loaded machine a first
+#: start has taken over 120 s.
+SERVE_DEADLINE_S = 600
+
+
 def _serve_to_first_page() -> None:
     port = _free_port()
     proc = subprocess.Popen([sys.executable, "-m", "twin_core.cli", "serve", "--port",
                              str(port)], cwd=ROOT, stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL)
     try:
-        deadline = time.monotonic() + 120
+        deadline = time.monotonic() + SERVE_DEADLINE_S
         while time.monotonic() < deadline:
+            if proc.poll() is not None:
+                raise RuntimeError(f"twin serve exited with code {proc.returncode}")
             try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=30) as r:
+                # one request, waited for as long as it takes (a page built slowly is not
+                # abandoned and asked for again)
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/",
+                                            timeout=max(deadline - time.monotonic(), 1)) as r:
                     if r.status == 200:
                         return
             except OSError:
                 time.sleep(0.1)
-        raise RuntimeError("no page within 120 s")
+        raise RuntimeError(f"no page within {SERVE_DEADLINE_S} s")
     finally:
         proc.terminate()
         proc.wait(timeout=20)
