@@ -232,3 +232,53 @@ def test_a_station_file_with_several_years_sets_the_fire_baseline(tmp_path, fore
 
     tip = all_indicators()["forest.days_fwi_threshold"].assess(both).tooltip("fr")
     assert "06088001, 2021-2022" in tip
+
+
+def test_spread_runs_faster_up_a_30_pct_slope_with_the_wind():
+    from dataclasses import replace
+
+    from twin_core.models.forest import fire_spread as fs
+
+    n, cell = 201, 50.0
+    fuel = np.full((n, n), fs.FUEL_MODELS.index("GR2"), dtype=np.int16)
+    flat = fs.FuelGrid(fuel=fuel, stand=np.zeros((n, n), np.int32), x0=1e6, y0=6.3e6,
+                       cell_m=cell)
+    hill = replace(flat, slope=np.full((n, n), 0.3), upslope_az=np.zeros((n, n)))  # rises N
+    x, y = 1e6 + 100.5 * cell, 6.3e6 - 100.5 * cell
+    moist = fs.MOISTURE_SCENARIOS["D1L1"]
+    up = fs.simulate_fire(hill, x, y, moist, 1.0, 180.0, 120.0)  # wind from S: blows upslope
+    down = fs.simulate_fire(hill, x, y, moist, 1.0, 0.0, 120.0)  # wind from N: downslope
+    f = fs.simulate_fire(flat, x, y, moist, 1.0, 180.0, 120.0)
+    assert up["ros_ignition_m_min"] > f["ros_ignition_m_min"] > down["ros_ignition_m_min"]
+    assert up["burnt_ha"] > f["burnt_ha"]
+    rows = np.where(np.isfinite(up["arrival_min"]).any(axis=1))[0]
+    assert 100 - rows.min() > rows.max() - 100  # the head runs north, upslope
+
+
+def test_with_terrain_reads_slope_and_aspect_from_a_dem():
+    import rioxarray  # noqa: F401
+    import xarray as xr
+
+    from twin_core.models.forest import fire_spread as fs
+
+    n, cell = 40, 50.0
+    xs = 1e6 + (np.arange(n) + 0.5) * cell
+    ys = 6.3e6 - (np.arange(n) + 0.5) * cell
+    z = 0.2 * (xs[None, :] - xs[0]) + 0.0 * ys[:, None]  # 20 % slope rising to the east
+    dem = xr.DataArray(z, coords={"y": ys, "x": xs}, dims=("y", "x")).rio.write_crs(2154)
+    grid = fs.FuelGrid(fuel=np.zeros((n, n), np.int16), stand=np.zeros((n, n), np.int32),
+                       x0=1e6, y0=6.3e6, cell_m=cell)
+    t = fs.with_terrain(grid, dem)
+    inner = (slice(5, -5), slice(5, -5))
+    np.testing.assert_allclose(t.slope[inner], 0.2, atol=1e-6)
+    np.testing.assert_allclose(t.upslope_az[inner], 90.0, atol=1e-6)
+
+
+def test_the_sample_fire_sees_the_terrain(forest):
+    from twin_core.models.forest.model import _fuel_grid
+
+    grid = _fuel_grid(forest)
+    burnable = grid.fuel >= 0
+    slope = grid.slope[burnable]
+    assert np.isfinite(slope).mean() > 0.9  # the SRTM tile covers the massif
+    assert np.nanmedian(slope) > 0.2  # Alpes-Maritimes valleys: steep

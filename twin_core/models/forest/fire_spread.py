@@ -810,6 +810,10 @@ class FuelGrid:
     x0: float  # west edge (m, Lambert-93)
     y0: float  # north edge
     cell_m: float
+    #: terrain (None: flat): slope as rise/run and the compass azimuth (°) of the upslope
+    #: direction of each cell; NaN where the DEM has no value (taken as flat)
+    slope: np.ndarray | None = None
+    upslope_az: np.ndarray | None = None
 
     def cell_of(self, x: float, y: float) -> tuple[int, int]:
         return int((self.y0 - y) // self.cell_m), int((x - self.x0) // self.cell_m)
@@ -841,6 +845,53 @@ def fuel_grid(stands, fuel_codes, cell_m: float = 50.0) -> FuelGrid:
     return FuelGrid(fuel=fuel, stand=rows, x0=float(x0), y0=float(y1), cell_m=float(cell_m))
 
 
+#: Terrain classes of the spread: slope in steps of 5 % (up to 100 %) and the upslope direction
+#: in 16 sectors; each (fuel, slope, direction) class is one medium of the any-angle spread.
+SLOPE_STEP, SLOPE_MAX, ASPECT_SECTORS = 0.05, 1.0, 16
+
+
+def with_terrain(grid: FuelGrid, dem) -> FuelGrid:
+    """The grid with slope and upslope azimuth from a DEM (xarray with rio accessor, any CRS):
+    the DEM is resampled bilinearly onto the grid's cells, the gradient taken by centred
+    differences (numpy.gradient)."""
+    from dataclasses import replace
+
+    from rasterio.enums import Resampling
+    from rasterio.transform import from_origin
+    from rasterio.warp import reproject
+
+    ny, nx = grid.fuel.shape
+    z = np.full((ny, nx), np.nan, dtype="float64")
+    reproject(source=np.asarray(dem.values, dtype="float64"), destination=z,
+              src_transform=dem.rio.transform(), src_crs=dem.rio.crs,
+              src_nodata=np.nan, dst_transform=from_origin(grid.x0, grid.y0, grid.cell_m,
+                                                           grid.cell_m),
+              dst_crs="EPSG:2154", dst_nodata=np.nan, resampling=Resampling.bilinear)
+    dz_drow, dz_dcol = np.gradient(z, grid.cell_m)
+    dz_dx, dz_dy = dz_dcol, -dz_drow  # rows grow southwards
+    slope = np.hypot(dz_dx, dz_dy)
+    upslope = np.degrees(np.arctan2(dz_dx, dz_dy)) % 360.0  # compass azimuth of the rise
+    return replace(grid, slope=slope, upslope_az=upslope)
+
+
+def _terrain_media(grid: FuelGrid) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Medium label per cell (-1 non-burnable) and, per medium, fuel index, slope (rise/run)
+    and upslope azimuth (°)."""
+    burn = grid.fuel >= 0
+    slope = np.nan_to_num(grid.slope, nan=0.0)
+    s_cls = np.clip(np.rint(slope / SLOPE_STEP), 0, round(SLOPE_MAX / SLOPE_STEP)).astype(int)
+    width = 360.0 / ASPECT_SECTORS
+    a_cls = (np.rint(np.nan_to_num(grid.upslope_az, nan=0.0) / width) % ASPECT_SECTORS
+             ).astype(int)
+    a_cls = np.where(s_cls == 0, 0, a_cls)  # flat: no direction
+    key = (grid.fuel.astype(np.int64) * 1000 + s_cls) * 100 + a_cls
+    uniq, inv = np.unique(key[burn], return_inverse=True)
+    label = np.full(grid.fuel.shape, -1, dtype=np.int32)
+    label[burn] = inv
+    fuel = uniq // 100000
+    return label, fuel, (uniq // 100 % 1000) * SLOPE_STEP, (uniq % 100) * width
+
+
 def nearest_burnable(grid: FuelGrid, x: float, y: float) -> tuple[float, float, float]:
     """Centre (x, y) of the burnable cell nearest to a point, and its distance (m)."""
     r, c = np.nonzero(grid.fuel >= 0)
@@ -855,18 +906,40 @@ def simulate_fire(grid: FuelGrid, x: float, y: float, moisture: tuple[float, ...
                   midflame_wind_ms: float, wind_from_deg: float, duration_min: float,
                   neighbours: int | None = None,
                   wind_limit: str = DEFAULT_WIND_LIMIT) -> dict:
-    """Fire lit at (x, y) (Lambert-93) on flat terrain with a uniform wind: Rothermel rate of
-    each fuel model, elliptical spread by minimum travel time. Returns ``arrival_min`` (grid),
-    ``ros_m_min`` (head rate per cell), ``burnt_ha`` and ``ros_ignition_m_min``."""
+    """Fire lit at (x, y) (Lambert-93) with a uniform wind: Rothermel rate of each fuel model,
+    elliptical spread by minimum travel time. With terrain on the grid (:func:`with_terrain`)
+    each (fuel, slope class, upslope sector) is a medium whose head rate, length-to-width and
+    head direction combine wind and slope as 2-D vectors with the horizontal wind (as the
+    BehavePlus check); paths between media bend at their edges (any-angle spread), so the
+    exact ellipse holds only within each medium. Returns ``arrival_min`` (grid), ``ros_m_min``
+    (head rate per cell), ``burnt_ha`` and ``ros_ignition_m_min``."""
     r, c = grid.cell_of(x, y)
     ny, nx = grid.fuel.shape
     if not (0 <= r < ny and 0 <= c < nx) or grid.fuel[r, c] < 0:
         nx_, ny_, d = nearest_burnable(grid, x, y)
         raise TwinInputError("forest_ignition_outside", "ignition", x=round(x), y=round(y),
                              nearest_x=round(nx_), nearest_y=round(ny_), distance_m=round(d))
+    m1, m10, m100, mh, mw = moisture
+    head = (wind_from_deg + 180.0) % 360.0
+    if grid.slope is not None and neighbours is None:  # media = fuel × slope × direction
+        label, fuel_m, slope_m, up_m = _terrain_media(grid)
+        angle = (head - up_m) % 360.0  # where the wind blows, off upslope
+        codes = np.array([FUEL_MODELS[i] for i in fuel_m], dtype=object)
+        fire = rothermel_surface(codes, m1, m10, m100, mh, mw, midflame_wind_ms, slope_m,
+                                 angle, wind_limit)
+        side = np.where(np.sin(np.radians(angle)) < 0, -1.0, 1.0)
+        az_m = (up_m + side * fire.direction_from_upslope_deg) % 360.0
+        ros_m = np.asarray(fire.ros_max_m_min, dtype=float)
+        label = np.where((label >= 0) & (ros_m[np.maximum(label, 0)] > 0), label, -1)
+        arrival = _spread_labels(label, ros_m, fire.length_to_width, az_m, (r, c),
+                                 duration_min, grid.cell_m)
+        ros = np.where(label >= 0, ros_m[np.maximum(label, 0)], 0.0)
+        burnt = np.isfinite(arrival)
+        return {"arrival_min": arrival, "ros_m_min": ros,
+                "burnt_ha": float(burnt.sum() * grid.cell_m ** 2 / 1e4),
+                "ros_ignition_m_min": float(ros[r, c]), "cell": (r, c)}
     used = np.unique(grid.fuel[grid.fuel >= 0])
     codes = np.array([FUEL_MODELS[i] for i in used], dtype=object)
-    m1, m10, m100, mh, mw = moisture
     fire = rothermel_surface(codes, m1, m10, m100, mh, mw, midflame_wind_ms, 0.0, 0.0,
                              wind_limit)
     ros_of = np.zeros(len(FUEL_MODELS) + 1)
@@ -874,7 +947,6 @@ def simulate_fire(grid: FuelGrid, x: float, y: float, moisture: tuple[float, ...
     ros_of[used] = fire.ros_max_m_min
     lw_of[used] = fire.length_to_width
     ros = ros_of[grid.fuel]  # index -1 → the last entry (0)
-    head = (wind_from_deg + 180.0) % 360.0
     if neighbours is None:  # media = fuel models (uniform wind and moisture, flat)
         label = np.where(ros > 0, grid.fuel, -1).astype(np.int32)
         arrival = _spread_labels(label, ros_of[:-1], lw_of[:-1], np.full(len(lw_of) - 1, head),

@@ -138,10 +138,12 @@ def schedule(area_ha, gain_per_ha, chosen, annual_cap_ha: float, start_year: int
 
 def plan_cut_replant(area_ha, gain_per_ha, cost_per_ha, budget_eur: float,
                      area_cap_ha: float, pinned=None, excluded=None,
-                     time_limit_s: float = 10.0, rel_gap: float = 1e-4) -> np.ndarray:
+                     time_limit_s: float = 10.0, rel_gap: float = 1e-3) -> np.ndarray:
     """Boolean choice of stands maximising Σ area × gain under Σ area × cost ≤ budget and
     Σ area ≤ cap, with pinned (forced) and excluded stands. MILP (HiGHS) solved to a relative
-    optimality gap ``rel_gap`` (1e-4: within 0.01 % of the optimum), within ``time_limit_s``."""
+    optimality gap ``rel_gap`` (1e-3: within 0.1 % of the optimum; proving 0.01 % on the
+    1,130 stands of the sample, a knapsack of near-equal ratios, took over 10 s against 1 s),
+    within ``time_limit_s``."""
     from scipy.optimize import Bounds, LinearConstraint, milp
 
     if not budget_eur > 0:
