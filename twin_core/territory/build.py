@@ -47,7 +47,7 @@ from scipy import ndimage
 SEED = 20_240_917
 #: Sub-seed per territory, so that building one territory alone gives the same files.
 SUBSEED = {"coast": 1, "forest": 2, "agriculture": 3, "zan": 4}
-TERRITORIES = ("coast", "forest", "agriculture", "zan")
+TERRITORIES = ("coast", "forest", "agriculture", "zan", "integrated")
 
 L93 = "EPSG:2154"
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -1006,6 +1006,7 @@ def build_zan(src: Sources, dest: Path) -> list[Path]:
 BUILDERS: dict[str, Callable[[Sources, Path], list[Path]]] = {
     "coast": build_coast, "forest": build_forest, "agriculture": build_agriculture,
     "zan": build_zan,
+    "integrated": lambda s, d: __import__("twin_core.territory.integrated").territory.integrated.build_integrated(s, d),  # noqa: E501
 }
 
 

@@ -258,10 +258,13 @@ def _check_dem_size(bounds, res: float, pad: float, source: str) -> None:
                              env="TWIN_MAX_DEM_CELLS")
 
 
-def _erosion(inp: Inputs, sel: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, int]:
+def _erosion(inp: Inputs, sel: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, int, dict]:
+    """The arcs with a measured rate, the number without one, and every arc's line by commune
+    (the shore along which the synthetic buildings of a seaside commune cluster)."""
     ero = gpd.read_file(inp.path("coast/erosion_coastal_arcs_by_commune.geojson"))
     ero = ero[ero["code_insee"].isin(sel["code_insee"])]
     no_rate = int(ero["taux"].isna().sum())
+    shore = dict(zip(ero["code_insee"], ero.to_crs(B.L93).geometry, strict=True))
     ero = ero[ero["taux"].notna()].to_crs(B.L93)
     names = dict(zip(sel["code_insee"], sel["nom"], strict=True))
     out = gpd.GeoDataFrame({
@@ -270,7 +273,7 @@ def _erosion(inp: Inputs, sel: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, int]
         "taux_m_per_yr": ero["taux"].astype(float).to_numpy(),
         "erosion_class": ero["erosion_class"].astype(str).to_numpy(),
     }, geometry=ero.geometry.values, crs=B.L93).sort_values("code_insee").reset_index(drop=True)
-    return out, no_rate
+    return out, no_rate, shore
 
 
 def _stands_in(inp: Inputs, sel: gpd.GeoDataFrame) -> gpd.GeoDataFrame | None:
@@ -345,10 +348,10 @@ def build_layers(inp: Inputs, sel: gpd.GeoDataFrame, dest: Path, rng: np.random.
 
     # -- coast: erosion, DEM, synthetic buildings ------------------------------------------
     t0 = time.perf_counter()
-    ero = None
+    shore: dict = {}
     rel = "coast/erosion_coastal_arcs_by_commune.geojson"
     if inp.has(rel):
-        ero, no_rate = _erosion(inp, sel)
+        ero, no_rate, shore = _erosion(inp, sel)
         if len(ero):
             B._write_gpkg(ero, dest / "erosion.gpkg")
             layers["erosion"] = _entry(
@@ -393,8 +396,6 @@ def build_layers(inp: Inputs, sel: gpd.GeoDataFrame, dest: Path, rng: np.random.
         if bad.any():
             rp = s2.geometry[bad].representative_point()
             s2.loc[bad, "mairie_x"], s2.loc[bad, "mairie_y"] = rp.x.to_numpy(), rp.y.to_numpy()
-        shore = dict(zip(ero["code_insee"], ero.geometry, strict=True)) if ero is not None \
-            else {}
         bld, per_point = B._buildings(s2, dem_arr, transform, shore, rng)
         B._write_gpkg(bld, dest / "buildings_synthetic.gpkg", spatial_index=False)
         agg = "" if per_point == 1 else f" One residential point stands for up to {per_point} " \
