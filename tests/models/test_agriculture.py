@@ -279,6 +279,34 @@ def test_nested_catchments_are_held_out_together():
     assert nit.catchments_out_skill(noise, terms, noise, terms, groups)["r2_lco"] < 0.2
 
 
+def test_transit_time_response_is_the_exponential_step_response():
+    assert nit.transit_response(0.0, 5.0) == 0.0 and nit.transit_response(-3, 5.0) == 0.0
+    assert nit.transit_response(5.0, 5.0) == pytest.approx(1 - np.exp(-1))  # 63 % after τ
+    assert nit.transit_response(np.log(2) * 5.0, 5.0) == pytest.approx(0.5)  # half after τ ln 2
+    assert nit.transit_response(3.0, 0.0) == 1.0  # no transit time: immediate
+    t = np.arange(0, 60)
+    assert np.all(np.diff(nit.transit_response(t, 8.0)) > 0)
+    lo, hi = nit.TRANSIT_TIME_RANGE
+    assert lo <= nit.TRANSIT_TIME_YEARS <= hi
+
+
+def test_a_step_change_of_practice_reaches_the_stations_gradually(agri):
+    territory, model = agri
+    cls = model.scenario_class
+    kw = dict(label="B", horizon=2060, fertilisation_change_pct=-30.0, cover_crop_pct=80.0)
+    slow = model.run(territory, cls(transit_time_years=10.0, **kw)).series.set_index("year")
+    fast = model.run(territory, cls(transit_time_years=0.0, **kw)).series.set_index("year")
+    gap = slow["mean_no3_mg_l"] - slow["mean_no3_steady_mg_l"]  # not yet seen at the station
+    assert gap.loc[2025] > 0.5 and (np.diff(gap.to_numpy()) < 0).all()  # shrinks each step
+    assert gap.loc[2060] < 0.05 * gap.loc[2025]
+    np.testing.assert_allclose(fast.loc[2030:, "mean_no3_mg_l"],
+                               fast.loc[2030:, "mean_no3_steady_mg_l"])
+    assert slow.loc[2035, "transit_response"] == pytest.approx(1 - np.exp(-1))
+    # the default practices see no transit: nothing changes
+    base = model.run(territory, cls(label="A", horizon=2060)).series
+    np.testing.assert_allclose(base["mean_no3_mg_l"], base["mean_no3_steady_mg_l"])
+
+
 def test_calibration_recovers_parameters_and_beats_null():
     rng = np.random.default_rng(0)
     terms = nit.StationTerms(rng.uniform(5, 40, 60), rng.uniform(0.1, 0.8, 60))

@@ -65,7 +65,8 @@ class AgricultureScenario(Scenario):
              "cover_crop_efficacy_pct": "%", "grassland_conversion_pct": "%",
              "irrigated_share_pct": "%", "irrigation_restriction_pct": "%",
              "soil_water_capacity_mm": "mm", "summer_rain_change_pct": "%",
-             "low_flow_l_s_km2": "l/s/km²", "farmland_loss_ha": "ha"}
+             "low_flow_l_s_km2": "l/s/km²", "farmland_loss_ha": "ha",
+             "transit_time_years": "ans"}
     #: programme of measures of the issue: 20 % less N and cover crops on 60 % of winter fields
     example_b = {"fertilisation_change_pct": -20.0, "cover_crop_pct": 60.0}
     #: Model parameters, not scenario levers (folded under "Paramètres avancés"): assumed
@@ -103,6 +104,10 @@ class AgricultureScenario(Scenario):
         default=irr.DEFAULT_LOW_FLOW_L_S_KM2, bounds=(0.2, 10.0), step=0.1,
         doc="Specific summer low flow of the rivers (l/s/km2), the irrigation resource; "
             "1.5 = order of magnitude of the gauged QMNA-type flows (see irrigation.py).")
+    transit_time_years = param.Number(
+        default=nit.TRANSIT_TIME_YEARS, bounds=(0.0, 30.0), step=1.0,
+        doc="Mean transit time of leached nitrate to the rivers (exponential transit-time "
+            "distribution): 5 years, range 1-12 (Kaandorp et al. 2021; McDowell et al.).")
     runoff_soil_group = param.Selector(
         default="B", objects=["none", "A", "B", "C", "D"],
         doc="Hydrologic soil group of the SCS curve-number runoff (TR-55); 'none' for "
@@ -201,6 +206,19 @@ def prepared(territory) -> pl.Prepared:
         _PINNED[key] = [territory.layer(part[0]) for part in key[1:]
                         if len(part) > 3 and part[3][0] == "object"]
     return _PREPARED[key]
+
+
+#: Year the scenario's practices start (first year of the trajectory).
+PRACTICE_YEAR = 2025
+#: Practice levers (the others describe the world: soil, climate, cover-crop efficacy).
+PRACTICES = ("fert_change", "cover_share", "grassland_conversion", "irrigated_share",
+             "restriction")
+
+
+def present_practices(lv: pl.Levers) -> pl.Levers:
+    """``lv`` with the practice levers of the default scenario (present practices)."""
+    default = AgricultureScenario().levers(warming=lv.warming)
+    return dataclasses.replace(lv, **{k: getattr(default, k) for k in PRACTICES})
 
 
 def anchored_projection(model_no3: np.ndarray, model_anchor: np.ndarray,
@@ -344,14 +362,24 @@ class NitrateWaterModel(Model):
             "bias_cal": cal.metrics["bias_cal"], "bias_val": cal.metrics["bias_val"],
             "weather_synthetic": 1.0,
         }
-        years = list(range(2025, scenario.horizon + 1, 5))
+        # trajectory: practices change in PRACTICE_YEAR; the stations see the change through
+        # the catchments' transit time (nitrogen.transit_response), the climate at once
+        years = list(range(PRACTICE_YEAR, scenario.horizon + 1, 5))
         if years[-1] != scenario.horizon:
             years.append(scenario.horizon)
+        tau = float(scenario.transit_time_years)
         rows = []
         for y in years:
-            o = run_at(scenario.levers(warming=warming_in(y, scenario)))
+            lv_y = scenario.levers(warming=warming_in(y, scenario))
+            o = run_at(lv_y)
+            base_lv = present_practices(lv_y)
+            b = o if base_lv == lv_y else run_at(base_lv)
+            f = float(nit.transit_response(y - PRACTICE_YEAR, tau))
+            lagged = b["no3"] + f * (o["no3"] - b["no3"])
             rows.append({"year": y, "warming": warming_in(y, scenario),
-                         "mean_no3_mg_l": float(np.nanmean(anchored(o["no3"]))),
+                         "mean_no3_mg_l": float(np.nanmean(anchored(lagged))),
+                         "mean_no3_steady_mg_l": float(np.nanmean(anchored(o["no3"]))),
+                         "transit_response": f,
                          "irrigation_need_mm3": o["irrigation_need_mm3"]})
         series = pd.DataFrame(rows)
         catch = None

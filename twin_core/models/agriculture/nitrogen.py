@@ -246,6 +246,26 @@ def catchments_out_skill(obs_cal: pd.Series, terms_cal: StationTerms, obs_val: p
             "n_lco": float(len(obs)), "groups_lco": float(n_groups)}
 
 
+#: Mean transit time (years) of leached nitrate to the stations: default and plausible range.
+#: Lowland Dutch stream: trend reversal 5-10 years after the 1980s input cut (Kaandorp et al.
+#: 2021, HESS 25:3691); 34 New Zealand catchments: lags of 1-12 years (McDowell et al., Sci.
+#: Rep.); the Paris-basin chalk moves nitrate ≈ 0.5 m/yr through a thick unsaturated zone, i.e.
+#: decades (BRGM SIGES Seine-Normandie). No Côte-d'Or (karst) value was found: 5 years,
+#: range 1-12, one value for every catchment (a scenario parameter).
+TRANSIT_TIME_YEARS, TRANSIT_TIME_RANGE = 5.0, (1.0, 12.0)
+
+
+def transit_response(years_since_change, mean_transit_years: float) -> np.ndarray:
+    """Share of a step change of the leached-N input seen at the station after t years, for an
+    exponential transit-time distribution g(t) = exp(−t/τ)/τ (the well-mixed "exponential
+    model" of lumped-parameter hydrology, Maloszewski & Zuber 1982, J. Hydrol. 57:207): the
+    step response ∫₀ᵗ g = 1 − exp(−t/τ); 0 before the change; τ = 0 is immediate."""
+    t = np.asarray(years_since_change, float)
+    if mean_transit_years <= 0:
+        return np.where(t >= 0, 1.0, 0.0)
+    return np.where(t > 0, 1.0 - np.exp(-np.maximum(t, 0.0) / mean_transit_years), 0.0)
+
+
 def r2(obs: np.ndarray, pred: np.ndarray, reference_mean: float | None = None) -> float:
     """Coefficient of determination 1 − SSE/SST (SST around ``reference_mean``, default the
     mean of ``obs``: on held-out data pass the calibration mean, the null model)."""
