@@ -390,3 +390,26 @@ def test_hindcast_on_the_real_ain_file(conso):
     _, dense = hindcast(conso, ZanScenario(density=30.0))
     assert dense["model_total_ha"] < sc["model_total_ha"]
     assert -1 < sc["model_rel_error"] < 1 and sc["model_r2"] <= 1
+
+
+def test_commune_draws_are_correlated_within_a_departement_only(conso):
+    from twin_core.models.zan.projection import (
+        COMMUNE_GROWTH_SD_PCT,
+        commune_growth_sd,
+        commune_noise,
+    )
+
+    assert commune_growth_sd(conso) == pytest.approx(COMMUNE_GROWTH_SD_PCT, abs=0.01)
+    dep = np.array(["01", "01", "33", "33"])
+    e = commune_noise(np.random.default_rng(3), 40_000, dep, 0.85, 0.5)
+    c = np.corrcoef(e.T)
+    assert c[0, 1] == pytest.approx(0.5, abs=0.02) and c[2, 3] == pytest.approx(0.5, abs=0.02)
+    assert abs(c[0, 2]) < 0.02 and e.std(axis=0) == pytest.approx([0.85] * 4, rel=0.02)
+    # in the national projection the communes now spread within one draw
+    draws = draw_scenarios(50, np.random.default_rng(0))
+    args = (np.full(4, 1000.0), 2.2, np.full(4, 5.0), np.zeros(4), 0.5, draws)
+    flat = project_draws(*args)
+    noisy = project_draws(*args, departement=dep, commune_sd_pct=0.85, seed=1)
+    assert np.ptp(flat["mean_consumption_ha"]) == 0 < np.ptp(noisy["mean_consumption_ha"])
+    again = project_draws(*args, departement=dep, commune_sd_pct=0.85, seed=1)
+    np.testing.assert_array_equal(noisy["consumption_ha"], again["consumption_ha"])

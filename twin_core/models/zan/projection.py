@@ -93,9 +93,38 @@ def draw_scenarios(n: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
             "guarantee_ha": np.full(n, 1.0)}
 
 
+#: Commune-level growth uncertainty of the national ensemble: sd (%/yr) of a commune's growth
+#: around its département's draw — the spread of the Ain communes' 2014-2020 growth around
+#: their group's (real Cerema file, sd 0.87 %/yr; measured, see :func:`commune_growth_sd`) —
+#: and the declared correlation of two communes of one département (assumption: 0.5).
+COMMUNE_GROWTH_SD_PCT, DEPARTEMENT_CORRELATION = 0.87, 0.5
+
+
+def commune_growth_sd(conso: pd.DataFrame) -> float:
+    """sd (%/yr) of the communes' 2014-2020 yearly growth (census populations of the Cerema
+    file), the commune-level spread the national ensemble draws."""
+    p14, p20 = (pd.to_numeric(conso[c], errors="coerce") for c in ("pop14", "pop20"))
+    ok = (p14 > 0) & (p20 > 0)
+    return float(((p20[ok] / p14[ok]) ** (1 / 6) - 1).std() * 100)
+
+
+def commune_noise(rng: np.random.Generator, m: int, departement, sd_pct: float,
+                  correlation: float) -> np.ndarray:
+    """Growth deviations (%/yr), draws (m) × communes: sd ``sd_pct`` each, correlation
+    ``correlation`` between two communes of one département, 0 across départements:
+    ε = sd (√ρ Z_dep + √(1 − ρ) Z_commune)."""
+    codes, dep = np.unique(np.asarray(departement).astype(str), return_inverse=True)
+    z_dep = rng.standard_normal((m, codes.size))
+    z_com = rng.standard_normal((m, dep.size))
+    return sd_pct * (np.sqrt(correlation) * z_dep[:, dep] + np.sqrt(1 - correlation) * z_com)
+
+
 def project_draws(population, household_size, reference_ha, observed_2021_ha, nonhousing_ratio,
                   draws: dict[str, np.ndarray], growth_offset_pct=None,
-                  household_offset_pct=None, chunk: int = 64) -> dict[str, np.ndarray]:
+                  household_offset_pct=None, chunk: int = 64, departement=None,
+                  commune_sd_pct: float = 0.0,
+                  correlation: float = DEPARTEMENT_CORRELATION,
+                  seed: int = 0) -> dict[str, np.ndarray]:
     """Project 2021-2031 land take for every commune (n) under every draw (m).
 
     Per-commune arrays (n,): population 2020, household size, reference 2011-2021 (ha),
@@ -103,6 +132,9 @@ def project_draws(population, household_size, reference_ha, observed_2021_ha, no
     ``other_land_pct`` = 100 % (scalar or per commune); optional commune growth and
     household-size offsets (%/yr, added to each draw's rates). ``draws``: arrays (m,) named as
     in :data:`DRAW_FIELDS`. Work is done by chunks of draws (memory ≈ 8 × chunk × n × 8 bytes).
+    With ``commune_sd_pct`` > 0 and ``departement`` codes (n,), each draw also gives every
+    commune its own growth deviation (:func:`commune_noise`, correlated within a département,
+    seeded by ``seed`` chunk by chunk): commune-level uncertainty, not only national scalars.
 
     Returns per draw (m,): ``consumption_ha``, ``envelope_ha``, ``communes_over_budget``,
     ``dwellings_needed``; per commune (n,): ``p_over_budget`` (share of draws over budget) and
@@ -140,9 +172,14 @@ def project_draws(population, household_size, reference_ha, observed_2021_ha, no
                                     "dwellings_needed")}
     over_count = np.zeros(n)
     cons_sum = np.zeros(n)
+    noisy = commune_sd_pct > 0 and departement is not None
+    rng = np.random.default_rng(seed)
     for a in range(0, m, chunk):
         s = slice(a, min(a + chunk, m))
-        lg = np.log1p((d["growth_pct"][s, None] + offset[None, :]) / 100)  # (k, n)
+        g = d["growth_pct"][s, None] + offset[None, :]
+        if noisy:
+            g = g + commune_noise(rng, g.shape[0], departement, commune_sd_pct, correlation)
+        lg = np.log1p(g / 100)  # (k, n)
         lh = np.log1p((d["household_trend_pct"][s, None] + h_off[None, :]) / 100)  # (k, n)
         r = lg - lh
         ratio = np.exp(r * t1) - np.exp(r * t0)  # stock(2031)/stock(2020) − stock(2023)/…
