@@ -30,6 +30,14 @@ scenario (``farmland_share_pct``, ``forest_share_pct``; default 100 %, i.e. "as 
 communes were in the receiving territory"). ZAN gives only the farmland share of ENAF; counting
 all the rest as forest is an upper bound (it also holds heath, grassland and wetland).
 
+On one territory (the ``integrated`` sample: coast, forest and ZAN on the same communes) the
+links are spatial (:func:`run_integrated`, ``SPATIAL_LINKS``): the land taken is placed on each
+commune's own unbuilt land next to its buildings and the stands lose exactly the area placed on
+them; homes relocated from the coast go to the inland communes of the same EPCI; the homes within
+50 m (OLD, Code forestier L134-6) of the forest burnt by the simulated fire are counted. The
+area-based links above are kept only for the four samples, which do not overlap: the territory
+scenario says so (``farmland_share_pct``, ``forest_share_pct``).
+
 Shared drivers: horizon, warming (TRACC or chosen), population growth (ZAN population growth and
 the coast's housing-stock growth).
 """
@@ -205,3 +213,208 @@ def _order() -> list[str]:
         order.extend(ready)
         remaining = [m for m in remaining if m not in ready]
     return order
+
+
+# == spatial links: use cases on the same communes (the "integrated" sample) ====================
+#: Buildings within this distance of burning forest are in the wildland–urban interface: the
+#: French legal brush-clearing obligation (obligations légales de débroussaillement, OLD)
+#: covers 50 m around every construction in or near woodland (Code forestier, art. L134-6),
+#: the distance over which radiant heat and embers from a forest fire reach a house.
+WUI_DISTANCE_M = 50.0
+#: Side of the cells on which urbanisation is placed (m): 0.25 ha.
+PLACEMENT_CELL_M = 50.0
+#: Whole-territory runs on one territory; area-based links (``LINKS``) remain for the sample
+#: territories, which do not overlap.
+SPATIAL_TERRITORY = "integrated"
+SPATIAL_LINKS = (
+    "zan_land_on_stands: land taken by urbanisation (ZAN, 2021 → horizon, gross) is placed on "
+    "each commune's own unbuilt land, nearest cells to its buildings first; the forest stands "
+    "lose exactly the placed area that falls on them",
+    "coast_relocation_inland: homes relocated from the coast go to the inland communes of the "
+    "same EPCI (by population) and take land there at the ZAN density, placed the same way",
+    "forest_fire_wui: homes and residents of the buildings within WUI_DISTANCE_M (50 m, OLD, "
+    "Code forestier L134-6) of the forest burnt by the simulated fire",
+)
+
+
+def _largest_remainder(total: int, weights) -> list[int]:
+    import numpy as np
+
+    w = np.asarray(weights, dtype=float)
+    if total <= 0 or w.sum() <= 0:
+        return [0] * len(w)
+    raw = total * w / w.sum()
+    out = np.floor(raw).astype(int)
+    out[np.argsort(-(raw - out), kind="stable")[: total - int(out.sum())]] += 1
+    return [int(v) for v in out]
+
+
+def commune_land_ha(zan: Result, horizon: int) -> dict[str, float]:
+    """Gross land taken per commune, 2021 ≤ year < horizon (ZAN trajectories, ha)."""
+    traj = zan.layers["trajectories"]
+    sel = (traj["year"] >= 2021) & (traj["year"] < horizon)
+    return traj.loc[sel].groupby(traj["code_insee"].astype(str))["consumption_ha"].sum().to_dict()
+
+
+def relocation_inland(coast: Result, communes) -> dict[str, int]:
+    """Relocated homes by receiving commune: each origin commune's relocated dwellings go to the
+    inland communes (no Cerema coastal arc) of its EPCI, shared by population."""
+    bl = coast.layers.get("buildings")
+    out: dict[str, int] = {}
+    if bl is None or "relocated" not in bl or not bl["relocated"].any():
+        return out
+    moved = bl[bl["relocated"].astype(bool)].groupby("code_insee")["dwellings"].sum()
+    com = communes.assign(code_insee=communes["code_insee"].astype(str))
+    epci = dict(zip(com["code_insee"], com["epci_code"], strict=True))
+    for origin, homes in moved.items():
+        inland = com[(com["epci_code"] == epci[str(origin)]) & ~com["coastal"].astype(bool)]
+        if inland.empty:  # no inland commune in the EPCI: the homes stay in the commune
+            out[str(origin)] = out.get(str(origin), 0) + int(homes)
+            continue
+        for code, n in zip(inland["code_insee"], _largest_remainder(int(homes),
+                                                                      inland["population"]),
+                           strict=True):
+            out[code] = out.get(code, 0) + n
+    return {k: v for k, v in out.items() if v}
+
+
+def place_land(communes, buildings, land_ha: dict[str, float], cell: float = PLACEMENT_CELL_M):
+    """Cells of ``cell`` m (clipped to the commune) where each commune's land take goes: the
+    commune's unbuilt cells (no building point in them), nearest to its buildings first, until
+    the land is reached (whole cells: the placed area exceeds the land by less than one cell).
+    Returns a GeoDataFrame (code_insee, order, distance_m from the cell's centre to the
+    nearest building of the commune, area_ha, geometry)."""
+    import geopandas as gpd
+    import numpy as np
+    import shapely
+
+    rows = []
+    for c in communes.itertuples():
+        want = float(land_ha.get(str(c.code_insee), 0.0))
+        if want <= 0:
+            continue
+        poly = c.geometry
+        x0, y0, x1, y1 = poly.bounds
+        xs = np.arange(np.floor(x0 / cell) * cell, x1, cell)
+        ys = np.arange(np.floor(y0 / cell) * cell, y1, cell)
+        gx, gy = np.meshgrid(xs, ys)
+        boxes = shapely.box(gx.ravel(), gy.ravel(), gx.ravel() + cell, gy.ravel() + cell)
+        inside = shapely.intersects(poly, boxes)
+        boxes = boxes[inside]
+        mine = buildings[buildings["code_insee"].astype(str) == str(c.code_insee)]
+        pts = np.asarray(mine.geometry.values)
+        tree = shapely.STRtree(pts)
+        built = np.zeros(len(boxes), bool)
+        built[np.unique(tree.query(boxes, predicate="intersects")[0])] = True
+        cand = boxes[~built]
+        if len(pts) == 0 or len(cand) == 0:
+            continue
+        idx, d = tree.query_nearest(shapely.centroid(cand), return_distance=True,
+                                    all_matches=False)
+        dist = np.full(len(cand), np.inf)
+        dist[idx[0]] = d
+        order = np.lexsort((np.arange(len(cand)), dist))
+        clipped = shapely.intersection(cand[order], poly)
+        area = shapely.area(clipped) / 1e4
+        n = int(np.searchsorted(np.cumsum(area), want - 1e-9) + 1)
+        n = min(n, len(clipped))
+        rows.append(gpd.GeoDataFrame({"code_insee": str(c.code_insee), "order": np.arange(n),
+                                      "distance_m": dist[order][:n], "area_ha": area[:n]},
+                                     geometry=clipped[:n],
+                                     crs=communes.crs))
+    if not rows:
+        return gpd.GeoDataFrame({"code_insee": [], "order": [], "distance_m": [],
+                                 "area_ha": []}, geometry=[],
+                                crs=communes.crs)
+    import pandas as pd
+
+    return gpd.GeoDataFrame(pd.concat(rows, ignore_index=True), crs=communes.crs)
+
+
+def stands_after(stands, placed):
+    """The stands minus the placed cells (area_ha recomputed where a stand lost land, stands
+    left with nothing dropped) and the hectares lost (sum of the area_ha differences)."""
+    import shapely
+
+    if len(placed) == 0:
+        return stands, 0.0
+    taken = shapely.union_all(placed.geometry.values)
+    hit = stands.intersects(taken).to_numpy()
+    out = stands.copy()
+    geoms = shapely.difference(out.geometry.values[hit], taken)
+    out.loc[hit, "geometry"] = geoms
+    out.loc[hit, "area_ha"] = shapely.area(geoms) / 1e4
+    lost = float(stands["area_ha"].sum() - out["area_ha"].sum())
+    keep = ~(out.geometry.is_empty | (out["area_ha"] <= 0))
+    return out[keep].reset_index(drop=True), lost
+
+
+def wui_exposed(fire, stands, buildings, distance_m: float = WUI_DISTANCE_M) -> dict[str, float]:
+    """Homes (dwellings) and residents of the buildings within ``distance_m`` of the burnt forest
+    (the fire's burnt area ∩ the stands)."""
+    import shapely
+
+    if fire is None or len(fire) == 0:
+        return {"wui_buildings": 0.0, "wui_homes": 0.0, "wui_residents": 0.0}
+    burnt = shapely.intersection(shapely.union_all(fire.geometry.values),
+                                 shapely.union_all(stands.geometry.values))
+    near = buildings.distance(burnt).to_numpy() <= distance_m
+    sel = buildings[near]
+    return {"wui_buildings": float(len(sel)), "wui_homes": float(sel["dwellings"].sum()),
+            "wui_residents": float(sel["residents"].sum())}
+
+
+def run_integrated(ts: TerritoryScenario, territory: str = SPATIAL_TERRITORY,
+                   ignition: tuple[float, float] | None = None
+                   ) -> tuple[dict[str, Result], list[dict[str, Any]], dict[str, Any]]:
+    """Coast, ZAN and forest on the same communes with the spatial links (``SPATIAL_LINKS``).
+
+    Returns the results, the flows (one per link, with its value) and the layers the links
+    made (``placed``: the urbanised cells; ``stands``: the stands the forest ran on)."""
+    base = Territory.load(territory)
+    communes = base.layer("communes")
+    buildings = base.layer("buildings")
+    coast = get_model("coast.risk")
+    zan = get_model("zan.trajectory")
+    forest = get_model("forest.climate_risk")
+    results: dict[str, Result] = {}
+    results["coast.risk"] = coast.run(base, ts.scenario_for("coast.risk"))
+    homes = relocation_inland(results["coast.risk"], communes)
+    z = ts.scenario_for("zan.trajectory")
+    z.param.update(group="gironde")  # the key of the synthetic land-take table
+    without = zan.run(base, z)
+    z_in = ts.scenario_for("zan.trajectory")
+    z_in.param.update(group="gironde", incoming_dwellings=_within_bounds(
+        z_in, "incoming_dwellings", int(sum(homes.values()))))
+    results["zan.trajectory"] = zan.run(base, z_in)
+    land = commune_land_ha(without, ts.horizon)
+    # the relocated homes' land, as the ZAN model counts it (run with minus run without), goes
+    # where the homes go (the ZAN model itself shares incoming homes over all its communes)
+    extra = land_taken_ha(results["zan.trajectory"]) - land_taken_ha(without)
+    n_homes = sum(homes.values())
+    for code, n in homes.items():
+        land[code] = land.get(code, 0.0) + extra * n / n_homes
+    placed = place_land(communes, buildings, land)
+    stands, lost = stands_after(base.layer("stands"), placed)
+    linked = Territory.load(territory)  # a fresh object: the forest prepares it anew
+    linked._cache["stands"] = stands
+    f = ts.scenario_for("forest.climate_risk")
+    if ignition is None:
+        st = base.layer("stands")
+        p = st.geometry.iloc[int(st.area.argmax())].representative_point()
+        ignition = (p.x, p.y)
+    f.param.update(ignition_x=float(ignition[0]), ignition_y=float(ignition[1]))
+    results["forest.climate_risk"] = forest.run(linked, f)
+    wui = wui_exposed(results["forest.climate_risk"].layers.get("fire"), stands, buildings)
+    flows = [
+        {"link": "zan_land_on_stands", "source": "zan.trajectory", "target":
+         "forest.climate_risk", "value": lost, "units": "ha",
+         "land_ha": float(sum(land.values())), "placed_ha": float(placed["area_ha"].sum())},
+        {"link": "coast_relocation_inland", "source": "coast.risk", "target": "zan.trajectory",
+         "value": int(sum(homes.values())), "units": "logements", "by_commune": homes,
+         "land_ha": float(extra)},
+        {"link": "forest_fire_wui", "source": "forest.climate_risk", "target": "coast.risk",
+         "value": wui["wui_homes"], "units": "logements", **wui,
+         "distance_m": WUI_DISTANCE_M},
+    ]
+    return results, flows, {"placed": placed, "stands": stands}

@@ -337,10 +337,15 @@ def build_layers(inp: Inputs, sel: gpd.GeoDataFrame, dest: Path, rng: np.random.
     communes = B._communes_layer(sel, 20.0)
     communes["epci_code"] = sel["epci_code"].astype(str).to_numpy()
     communes["epci_nom"] = sel["epci_nom"].astype(str).to_numpy()
+    arcs = "coast/erosion_coastal_arcs_by_commune.geojson"
+    on_coast = set(gpd.read_file(inp.path(arcs), columns=["code_insee"])["code_insee"]) \
+        if inp.has(arcs) else set()
+    # on the coast: the commune has a Cerema coastal arc (measured or not)
+    communes["coastal"] = communes["code_insee"].isin(on_coast).to_numpy()
     B._write_gpkg(communes, dest / "communes.gpkg")
     layers["communes"] = _entry("communes.gpkg", "vector", False, B.LO_IGN_INSEE,
                                 f"{n} communes (COM) with their EPCI, population municipale, "
-                                "coverage-simplified at 20 m.",
+                                "'coastal' (a Cerema coastal arc), coverage-simplified at 20 m.",
                                 _prov(inp, "communes/communes_france.parquet", P_COMMUNES))
     step("communes", t0)
     full = gpd.GeoDataFrame(sel[["code_insee"]], geometry=sel.geometry.values, crs=B.L93)
