@@ -138,3 +138,38 @@ def test_one_scenario_on_the_sample(benchmark):
     scenario = model.scenario_class(label="A")
     model.run(territory, scenario)  # layers read and cached by the territory
     benchmark.pedantic(model.run, args=(territory, scenario), rounds=10, iterations=1)
+
+
+def test_france_independent_commune_draws(benchmark, france):
+    """1,000 draws × 34,875 communes through ``project_draws`` where each draw also gives every
+    commune its own growth deviation (sd ``COMMUNE_GROWTH_SD_PCT``, correlation
+    ``DEPARTEMENT_CORRELATION`` within a département, issue 15), chunks of 64 draws, one
+    process. Warm: the France table read once (untimed); the draws are computed every round."""
+    from twin_core.models.zan.projection import (
+        COMMUNE_GROWTH_SD_PCT,
+        draw_scenarios,
+        project_draws,
+    )
+
+    conso = pd.read_csv(france / "conso_naf.csv", sep=";", dtype={"idcom": str})
+    code = conso["idcom"]
+    dep = np.where(code.str.startswith("97"), code.str[:3], code.str[:2])
+    ref = conso[[naf_column(y) for y in range(2011, 2021)]].sum(axis=1).to_numpy() / 1e4
+    obs = conso[[naf_column(y) for y in (2021, 2022)]].sum(axis=1).to_numpy() / 1e4
+    rates = ain_rates(pd.read_csv(ROOT / "data" / "zan" / "conso_naf.csv", sep=";",
+                                  dtype={"idcom": str}))
+    ratio = (1 - rates.housing_share) / rates.housing_share
+    draws = draw_scenarios(1000, np.random.default_rng(1))
+
+    def run():
+        return project_draws(conso["pop20"].to_numpy(float), 2.2, ref, obs, ratio, draws,
+                             departement=dep, commune_sd_pct=COMMUNE_GROWTH_SD_PCT, seed=1)
+
+    out = benchmark.pedantic(run, rounds=3, iterations=1)
+    benchmark.extra_info.update({
+        "maxrss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        "departements": int(np.unique(dep).size),
+        "p05_p50_p95_consumption_2021_2031_ha": np.percentile(
+            out["consumption_ha"], [5, 50, 95]).round().tolist()})
+    print(benchmark.extra_info)
+    assert out["consumption_ha"].shape == (1000,) and np.ptp(out["mean_consumption_ha"]) > 0
