@@ -41,7 +41,9 @@ def table(tid: str, name: str) -> pd.DataFrame:
 @pytest.mark.parametrize("tid", TERRITORIES)
 def test_manifest_shape_and_files(tid):
     m = manifest(tid)
-    assert set(m) == {"id", "name", "crs", "layers"}
+    assert set(m) - {"fits"} == {"id", "name", "crs", "layers"}  # fits: stored national fits
+    for rel in m.get("fits", {}).values():
+        assert (DATA / tid / rel).exists()
     assert m["id"] == tid
     assert set(m["name"]) == {"fr", "en"} and all(m["name"].values())
     assert m["crs"] == "EPSG:2154"

@@ -146,7 +146,7 @@ def test_lazy_section_builds_only_when_opened():
     assert not again.collapsed and len(calls) == 2
 
 
-def test_forest_page_says_it_has_no_dem():
+def test_forest_page_drapes_the_sample_dem():
     import holoviews as hv
 
     from dashboards.shell.workspace import ScenarioWorkspace
@@ -155,7 +155,7 @@ def test_forest_page_says_it_has_no_dem():
         "data/forest/territory.json is missing: the sample territories are committed"
     hv.extension("bokeh", logo=False)
     ws = ScenarioWorkspace(model_id="forest.climate_risk", territory_id="forest", lang="fr")
-    assert not ws.territory.has_layer("dem")
+    assert ws.territory.has_layer("dem")  # the forest sample carries SRTM (issue 13)
     body = v._forest_body(ws)
-    alert = body.objects[0]
-    assert "Pas de MNT" in alert.object
+    assert not any("Pas de MNT" in str(getattr(o, "object", "")) for o in body.objects)
+    assert any("twin-view3d-note" in getattr(o, "css_classes", []) for o in body.objects)

@@ -86,7 +86,8 @@ class ForestScenario(Scenario):
              "wind_from_deg": "°", "fire_duration_h": "h", "wind_adjustment": "-",
              "budget_keur": "k€", "annual_cap_ha": "ha/an", "plan_years": "ans",
              "w_suitability": "-", "w_fire": "-", "w_carbon": "-",
-             "standing_volume_m3_ha": "m³/ha", "forest_loss_ha": "ha"}
+             "standing_volume_m3_ha": "m³/ha", "forest_loss_ha": "ha",
+             "regrowth_years": "ans"}
     #: B: the TRACC +4 °C of 2100 with 10 % less rain, on a windier fire day
     example_b: ClassVar[dict] = {"horizon": 2100, "precip_change_pct": -10.0, "wind_kmh": 50.0}
     #: Model parameters, not scenario levers (folded under "Paramètres avancés"): the risk
