@@ -110,13 +110,18 @@ class CoastScenario(Scenario):
     #: chronic retreat offset by nourishment of the urban fronts, 100 most exposed homes
     #: relocated), so that its cost and benefit-cost ratio show next to A (2050, no option).
     example_b = {"horizon": 2100, "nourishment_pct": 50.0, "relocate_dwellings": 100}
+    #: Model parameters, not scenario levers (folded under "Paramètres avancés"): the Bruun
+    #: profile, the storm terms without a published value, the AR6 position, costs' discounting.
+    advanced = ("slr_likely_position", "active_length_m", "berm_height_m", "closure_depth_m",
+                "event_retreat_m", "high_water_m", "estuary_surge_ratio", "relocation_density",
+                "discount_pct")
 
     units = {**Scenario.units, "active_length_m": "m", "berm_height_m": "m",
              "closure_depth_m": "m", "event_retreat_m": "m", "nourishment_pct": "%",
              "dike_crest_m": "m", "high_water_m": "m",
              "estuary_surge_ratio": "ratio", "setback_m": "m", "relocate_dwellings": "logements",
              "relocation_density": "logements/ha", "housing_growth_pct": "%/an",
-             "discount_pct": "%", "return_period": "ans"}
+             "discount_pct": "%", "return_period": "ans", "slr_likely_position": "-"}
 
     return_period = param.Selector(default=100, objects=list(RETURN_PERIODS),
                                    doc="Return period of the storm (years).")
