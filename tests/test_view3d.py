@@ -86,7 +86,9 @@ def test_coast_deck_spec(coast_result):
     assert -1.8 < lon.min() and lon.max() < -0.5 and 44.7 < lat.min() and lat.max() < 46.0
     wet = [r for r in rows if r["fill"] != list(v.DRY)]
     assert len(wet) == counts["flooded"] == result.values["buildings_flooded"]
-    assert all(float(r["depth"].replace(",", ".")) > 0 for r in wet)
+    # depths shown to the cm: a few mm of water reads "0,00" (still coloured as flooded)
+    depths = [float(r["depth"].replace(",", ".")) for r in wet]
+    assert min(depths) >= 0.0 and np.mean(np.array(depths) > 0) > 0.9
     assert {r["height"] for r in rows} <= set(np.round(territory.layer("buildings")[
         "height_m"], 1))
     html = v.depth_legend("fr")
