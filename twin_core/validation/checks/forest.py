@@ -164,6 +164,12 @@ def _van_wagner() -> list[CheckResult]:
         got, "2475.6 (hand computation)", "0.1 kW/m", within(got, 2475.58, 0.1))]
 
 
+def _effects(skill) -> str:
+    """Each effect per unit with its 95 % interval, for the page."""
+    return "; ".join(f"{k}: {v[0]:+.3g} per unit [{v[1]:+.3g}, {v[2]:+.3g}]"
+                     for k, v in skill.effects.items())
+
+
 @check("forest.dieback_skill", "forest")
 def _dieback() -> list[CheckResult]:
     from twin_core import runs
@@ -173,8 +179,7 @@ def _dieback() -> list[CheckResult]:
     fit = db.fit_dieback(territory.layer("ifn_plots"), territory.layer("communes"),
                          territory.layer("climate_normals"))
     skill = fit.skill()
-    effects = "; ".join(f"{k}: {v[0]:+.3g} per unit [{v[1]:+.3g}, {v[2]:+.3g}]"
-                        for k, v in skill.effects.items())
+    effects = _effects(skill)
     return [CheckResult(
         "forest.dieback_skill", "forest",
         f"dieback logistic fit (sample, {fit.n} IFN plots): cross-validated AUC, "
@@ -210,8 +215,7 @@ def _dieback_national() -> list[CheckResult]:
     territory = runs.territory("forest")
     record = dn.load(territory.root / territory.manifest["fits"]["dieback_national"])
     skill = dn.as_fit(record).skill()
-    effects = "; ".join(f"{k}: {v[0]:+.3g} per unit [{v[1]:+.3g}, {v[2]:+.3g}]"
-                        for k, v in skill.effects.items())
+    effects = _effects(skill)
     signs = "as expected" if record["signs_as_expected"] else \
         "NOT as expected (warmer/drier should mean more dieback)"
     return [CheckResult(
