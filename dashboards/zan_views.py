@@ -149,6 +149,12 @@ def summary_html(results: list[Result], territory_name: str, lang: str = "fr",
 
 
 # -- extras fn(ws) -----------------------------------------------------------------------------
+# The workspace calls each extra again after every refresh. A new layout each time would replace
+# its widgets in the browser: a click on the summary button landing while a refresh was pending
+# (e.g. a slider moved a few notches) reached a button no longer on the page, and its download
+# was lost. Each extra is therefore built once per workspace and updated in place: the commune
+# selector and the download button stay the same widgets, the summary reads the current results
+# when it is clicked.
 def commune_trajectory(ws) -> pn.viewable.Viewable:
     """Select a commune: its yearly land take and allowed path; and the cumulative total."""
     if not ws.results:
@@ -158,37 +164,59 @@ def commune_trajectory(ws) -> pn.viewable.Viewable:
     chosen = getattr(ws, "_zan_commune", None)
     if chosen not in options.values():
         chosen = layer.sort_values("budget_used_pct")["code_insee"].iloc[-1]
-    select = pn.widgets.Select(name=t("zan_ui.commune", ws.lang), options=options, value=chosen,
-                               css_classes=["twin-zan-commune"], width=320)
+    ws._zan_commune = chosen
+    view = getattr(ws, "_zan_trajectory_view", None)
+    if view is None:
+        select = pn.widgets.Select(name=t("zan_ui.commune", ws.lang), options=options,
+                                   value=chosen, css_classes=["twin-zan-commune"], width=320)
+        total = pn.pane.HoloViews(None, sizing_mode="stretch_width")
+        commune = pn.pane.HoloViews(None, sizing_mode="stretch_width")
 
-    def remember(code: str):
-        ws._zan_commune = code
-        return commune_chart(ws.results, code, ws.lang)
+        def on_select(event) -> None:
+            ws._zan_commune = event.new
+            commune.object = commune_chart(ws.results, event.new, ws.lang)
 
-    return pn.Column(
-        pn.pane.Markdown(f"### {t('zan_ui.total_chart', ws.lang)}"),
-        pn.pane.HoloViews(total_chart(ws.results, ws.lang), sizing_mode="stretch_width"),
-        pn.pane.Markdown(f"### {t('zan_ui.commune_chart', ws.lang)}"), select,
-        pn.pane.HoloViews(pn.bind(remember, select), sizing_mode="stretch_width"),
-        sizing_mode="stretch_width", css_classes=["twin-zan-trajectories"])
+        select.param.watch(on_select, "value")
+        layout = pn.Column(
+            pn.pane.Markdown(f"### {t('zan_ui.total_chart', ws.lang)}"), total,
+            pn.pane.Markdown(f"### {t('zan_ui.commune_chart', ws.lang)}"), select, commune,
+            sizing_mode="stretch_width", css_classes=["twin-zan-trajectories"])
+        view = ws._zan_trajectory_view = (layout, select, total, commune)
+    layout, select, total, commune = view
+    select.param.update(options=options, value=chosen)
+    total.object = total_chart(ws.results, ws.lang)
+    commune.object = commune_chart(ws.results, chosen, ws.lang)
+    return layout
 
 
 def commune_tables(ws) -> pn.viewable.Viewable:
     """The per-commune table of each scenario (tabs) and the printable summary."""
     if not ws.results:
         return pn.Column()
-    tabs = pn.Tabs(*[(r.label, pn.pane.DataFrame(commune_table(r, ws.lang), index=False,
-                                                 sizing_mode="stretch_width"))
-                     for r in ws.results], sizing_mode="stretch_width")
-    units = ws.spec.scenario_class.units
-    name = ws.territory.name(ws.lang) if callable(ws.territory.name) else str(ws.territory.id)
+    view = getattr(ws, "_zan_tables_view", None)
+    if view is None:
+        def summary() -> io.BytesIO:
+            units = ws.spec.scenario_class.units
+            name = ws.territory.name(ws.lang) if callable(ws.territory.name) \
+                else str(ws.territory.id)
+            return io.BytesIO(summary_html(ws.results, name, ws.lang, units).encode("utf-8"))
 
-    def summary() -> io.BytesIO:
-        return io.BytesIO(summary_html(ws.results, name, ws.lang, units).encode("utf-8"))
-
-    download = pn.widgets.FileDownload(callback=summary, filename="synthese_zan.html",
-                                       label=t("zan_ui.summary", ws.lang), button_type="success",
-                                       css_classes=["twin-zan-summary"])
-    return pn.Column(pn.pane.Markdown(f"### {t('zan_ui.table', ws.lang)}"),
-                     download, tabs, sizing_mode="stretch_width",
-                     css_classes=["twin-zan-table"])
+        download = pn.widgets.FileDownload(callback=summary, filename="synthese_zan.html",
+                                           label=t("zan_ui.summary", ws.lang),
+                                           button_type="success",
+                                           css_classes=["twin-zan-summary"])
+        tabs = pn.Tabs(sizing_mode="stretch_width")
+        layout = pn.Column(pn.pane.Markdown(f"### {t('zan_ui.table', ws.lang)}"),
+                           download, tabs, sizing_mode="stretch_width",
+                           css_classes=["twin-zan-table"])
+        view = ws._zan_tables_view = {"layout": layout, "tabs": tabs, "labels": []}
+    labels = [r.label for r in ws.results]
+    if view["labels"] == labels:  # same scenarios: new tables in the same tabs
+        for pane, r in zip(view["tabs"].objects, ws.results, strict=True):
+            pane.object = commune_table(r, ws.lang)
+    else:
+        view["tabs"][:] = [(r.label, pn.pane.DataFrame(commune_table(r, ws.lang), index=False,
+                                                       sizing_mode="stretch_width"))
+                           for r in ws.results]
+        view["labels"] = labels
+    return view["layout"]

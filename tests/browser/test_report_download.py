@@ -5,24 +5,15 @@ from __future__ import annotations
 
 import re
 
-from playwright.sync_api import TimeoutError as PlaywrightTimeout
-
 from tests.browser.helpers import open_page
 from twin_core.report import pdf_converter
 
 
 def download(page, selector: str, path) -> None:
-    """Click a FileDownload button and save what it sends (a click landing during a re-render
-    can be lost: retry)."""
-    for attempt in range(3):
-        try:
-            with page.expect_download(timeout=60_000) as dl:
-                page.locator(f"{selector} button").first.click()
-            dl.value.save_as(path)
-            return
-        except PlaywrightTimeout:
-            if attempt == 2:
-                raise
+    """Click a FileDownload button once and save what it sends."""
+    with page.expect_download(timeout=60_000) as dl:
+        page.locator(f"{selector} button").first.click()
+    dl.value.save_as(path)
 
 
 def test_coast_report_downloads(offline_page, server, tmp_path):

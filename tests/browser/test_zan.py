@@ -3,8 +3,6 @@ the commune selector, the per-commune table and the printable summary work offli
 
 from __future__ import annotations
 
-from playwright.sync_api import TimeoutError as PlaywrightTimeout
-
 from tests.browser.helpers import number, wait_until
 
 CONSUMPTION = '[data-indicator="zan.projected_2021_2031_ha"] .twin-value'
@@ -12,13 +10,9 @@ USED = '[data-indicator="zan.budget_used_pct"] .twin-value'
 ENVELOPE = '[data-indicator="zan.envelope_ha"] .twin-value'
 
 
-
-
 def first_value(page, selector: str) -> float:
     page.locator(selector).first.wait_for()
     return number(page.locator(selector).first.inner_text())
-
-
 
 
 def test_density_lowers_consumption_against_envelope(offline_page, server, tmp_path):
@@ -37,15 +31,9 @@ def test_density_lowers_consumption_against_envelope(offline_page, server, tmp_p
     # the commune selector and the printable summary
     page.locator(".twin-zan-commune select").first.select_option(label="Ambléon (01006)")
     path = tmp_path / "synthese.html"
-    for attempt in range(3):  # a click during a re-render of the extras can be lost: retry
-        try:
-            with page.expect_download(timeout=30_000) as dl:
-                page.locator(".twin-zan-summary button").first.click()
-            dl.value.save_as(path)
-            break
-        except PlaywrightTimeout:
-            if attempt == 2:
-                raise
+    with page.expect_download(timeout=30_000) as dl:
+        page.locator(".twin-zan-summary button").first.click()
+    dl.value.save_as(path)
     text = path.read_text("utf-8")
     assert "Sobriété foncière (ZAN)" in text and "logements/ha" in text and "Ambléon" in text
     assert page.console_errors == []
