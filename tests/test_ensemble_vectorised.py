@@ -37,7 +37,9 @@ def _assert_same(fast, slow):
     {"group": "gironde", "allocation_rule": "mix", "incoming_dwellings": 300,
      "renaturation_ha_per_yr": 2.0, "horizon": 2080, "population_growth_pct": -0.3},
     {"allocation_rule": "growth", "renature_zone": "zone", "pace_2031_pct": 30.0},
-], ids=["default", "gironde", "mix-incoming-renaturation-2080", "growth-drawn-zone"])
+    {"group": "gironde", "commune_trends": False, "incoming_dwellings": 200},
+], ids=["default", "gironde", "mix-incoming-renaturation-2080", "growth-drawn-zone",
+        "one-rate-for-every-commune"])
 def test_vectorised_draws_equal_one_run_per_draw(kw):
     if kw.get("renature_zone") == "zone":
         kw = {**kw, "renature_zone": _zone()}

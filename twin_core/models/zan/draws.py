@@ -141,10 +141,17 @@ def project(territory, s, growth_pct: np.ndarray, trend_pct: np.ndarray
     values = {k: np.empty(m) for k in ("dec1", "over", "delivered", "needed", "pop_gain")}
     demand = np.empty((m, dem_years.size))  # Σ_c a(c) × yearly demand, per draw and year
     block = max(1, BLOCK_ELEMENTS // max(a.size, 1))
+    # without commune gaps (no census trends, or commune_trends off) every commune of a draw
+    # shares R: the arrays stay draws × 1 and the yearly totals factorise (Σ_c a(c) × …)
+    uniform = not (np.any(dg) or np.any(dh))
+    a_sum = float(a.sum())
     for lo in range(0, m, block):
         sl = slice(lo, min(lo + block, m))
-        gc = 1 + g[sl, None] + dg[None, :]
-        hc = 1 + h[sl, None] + dh[None, :]
+        if uniform:
+            gc, hc = 1 + g[sl, None], 1 + h[sl, None]
+        else:
+            gc = 1 + g[sl, None] + dg[None, :]
+            hc = 1 + h[sl, None] + dh[None, :]
 
         def stock(t: int, gc=gc, hc=hc) -> np.ndarray:  # R^t, as the model computes it
             return gc ** t / hc ** t
@@ -168,9 +175,18 @@ def project(territory, s, growth_pct: np.ndarray, trend_pct: np.ndarray
         values["pop_gain"][sl] = (pop[None, :] * (gc ** (2031 - base) - gc ** (2021 - base))
                                   ).sum(axis=1)
         # yearly totals: Σ_c a(c) max(R^(t+1) − R^t, 0), t = y − 2020, year by year
-        prev = stock(dem_years[0] - base)
-        for j, y in enumerate(dem_years):
-            cur = stock(y + 1 - base)
+        if uniform:
+            t = np.arange(dem_years[0], dem_years[-1] + 2) - base
+            st = gc ** t[None, :] / hc ** t[None, :]  # draws × years, as the model computes
+            demand[sl] = np.maximum(np.diff(st, axis=1), 0.0) * a_sum
+            continue
+        t0 = dem_years[0] - base
+        num, den = gc ** t0, hc ** t0  # then multiplied year by year (no power per year)
+        prev = num / den
+        for j in range(dem_years.size):
+            num *= gc
+            den *= hc
+            cur = num / den
             demand[sl, j] = np.maximum(cur - prev, 0.0) @ a
             prev = cur
 
