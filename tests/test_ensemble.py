@@ -86,7 +86,9 @@ def test_local_cluster_gives_exactly_the_in_process_results():
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
                       dashboard_address=None) as cluster:
         remote = run_ensemble(ZAN, root, scenario, 12, seed=3, scheduler=cluster.scheduler_address)
-    pd.testing.assert_frame_equal(local.values, remote.values, check_exact=True)
+    # chunks of 6 draws on the workers vs one chunk of 12 here: the vectorised per-commune sums
+    # may differ in the last bit (summation order), nothing more
+    pd.testing.assert_frame_equal(local.values, remote.values, check_exact=False, rtol=1e-12)
     for a, b in zip(local.series, remote.series, strict=True):
-        pd.testing.assert_frame_equal(a, b, check_exact=True)
+        pd.testing.assert_frame_equal(a, b, check_exact=False, rtol=1e-12)
     assert np.isfinite(local.values.to_numpy()).any()
