@@ -246,7 +246,8 @@ def run_ensemble(model_id: str, territory_root: str, scenario: Scenario, n: int,
                  scheduler: str | None = None, chunks: int | None = None,
                  vectorised: bool = True, assumptions: bool = False) -> EnsembleResult:
     """Run ``n`` seeded draws of ``scenario``; on the Dask scheduler at ``scheduler`` (or
-    $DASK_SCHEDULER_ADDRESS) when given, else in this process. Results are identical.
+    $DASK_SCHEDULER_ADDRESS) when given, else in this process. Results are equal (to the last bit
+    or so: chunked sums may be added in another order).
     ``vectorised=False`` forces one model run per draw; ``assumptions`` varies the driving
     assumptions too."""
     samples, params = draw_scenarios(scenario, n, seed, assumptions)
