@@ -53,3 +53,46 @@ def t(key: str, lang: str = DEFAULT_LANG, /, default: str | None = None, **param
 def keys(lang: str) -> set[str]:
     """All keys of one catalogue (tests check that fr and en have the same keys)."""
     return set(_catalogue(lang))
+
+
+#: Most significant digits shown: a value with more integer digits loses its decimals
+#: ("4 614 485", not "4 614 485,47"), one with fewer keeps the indicator's decimals.
+MAX_DIGITS = 6
+
+
+def format_number(value: Any, lang: str = DEFAULT_LANG, decimals: int | None = None,
+                  grouping: bool = True, minus: str = "-") -> str:
+    """The one number format of the app (cards, tables, map hover, charts, reports).
+
+    French: thousands separated by a narrow no-break space (U+202F) and a decimal comma
+    ("4 614 485", "1 273,5"); English: "4,614,485", "1,273.5". ``decimals`` is the
+    indicator's own precision (its units decide it: 0 for homes, 2 for a ratio…); at most
+    :data:`MAX_DIGITS` significant digits are shown. Without ``decimals``, three significant
+    figures below 100 and none beyond the units above. NaN and None give "—", infinities
+    "∞" / "-∞"; ``minus`` replaces the sign ("−" U+2212 in typeset reports).
+    """
+    import math
+
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return "—"
+    if math.isnan(number):
+        return "—"
+    if math.isinf(number):
+        return "∞" if number > 0 else f"{minus}∞"
+    digits = len(str(int(abs(number)))) if abs(number) >= 1 else 0
+    if decimals is None:
+        if number == 0:
+            decimals = 0
+        elif abs(number) >= 100:
+            decimals = 0
+        else:  # three significant figures
+            decimals = max(0, 2 - int(math.floor(math.log10(abs(number)))))
+    decimals = max(0, min(int(decimals), MAX_DIGITS - digits))
+    text = f"{number:,.{decimals}f}" if grouping else f"{number:.{decimals}f}"
+    if text.lstrip("-").strip("0.,") == "":  # -0.0 → 0
+        text = text.lstrip("-")
+    if lang == "fr":
+        text = text.replace(",", "\u202f").replace(".", ",")
+    return text.replace("-", minus) if minus != "-" else text

@@ -30,7 +30,7 @@ from typing import Any
 import numpy as np
 
 from twin_core.compare import compare, rank, wide
-from twin_core.i18n import t
+from twin_core.i18n import format_number, t
 from twin_core.indicators import Indicator, indicators_for
 from twin_core.io import atomic_path
 from twin_core.models.base import ModelSpec, Result
@@ -82,19 +82,9 @@ def _esc(value: Any) -> str:
 
 def format_value(value: Any, decimals: int = 1, lang: str = "fr", grouping: bool = True
                  ) -> str:
-    """A number as shown in reports: thousands separators, French decimal comma, — for NaN."""
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return "—"
-    if math.isnan(number):
-        return "—"
-    if math.isinf(number):
-        return "∞" if number > 0 else "−∞"
-    text = f"{number:,.{decimals}f}" if grouping else f"{number:.{decimals}f}"
-    if lang == "fr":
-        text = text.replace(",", "\u202f").replace(".", ",")
-    return text.replace("-", "−")
+    """A number as shown in reports: the app's format (:func:`twin_core.i18n.format_number`,
+    thousands separators, French decimal comma, — for NaN) with a typographic minus."""
+    return format_number(value, lang, decimals, grouping=grouping, minus="\u2212")
 
 
 def _count_vertices(coords: Any) -> int:

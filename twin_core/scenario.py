@@ -65,6 +65,9 @@ class Scenario(param.Parameterized):
     units: ClassVar[dict[str, str]] = {"horizon": "an", "custom_warming": "°C"}
     #: How the second scenario of a new comparison differs from the defaults.
     example_b: ClassVar[dict[str, Any]] = {"horizon": 2100}
+    #: Model parameters that are not scenario levers (profile constants, objective weights,
+    #: links set by a territory scenario): the pages fold them under "Paramètres avancés".
+    advanced: ClassVar[tuple[str, ...]] = ()
 
     label = param.String(default="A", doc="Short name of the scenario in comparisons.")
     horizon = param.Integer(default=2050, bounds=(HORIZON_MIN, HORIZON_MAX),

@@ -66,8 +66,6 @@ class UseCasePage(pn.viewable.Viewer):
     extras = param.List(default=[], doc="Use-case views, see ScenarioWorkspace.extras.")
     map_builder = param.Callable(default=None, doc="See ScenarioWorkspace.map_builder.")
     map_tap = param.Callable(default=None, doc="See ScenarioWorkspace.map_tap.")
-    headline_cards = param.Integer(default=8, bounds=(1, 30),
-                                   doc="See ScenarioWorkspace.headline_cards.")
 
     def __panel__(self) -> pn.viewable.Viewable:
         from dashboards.shell.workspace import ScenarioWorkspace
@@ -79,10 +77,5 @@ class UseCasePage(pn.viewable.Viewer):
         if self.model_id not in all_models():
             body = pn.pane.Alert(t("app.page_not_ready", lang), alert_type="info")
         else:
-            self.workspace = ScenarioWorkspace(model_id=self.model_id,
-                                               territory_id=self.territory_id, lang=lang,
-                                               extras=self.extras, map_builder=self.map_builder,
-                                               headline_cards=self.headline_cards,
-                                               map_tap=self.map_tap)
-            body = self.workspace
+            body = self._workspace()
         return pn.Column(header(lang, self.route), title, body, sizing_mode="stretch_width")

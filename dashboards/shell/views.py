@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import html
-import math
 
 import geopandas as gpd
 import holoviews as hv
@@ -11,7 +10,7 @@ import numpy as np
 import pandas as pd
 import panel as pn
 
-from twin_core.i18n import t
+from twin_core.i18n import format_number, t
 from twin_core.models.base import ModelSpec, Result
 
 PLAN_IGN = ("https://data.geopf.fr/wmts?SERVICE=WMTS&REQUEST=GetTile&VERSION=1.0.0"
@@ -53,13 +52,9 @@ def merged_lines(gdf: gpd.GeoDataFrame) -> hv.Path:
     return hv.Path([{"x": xy[:, 0], "y": xy[:, 1]}])
 
 
-def fmt(value: float, decimals: int = 1, lang: str = "fr") -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "—"
-    text = f"{value:,.{decimals}f}"
-    if lang == "fr":
-        text = text.replace(",", "\u202f").replace(".", ",")
-    return text
+def fmt(value: float, decimals: int | None = 1, lang: str = "fr") -> str:
+    """The app's number format (:func:`twin_core.i18n.format_number`)."""
+    return format_number(value, lang, decimals)
 
 
 #: Badge colours per evidence level (text stays dark on light: contrast ≥ 4.5:1).

@@ -16,11 +16,19 @@ def param_label(scenario: Scenario, name: str, lang: str) -> str:
     return f"{text} ({units})" if units and f"({units})" not in text else text
 
 
+def param_help(scenario: Scenario, name: str, lang: str) -> str:
+    """One line of help for a param (locale key ``help.<name>``, else its doc)."""
+    doc = " ".join((scenario.param[name].doc or "").split())
+    return t(f"help.{name}", lang, default=doc)
+
+
 def param_widget(scenario: Scenario, name: str, lang: str) -> pn.widgets.Widget:
-    """A widget for one param: sliders apply on release (value_throttled), so a model runs once
-    per move; the link is two-way so that loading a scenario updates the widget."""
+    """A widget for one param, labelled with its unit and a one-line help (the "?" tooltip):
+    sliders apply on release (value_throttled), so a model runs once per move; the link is
+    two-way so that loading a scenario updates the widget."""
     p = scenario.param[name]
     label = param_label(scenario, name, lang)
+    help_text = param_help(scenario, name, lang)
     value = getattr(scenario, name)
     css = [f"twin-param-{name}", f"twin-param-{scenario.label}-{name}"]
     if isinstance(p, Geometry):  # drawn on the map (see shell.draw): a read-only summary
@@ -60,6 +68,7 @@ def param_widget(scenario: Scenario, name: str, lang: str) -> pn.widgets.Widget:
         if widget.value != event.new:
             widget.value = event.new
 
+    widget.description = help_text
     widget.param.watch(to_scenario, watch_attr)
     scenario.param.watch(to_widget, name)
     return widget

@@ -29,7 +29,8 @@ from dashboards.shell.widgets import param_widget
 from twin_core.compare import compare, wide
 from twin_core.drawn import geometry_params
 from twin_core.errors import TwinInputError
-from twin_core.i18n import t
+from twin_core.headline import advanced_params, headline_ids
+from twin_core.i18n import format_number, t
 from twin_core.indicators import indicators_for
 from twin_core.io import write_layers
 from twin_core.models import get_model
@@ -51,8 +52,6 @@ class ScenarioWorkspace(pn.viewable.Viewer):
     basemap = param.Boolean(default=False)
     status = param.String(default="")
     revision = param.Integer(default=0, doc="Bumped after each successful refresh.")
-    headline_cards = param.Integer(default=8, bounds=(1, 30),
-                                   doc="How many of the model's first indicators get a card.")
     draws = param.Selector(default=0, objects=[0, 20, 50, 100],
                            doc="Ensemble size (0: single run); bands and ranges when > 0.")
     vary_assumptions = param.Boolean(default=False, doc="The ensemble also varies the "
@@ -80,7 +79,11 @@ class ScenarioWorkspace(pn.viewable.Viewer):
                                     css_classes=["twin-error"])
         self._banner = pn.pane.Alert("", alert_type="warning", visible=False,
                                      css_classes=["twin-synthetic"])
-        self._cards = pn.pane.HTML("", css_classes=["twin-cards"], sizing_mode="stretch_width")
+        self.headline = headline_ids(self.model_id)
+        self._cards = pn.pane.HTML("", css_classes=["twin-cards", "twin-headline"],
+                                   sizing_mode="stretch_width")
+        self._all_cards = pn.pane.HTML("", css_classes=["twin-cards", "twin-all-cards"],
+                                       sizing_mode="stretch_width")
         self._table = pn.pane.DataFrame(None, index=False, sizing_mode="stretch_width",
                                         css_classes=["twin-table"])
         self._map = pn.pane.HoloViews(None, sizing_mode="stretch_width", min_height=420,
@@ -91,6 +94,12 @@ class ScenarioWorkspace(pn.viewable.Viewer):
                                               sizing_mode="stretch_width",
                                               css_classes=["twin-sensitivity"])
         self.ensembles = {}
+        self._pending = False
+        self._built = False
+        # "calcul…" while a refresh is under way; its text changes, never its size or
+        # visibility (which would re-lay the whole page out in the browser)
+        self._busy = pn.pane.HTML("", css_classes=["twin-busy"], sizing_mode="fixed",
+                                  width=140, height=24)
         self._drawing = DrawControl(self) if geometry_params(self.spec.scenario_class) else None
         self._tabs = pn.Tabs(sizing_mode="stretch_width")
         self._main = pn.Column(sizing_mode="stretch_width")
@@ -101,6 +110,7 @@ class ScenarioWorkspace(pn.viewable.Viewer):
                          ["reference", "draws", "vary_assumptions"])
         self.param.watch(lambda *events: self._draw_map(), ["map_scenario", "basemap"])
         self.refresh()
+        self._built = True
 
     # -- scenarios ---------------------------------------------------------------------------
     def _default_scenarios(self) -> list[Scenario]:
@@ -166,19 +176,81 @@ class ScenarioWorkspace(pn.viewable.Viewer):
 
     # -- computing ---------------------------------------------------------------------------
     def refresh(self) -> None:
+        """Recompute after a change. In a browser session the work is split into steps, each
+        sent to the browser as soon as it is done: "calcul…" shows at once, then the model
+        runs and the cards and the table update, then the map, then the chart, then the
+        page's own views; changes arriving meanwhile are folded into one run. Outside a
+        session (tests, notebooks) everything runs at once."""
+        doc = self._session_doc()
+        if doc is None:
+            self._compute()
+            return
+        self._set_busy(True)
+        if self._pending:  # a run is already queued: it reads the latest params
+            return
+        self._pending = True
+        self._next_tick(doc, self._compute)
+
+    def _set_busy(self, busy: bool) -> None:
+        text = (f'<span role="status" style="color:#555;font-size:0.9em">'
+                f'{t("app.computing", self.lang)}</span>') if busy else ""
+        if self._busy.object != text:
+            self._busy.object = text
+
+    def _session_doc(self):
+        if not self._built:  # the first run happens while the page is being built
+            return None
+        doc = pn.state.curdoc
+        return doc if doc is not None and doc.session_context is not None else None
+
+    def _next_tick(self, doc, step) -> None:
+        from panel.io.document import hold
+        from panel.io.state import set_curdoc
+
+        def run() -> None:
+            with set_curdoc(doc), hold(doc):
+                step()
+
+        doc.add_next_tick_callback(run)
+
+    def _steps_after_cards(self) -> list:
+        return [self._draw_map_step, self._draw_series, self._finish]
+
+    def _compute(self) -> None:
+        self._pending = False
+        if not self._update_cards():
+            self._set_busy(False)
+            return
+        doc = self._session_doc()
+        steps = self._steps_after_cards()
+        if doc is None:
+            for step in steps:
+                step()
+            return
+
+        def chain(i: int = 0) -> None:
+            if self._pending:  # a newer run is queued: it will draw these
+                return
+            steps[i]()
+            if i + 1 < len(steps):
+                self._next_tick(doc, lambda: chain(i + 1))
+
+        self._next_tick(doc, chain)
+
+    def _update_cards(self) -> bool:
+        """Run the models, then the cards, the table, the banner and the URL (False on error)."""
         labels = [s.label for s in self.scenarios]
         if len(set(labels)) != len(labels):
             self._show_error(t("app.duplicate_labels", self.lang, labels=", ".join(labels)))
-            return
+            return False
         if self.reference not in labels:
             self.reference = labels[0]
-            return  # the watcher on reference calls refresh again
-        self._main.loading = True
+            return False  # the watcher on reference calls refresh again
         try:
             problems = [p for s in self.scenarios for p in self.model.validate(self.territory, s)]
             if problems:
                 self._show_error(problems[0].message(self.lang))
-                return
+                return False
             self.results = [runner.run(self.model_id, self.territory_id, s)
                             for s in self.scenarios]
             self.table = compare(self.results, reference=self.reference, lang=self.lang)
@@ -188,36 +260,38 @@ class ScenarioWorkspace(pn.viewable.Viewer):
                               for s in self.scenarios} if self.draws else {}
         except TwinInputError as exc:
             self._show_error(exc.message(self.lang))
-            return
+            return False
         except Exception as exc:  # a model bug must not take the session down: say it, log it
             log.exception("model %s failed", self.model_id)
             self._show_error(t("app.internal_error", self.lang, detail=type(exc).__name__))
-            return
-        finally:
-            self._main.loading = False
+            return False
         self._alert.visible = False
         synthetic = sorted({n.removesuffix("_synthetic") for r in self.results
                             for n in r.synthetic_inputs})
         self._banner.object = t("app.synthetic_warning", self.lang, layers=", ".join(synthetic))
         self._banner.visible = bool(synthetic)
-        headline = list(dict.fromkeys(self.table["indicator"]))[:self.headline_cards]
         ranges = {(label, row.indicator): (row.p05, row.p95)
                   for label, ens in self.ensembles.items()
                   for row in ens.summary().itertuples()}
-        self._cards.object = cards_html(self.table[self.table["indicator"].isin(headline)],
-                                        self._decimals, self.lang, ranges)
-        table = wide(self.table).drop(columns=["indicator"])
-        table["evidence"] = table["evidence"].map(
-            lambda lv: t(f"evidence.level_{lv}", self.lang))
-        table = table.rename(columns={
-            "label": t("app.indicator", self.lang), "units": t("app.units", self.lang),
-            "evidence": t("evidence.column", self.lang),
-            "synthetic": t("evidence.column_synthetic", self.lang)})
-        self._table.object = table.round(2)
+        position = {ind: i for i, ind in enumerate(self.headline)}
+        first = self.table[self.table["indicator"].isin(position)]
+        first = first.iloc[first["indicator"].map(position).argsort(kind="stable")]
+        self._cards.object = cards_html(first, self._decimals, self.lang, ranges)
+        self._all_cards.object = cards_html(
+            self.table[~self.table["indicator"].isin(position)], self._decimals, self.lang,
+            ranges)
+        self._table.object = self.display_table()
+        self._sync_url()
+        return True
+
+    def _draw_map_step(self) -> None:
+        labels = [r.label for r in self.results]
         if self.map_scenario not in labels:
-            self.map_scenario = labels[0]
+            self.map_scenario = labels[0]  # its watcher draws the map
         else:
             self._draw_map()
+
+    def _draw_series(self) -> None:
         bands = {label: ens.series_bands(self.spec.series_y)
                  for label, ens in self.ensembles.items()}
         self._series.object = series_view(self.results, self.spec, self.lang, bands)
@@ -225,8 +299,29 @@ class ScenarioWorkspace(pn.viewable.Viewer):
         self._bands_note.visible = bool(bands)
         self._sensitivity.object = self._sensitivity_table()
         self._sensitivity.visible = bool(self.ensembles)
-        self._sync_url()
+
+    def _finish(self) -> None:
+        """The page's own views (extras) follow the new results; "calcul…" goes."""
         self.revision += 1
+        self._set_busy(False)
+
+    def display_table(self) -> pd.DataFrame:
+        """The comparison table as shown: one row per indicator, its numbers formatted as text
+        in the page's language (:func:`twin_core.i18n.format_number`, the indicator's
+        decimals); the CSV export keeps the numbers (:meth:`comparison_csv`)."""
+        table = wide(self.table)
+        lang = self.lang
+        numeric = [c for c in table.columns if c not in (
+            "indicator", "label", "units", "evidence", "synthetic")]
+        for col in numeric:
+            table[col] = [format_number(v, lang, self._decimals.get(ind, 1))
+                          for v, ind in zip(table[col], table["indicator"], strict=True)]
+        table = table.drop(columns=["indicator"])
+        table["evidence"] = table["evidence"].map(lambda lv: t(f"evidence.level_{lv}", lang))
+        return table.rename(columns={
+            "label": t("app.indicator", lang), "units": t("app.units", lang),
+            "evidence": t("evidence.column", lang),
+            "synthetic": t("evidence.column_synthetic", lang)})
 
     def _sensitivity_table(self):
         """Per indicator of the reference scenario's ensemble: the input that drives it most."""
@@ -239,7 +334,8 @@ class ScenarioWorkspace(pn.viewable.Viewer):
             t("app.indicator", self.lang): top["indicator"].map(labels),
             t("app.main_driver", self.lang): top["input"].map(
                 lambda p: t(f"params.{p}", self.lang)),
-            "|ρ| Spearman": top["abs_spearman"].round(2)}).reset_index(drop=True)
+            "|ρ| Spearman": top["abs_spearman"].map(
+                lambda v: format_number(v, self.lang, 2))}).reset_index(drop=True)
 
     def _draw_map(self) -> None:
         labels = [r.label for r in self.results]
@@ -315,7 +411,14 @@ class ScenarioWorkspace(pn.viewable.Viewer):
 
     # -- layout ------------------------------------------------------------------------------
     def _scenario_panel(self, index: int, scenario: Scenario) -> pn.Column:
-        widgets = [param_widget(scenario, n, self.lang) for n in scenario.user_params()]
+        advanced = advanced_params(type(scenario))
+        widgets = [param_widget(scenario, n, self.lang) for n in scenario.user_params()
+                   if n not in advanced]
+        if advanced:
+            widgets.append(pn.Card(
+                *[param_widget(scenario, n, self.lang) for n in advanced],
+                title=t("app.advanced_params", self.lang), collapsed=True,
+                css_classes=["twin-advanced"], sizing_mode="stretch_width"))
         save = pn.widgets.FileDownload(
             callback=lambda: io.BytesIO(scenario.to_json().encode("utf-8")),
             filename=f"scenario_{self.model_id}_{scenario.label}.json",
@@ -372,7 +475,10 @@ class ScenarioWorkspace(pn.viewable.Viewer):
             pn.Row(add, remove), reference, self._tabs, width=360)
         self._main[:] = [
             self._banner, status, self._alert,
-            pn.pane.Markdown(f"### {t('app.comparison', lang)}"), self._cards,
+            pn.Row(pn.pane.Markdown(f"### {t('app.comparison', lang)}"), self._busy),
+            self._cards,
+            pn.Card(self._all_cards, title=t("app.all_indicators", lang), collapsed=True,
+                    css_classes=["twin-all-indicators"], sizing_mode="stretch_width"),
             pn.Row(csv, per_feature, gpkg, *report_downloads(self)), self._table,
             pn.pane.Markdown(f"### {t('app.map', lang)}"), pn.Row(map_choice, basemap),
             *([self._drawing.panel()] if self._drawing is not None else []), self._map,

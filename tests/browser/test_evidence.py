@@ -12,7 +12,7 @@ DIEBACK = '[data-indicator="forest.dieback_prob_pct"]'
 def test_cards_show_evidence_badges_and_the_no_skill_dieback(offline_page, server):
     page = offline_page
     open_page(page, f"{server}/forest")
-    badge = page.locator('[data-indicator="forest.unsuitable_ha"] .twin-evidence').first
+    badge = page.locator('[data-indicator="forest.unsuitable_pct"] .twin-evidence').first
     badge.wait_for()
     assert badge.inner_text().strip() == "hypothèse"
     title = badge.get_attribute("title")
@@ -26,7 +26,7 @@ def test_cards_show_evidence_badges_and_the_no_skill_dieback(offline_page, serve
     assert dieback.locator(".twin-value").count() == 0  # no number shown
     # the same page in English
     open_page(page, f"{server}/forest?lang=en")
-    badge = page.locator('[data-indicator="forest.unsuitable_ha"] .twin-evidence').first
+    badge = page.locator('[data-indicator="forest.unsuitable_pct"] .twin-evidence').first
     badge.wait_for()
     assert badge.inner_text().strip() == "assumption"
     assert "Driving assumptions" in badge.get_attribute("title")
@@ -53,9 +53,10 @@ def test_workshop_board_does_not_rank_by_a_fit_without_skill(offline_page, serve
         assert cells.nth(i).get_attribute("class").strip() == "twin-cell"  # no best / worst
         assert cells.nth(i).inner_text().strip() == "—"
     assert "aucune relation fiable" in board.locator("thead .twin-no-finding").first.inner_text()
-    # other indicators are still ranked (drier scenario: more unsuitable area)
-    marked = board.locator('td[data-indicator="forest.unsuitable_pct"].best, '
-                           'td[data-indicator="forest.unsuitable_pct"].worst')
+    # other indicators are still ranked (drier scenario: more fire-danger days; the unsuitable
+    # share no longer moves with rain alone at the default horizon since the EU-Trees4F work)
+    marked = board.locator('td[data-indicator="forest.days_fwi_threshold"].best, '
+                           'td[data-indicator="forest.days_fwi_threshold"].worst')
     assert marked.count() == 2
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from tests.browser.helpers import number, url_param, wait_until
 
-CARD = '[data-indicator="forest.unsuitable_ha"] .twin-value'
+CARD = '[data-indicator="forest.unsuitable_pct"] .twin-value'
 
 
 
@@ -58,7 +58,7 @@ def test_clicking_the_map_moves_the_ignition_point(offline_page, server):
     page = offline_page
     page.goto(f"{server}/forest")
     page.wait_for_selector(".twin-header", state="attached")
-    page.locator('[data-indicator="forest.burnt_area_ha"] .twin-value').first.wait_for()
+    page.locator('[data-indicator="forest.crown_fire_ha"] .twin-value').first.wait_for()
     from twin_core.models.registry import get_model
 
     defaults = get_model("forest.climate_risk").scenario_class()

@@ -6,15 +6,18 @@ from __future__ import annotations
 import pandas as pd
 
 from twin_core.compare import rank
-from twin_core.indicators import Indicator, indicators_for
+from twin_core.headline import headline_indicators
+from twin_core.indicators import Indicator
 from twin_core.workshop.store import Proposal
 
+#: At most this many columns (a model's headline holds 4-7).
 BOARD_INDICATORS = 8
 
 
 def board_indicators(model_id: str, n: int = BOARD_INDICATORS) -> list[Indicator]:
-    """The model's first ``n`` indicators (the same headline order as its page)."""
-    return indicators_for(model_id)[:n]
+    """The model's headline indicators (the cards its page opens on, ``HEADLINE`` in the model
+    module, :mod:`twin_core.headline`), at most ``n``."""
+    return headline_indicators(model_id)[:n]
 
 
 def board_frame(model_id: str, proposals: list[Proposal], n: int = BOARD_INDICATORS

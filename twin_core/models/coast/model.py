@@ -740,8 +740,13 @@ _INDICATORS = [
     ("relocation_land_ha", "ha", 1), ("setback_band_ha", "ha", 0),
     ("homes_avoided", "logements", 0), ("homes_avoided_at_risk", "logements", 0),
 ]
-#: Indicators shown as cards (the shell shows the first 8; the page adds the others).
-HEADLINE = tuple(f"coast.{k}" for k, _, _ in _INDICATORS[:11])
+#: The page's headline cards (twin_core.headline), for an elected official or a risk analyst
+#: weighing retreat against defence: who loses their home to the retreat band or is flooded by
+#: the 100-year storm, the yearly cost of doing nothing (EAD) and whether the options pay
+#: (benefit-cost ratio). Everything else is under "Tous les indicateurs".
+HEADLINE = tuple(f"coast.{k}" for k in (
+    "dwellings_retreat", "residents_retreat", "dwellings_flooded", "residents_flooded",
+    "ead_meur", "benefit_cost_ratio"))
 #: Ranking direction (workshop reports): False = lower is better; drivers are not ranked.
 _LOWER_IS_BETTER = {
     "dwellings_retreat", "residents_retreat", "public_retreat", "dwellings_flooded",

@@ -100,6 +100,12 @@ GROWTH_CLIP_PCT, HOUSEHOLD_CLIP_PCT = 5.0, 3.0
 
 class ZanScenario(Scenario):
     example_b = {"density": 30.0, "existing_fabric_pct": 50.0}
+    #: Model parameters, not scenario levers (folded under "Paramètres avancés"): the law's
+    #: guarantee and post-2031 pace, the mix of the allocation rule, demographic and housing
+    #: assumptions, and the dwellings sent by the coast link of a territory scenario.
+    advanced = ("guarantee_ha", "pace_2031_pct", "mix_past_pct", "household_trend_pct",
+                "commune_trends", "vacancy_pct", "secondary_pct", "other_land_pct",
+                "incoming_dwellings", "agricultural_share_pct")
     units = {**Scenario.units, "reduction_pct": "%", "guarantee_ha": "ha",
              "pace_2031_pct": "%", "mix_past_pct": "%", "population_growth_pct": "%/an",
              "household_trend_pct": "%/an", "vacancy_pct": "%", "secondary_pct": "%",
@@ -469,7 +475,7 @@ def run_trajectory(conso: pd.DataFrame, communes: gpd.GeoDataFrame, s: ZanScenar
                             series=series)
 
 
-# headline cards first, in the order of the issue (the dashboard shows the first 8)
+# the first indicators of the issue first (the page's cards are HEADLINE below)
 INDICATORS = [
     ("projected_2021_2031_ha", "ha", 1), ("envelope_ha", "ha", 1), ("budget_used_pct", "%", 0),
     ("remaining_budget_ha", "ha", 1), ("communes_over_budget", "communes", 0),
@@ -522,6 +528,13 @@ _EVIDENCE = {
     "renatured_2031_2050_ha": Evidence("assumption", "renaturation rate and drawn zones",
                                        assumptions=("renaturation_ha_per_yr",)),
 }
+#: The page's headline cards (twin_core.headline), for a planner or an elected official of
+#: the SCoT: the land take 2021-2031 set against the envelope the law allows (in hectares and
+#: as a share), what is left after the observed years, how many communes go beyond their own
+#: envelope, and whether the housing needs still fit in it.
+HEADLINE = tuple(f"zan.{k}" for k in (
+    "projected_2021_2031_ha", "envelope_ha", "budget_used_pct", "remaining_budget_ha",
+    "communes_over_budget", "dwellings_delivered_pct"))
 for _id, _units, _dec in INDICATORS:
     value_indicator(f"zan.{_id}", MODEL_ID, _units, key=_id, decimals=_dec,
                     higher_is_better=False if _id in _LOWER_IS_BETTER
