@@ -12,17 +12,23 @@ from dashboards.shell.page import ROUTES, session_lang
 TITLE = "twin"
 
 
-def _extensions() -> None:
-    import geoviews  # noqa: F401  (registers geo elements before the first plot)
-    import holoviews as hv
+#: Pages without a plot: they skip importing HoloViews and GeoViews (the home page answers
+#: while the models are still warming up).
+NO_PLOTS = ("home",)
 
-    hv.extension("bokeh", logo=False)
+
+def _extensions(plots: bool = True) -> None:
+    if plots:
+        import geoviews  # noqa: F401  (registers geo elements before the first plot)
+        import holoviews as hv
+
+        hv.extension("bokeh", logo=False)
     pn.extension(notifications=False, design="bootstrap", sizing_mode="stretch_width")
 
 
 def _route(module: str, factory: str = "page") -> Callable[[], pn.viewable.Viewable]:
     def build() -> pn.viewable.Viewable:
-        _extensions()
+        _extensions(plots=module not in NO_PLOTS)
         mod = importlib.import_module(f"dashboards.{module}")
         for name in getattr(mod, "EXTENSIONS", ()):  # e.g. deck.gl, only where it is used
             pn.extension(name)
@@ -42,9 +48,28 @@ def routes() -> dict[str, Callable[[], pn.viewable.Viewable]]:
     return pages
 
 
+def _ready_handler():
+    from tornado.web import RequestHandler
+
+    from dashboards.shell import runner
+
+    class ReadyHandler(RequestHandler):
+        """``/ready``: 200 once the background warm-up has every model ready, 503 before (with
+        the models still warming up); ``/liveness`` answers as soon as the server does."""
+
+        def get(self) -> None:
+            waiting = runner.models_warming_up()
+            self.set_status(503 if waiting else 200)
+            self.write({"ready": not waiting, "warming_up": waiting})
+
+    return ReadyHandler
+
+
 def serve(port: int = 5006, address: str = "127.0.0.1", show: bool = False,
           threaded: bool = False, **kwargs):
     """Serve every page; listens on 127.0.0.1 unless told otherwise."""
     origins = [f"{address}:{port}", f"localhost:{port}", f"127.0.0.1:{port}"]
+    extra = [*kwargs.pop("extra_patterns", []), (r"/ready", _ready_handler())]
     return pn.serve(routes(), port=port, address=address, show=show, title=TITLE,
-                    websocket_origin=origins, liveness=True, threaded=threaded, **kwargs)
+                    websocket_origin=origins, liveness=True, threaded=threaded,
+                    extra_patterns=extra, **kwargs)

@@ -152,31 +152,57 @@ def _run_ensembles(args, model, territory, scenarios) -> int:
     return 0
 
 
-def warm_up() -> None:
+#: Warm-up order: the quick models first, so that most pages are ready within seconds.
+WARM_UP_ORDER = ("zan", "coast", "forest", "agriculture")
+
+
+def warm_up(background: bool = False):
     """Prepare every model's sample territory and run its default comparison once, so that the
-    first visitor of each page does not wait for the one-off preparation."""
+    first visitor of each page does not wait for the one-off preparation. With ``background``,
+    in a daemon thread (returned) while the server already answers: a page whose model is not
+    ready yet says so and fills in when it is (``dashboards.shell.runner.model_ready``)."""
+    import threading
     import time
 
     from dashboards.shell import runner
     from twin_core.models.registry import all_models
 
-    for model_id, model in all_models().items():
-        start = time.perf_counter()
-        cls = model.scenario_class
-        try:
-            for scenario in (cls(label="A"), cls(label="B", **cls.example_b)):
-                runner.run(model_id, model.spec.use_case, scenario)
-        except TwinInputError as exc:  # a broken sample must not stop the server
-            print(f"twin: warm-up of {model_id} skipped: {exc}", file=sys.stderr)
-            continue
-        print(f"twin: {model_id} ready in {time.perf_counter() - start:.1f} s", flush=True)
+    runner.warm_up_starting()
+
+    def work() -> None:
+        models = []
+        try:  # importing the models takes seconds: in the thread too
+            models = sorted(all_models().items(), key=lambda kv: (
+                WARM_UP_ORDER.index(kv[1].spec.use_case)
+                if kv[1].spec.use_case in WARM_UP_ORDER else len(WARM_UP_ORDER), kv[0]))
+        finally:  # the pages stop waiting for the listing, even when it failed
+            events = runner.warming_up([m for m, _ in models])
+        for model_id, model in models:
+            start = time.perf_counter()
+            cls = model.scenario_class
+            try:
+                for scenario in (cls(label="A"), cls(label="B", **cls.example_b)):
+                    runner.run(model_id, model.spec.use_case, scenario)
+            except Exception as exc:  # a broken sample must not stop the server
+                print(f"twin: warm-up of {model_id} skipped: {exc}", file=sys.stderr)
+                continue
+            finally:
+                events[model_id].set()
+            print(f"twin: {model_id} ready in {time.perf_counter() - start:.1f} s", flush=True)
+
+    if not background:
+        work()
+        return None
+    thread = threading.Thread(target=work, name="twin-warm-up", daemon=True)
+    thread.start()
+    return thread
 
 
 def _cmd_serve(args: argparse.Namespace) -> int:
     from dashboards.app import serve
 
-    if args.warmup:
-        warm_up()
+    if args.warmup:  # in the background: the home page answers at once
+        warm_up(background=True)
     auth = {}
     if args.basic_auth:  # a password, or a JSON file {user: password}; needs a cookie secret
         import secrets
@@ -244,7 +270,7 @@ def parser() -> argparse.ArgumentParser:
                    "generic, …) with TWIN_OAUTH_KEY / TWIN_OAUTH_SECRET / "
                    "TWIN_OAUTH_REDIRECT_URI / TWIN_OAUTH_ENCRYPTION_KEY")
     s.add_argument("--no-warmup", dest="warmup", action="store_false",
-                   help="skip running each page's default scenarios before serving")
+                   help="skip running each page's default scenarios in the background")
     s.set_defaults(func=_cmd_serve)
     r = sub.add_parser("run", help="run one or more scenario files (batch, no browser)")
     r.add_argument("scenario", nargs="+", help="scenario JSON file(s) saved from a dashboard")

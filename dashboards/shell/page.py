@@ -68,14 +68,47 @@ class UseCasePage(pn.viewable.Viewer):
     map_tap = param.Callable(default=None, doc="See ScenarioWorkspace.map_tap.")
 
     def __panel__(self) -> pn.viewable.Viewable:
-        from dashboards.shell.workspace import ScenarioWorkspace
+        from dashboards.shell import runner
         from twin_core.models.registry import all_models
 
         lang = self.lang
         title = pn.pane.Markdown(f"## {t(f'use_cases.{self.route}', lang)}\n"
                                  f"{t(f'use_cases.{self.route}_text', lang)}")
-        if self.model_id not in all_models():
+        if not runner.model_ready(self.model_id):  # the server's warm-up is on it
+            body = pn.Column(pn.pane.Alert(t("app.model_warming_up", lang), alert_type="info",
+                                           css_classes=["twin-warming-up"]),
+                             sizing_mode="stretch_width")
+            self._wait_for_model(body)
+        elif self.model_id not in all_models():
             body = pn.pane.Alert(t("app.page_not_ready", lang), alert_type="info")
         else:
             body = self._workspace()
         return pn.Column(header(lang, self.route), title, body, sizing_mode="stretch_width")
+
+    def _workspace(self):
+        from dashboards.shell.workspace import ScenarioWorkspace
+
+        self.workspace = ScenarioWorkspace(model_id=self.model_id,
+                                           territory_id=self.territory_id, lang=self.lang,
+                                           extras=self.extras, map_builder=self.map_builder,
+                                           map_tap=self.map_tap)
+        return self.workspace
+
+    def _wait_for_model(self, body: pn.Column) -> None:
+        """Check every second; when the warm-up has the model ready, fill the page in."""
+        def check() -> None:
+            if self.fill_in(body):
+                callback.stop()
+
+        callback = pn.state.add_periodic_callback(check, period=1000)
+
+    def fill_in(self, body: pn.Column) -> bool:
+        """Replace the waiting note by the workspace once the model is ready (True then)."""
+        from dashboards.shell import runner
+        from twin_core.models.registry import all_models
+
+        if not runner.model_ready(self.model_id):
+            return False
+        body[:] = [self._workspace() if self.model_id in all_models() else
+                   pn.pane.Alert(t("app.page_not_ready", self.lang), alert_type="info")]
+        return True

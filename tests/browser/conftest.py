@@ -74,6 +74,19 @@ def server(server_db):
     else:
         proc.kill()
         raise RuntimeError("twin serve did not answer /liveness within 120 s")
+    # the pages answer at once; wait for the background warm-up so that each test times its
+    # own page, not the models' first preparation
+    deadline = time.monotonic() + 600
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"{base}/ready", timeout=5) as r:
+                if r.status == 200:
+                    break
+        except OSError:
+            time.sleep(1)
+    else:
+        proc.kill()
+        raise RuntimeError("twin serve did not finish its warm-up (/ready) within 600 s")
     yield base
     proc.terminate()
     try:
