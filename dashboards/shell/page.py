@@ -53,7 +53,18 @@ def header(lang: str, current: str) -> pn.Row:
         "const u = new URL(window.location.href);"
         "u.searchParams.set('lang', langs[cb_obj.active]);"
         "window.location.assign(u.toString());"))
-    return pn.Row(nav, switch, sizing_mode="stretch_width", css_classes=["twin-header"])
+    return pn.Row(nav, switch, _a11y_script(), sizing_mode="stretch_width",
+                  css_classes=["twin-header"])
+
+
+def _a11y_script() -> pn.pane.HTML:
+    """dashboards/static/a11y.js inline (served with the page, no CDN): accessible names for
+    the widget internals Panel and Bokeh do not expose (slider handles, checkboxes…)."""
+    from pathlib import Path
+
+    code = (Path(__file__).resolve().parents[1] / "static" / "a11y.js").read_text("utf-8")
+    return pn.pane.HTML(f"<script>{code}</script>", width=0, height=0, margin=0,
+                        sizing_mode="fixed", css_classes=["twin-a11y"])
 
 
 class UseCasePage(pn.viewable.Viewer):

@@ -78,7 +78,8 @@ class ScenarioWorkspace(pn.viewable.Viewer):
         self._alert = pn.pane.Alert("", alert_type="danger", visible=False,
                                     css_classes=["twin-error"])
         self._banner = pn.pane.Alert("", alert_type="warning", visible=False,
-                                     css_classes=["twin-synthetic"])
+                                     css_classes=["twin-synthetic"],
+                                     stylesheets=[":host, p, a { color: #3d2e00 !important; }"])
         self.headline = headline_ids(self.model_id)
         self._cards = pn.pane.HTML("", css_classes=["twin-cards", "twin-headline"],
                                    sizing_mode="stretch_width")

@@ -1,0 +1,51 @@
+// Accessible names for widget internals that Panel / Bokeh do not let the app set: the
+// noUiSlider handles (named after their slider's title), checkboxes (after their text),
+// scrollable panes (made focusable so the keyboard can scroll them) and Choices.js options
+// (aria-selected only where the role allows it). Runs after each change of the page, across
+// the open shadow roots Panel renders into; never fetches anything.
+(function () {
+  const seen = new WeakSet();
+  let pending = false;
+  const text = (el) => (el && el.textContent || "").replace(/\s+/g, " ").trim();
+  function fix(root) {
+    for (const handle of root.querySelectorAll(".noUi-handle:not([aria-label])")) {
+      const title = root.querySelector(".bk-slider-title");
+      const name = text(title).replace(/:\s*[^:]*$/, "") || "curseur";
+      handle.setAttribute("aria-label", name);
+    }
+    for (const box of root.querySelectorAll("input[type=checkbox]:not([aria-label])")) {
+      // Bokeh puts <input> and <div class="bk-label"> side by side in the shadow root
+      let name = text(box.closest("label")) || text(box.nextElementSibling)
+                 || text(root.querySelector(".bk-label"));
+      for (let el = box.parentElement, up = 0; el && !name && up < 4; up++, el = el.parentElement) {
+        name = text(el);
+      }
+      if (name) box.setAttribute("aria-label", name);
+    }
+    for (const item of root.querySelectorAll("[data-id][aria-selected]:not([role])")) {
+      item.removeAttribute("aria-selected");  // a chosen item, not an option of a listbox
+    }
+    for (const el of root.querySelectorAll("*")) {
+      if (el.shadowRoot) visit(el.shadowRoot);
+      if (!el.hasAttribute("tabindex") && el.scrollHeight > el.clientHeight + 4) {
+        const style = getComputedStyle(el);
+        if (/(auto|scroll)/.test(style.overflowY) && !el.querySelector("a, button, input, select, textarea, [tabindex]")) {
+          el.setAttribute("tabindex", "0");
+        }
+      }
+    }
+  }
+  function schedule() {
+    if (pending) return;
+    pending = true;
+    (window.requestIdleCallback || window.setTimeout)(() => { pending = false; fix(document); }, 200);
+  }
+  function visit(root) {
+    if (!seen.has(root)) {
+      seen.add(root);
+      new MutationObserver(schedule).observe(root, {childList: true, subtree: true});
+    }
+    fix(root);
+  }
+  visit(document);
+})();
