@@ -166,7 +166,7 @@ def map_view(result: Result, spec: ModelSpec, territory_outline: gpd.GeoDataFram
             elements.append(outline)
     else:
         elements.append(outline)
-    return agg.overlay(elements).opts(responsive=True, height=420, xaxis=None, yaxis=None,
+    return agg.overlay(elements).opts(responsive=True, height=600, xaxis=None, yaxis=None,
                                       active_tools=["wheel_zoom"], title=title)
 
 

@@ -87,7 +87,7 @@ class ScenarioWorkspace(pn.viewable.Viewer):
                                        sizing_mode="stretch_width")
         self._table = pn.pane.DataFrame(None, index=False, sizing_mode="stretch_width",
                                         css_classes=["twin-table"])
-        self._map = pn.pane.HoloViews(None, sizing_mode="stretch_width", min_height=420,
+        self._map = pn.pane.HoloViews(None, sizing_mode="stretch_width", min_height=520,
                                       css_classes=["twin-map"])
         self._series = pn.pane.HoloViews(None, sizing_mode="stretch_width", min_height=320)
         self._bands_note = pn.pane.Markdown("", visible=False, css_classes=["twin-bands"])

@@ -38,7 +38,9 @@
   function schedule() {
     if (pending) return;
     pending = true;
-    (window.requestIdleCallback || window.setTimeout)(() => { pending = false; fix(document); }, 200);
+    const run = () => { pending = false; fix(document); };
+    if (window.requestIdleCallback) window.requestIdleCallback(run, {timeout: 500});
+    else window.setTimeout(run, 200);
   }
   function visit(root) {
     if (!seen.has(root)) {
