@@ -14,8 +14,8 @@ from twin_core.territory import Territory, data_dir
 
 @pytest.fixture(scope="module")
 def agri():
-    if not (data_dir() / "agriculture" / "territory.json").exists():
-        pytest.skip("sample territory data/agriculture absent")
+    assert (data_dir() / "agriculture" / "territory.json").exists(), \
+        "data/agriculture/territory.json is missing: the sample territories are committed"
     from twin_core.models.agriculture import model as am
     from twin_core.models.registry import get_model
 

@@ -29,8 +29,8 @@ ROOT = Path(__file__).resolve().parents[1]
 
 @pytest.fixture(scope="module")
 def territory():
-    if not (ROOT / "data" / "forest" / "territory.json").exists():
-        pytest.skip("sample territory data/forest not built")
+    assert (ROOT / "data" / "forest" / "territory.json").exists(), \
+        "data/forest/territory.json is missing: the sample territories are committed"
     from twin_core.territory import Territory
 
     return Territory.load("forest")

@@ -31,8 +31,8 @@ def test_coast_report_html(benchmark, coast):
     benchmark.extra_info["html_kb"] = round(len(text.encode()) / 1024)
 
 
-@pytest.mark.skipif(not shutil.which("chromium"), reason="no Chromium to print with")
 def test_coast_report_pdf(benchmark, coast, tmp_path):
+    assert shutil.which("chromium"), "no Chromium to print with: run `make browser`"
     _, scenarios, results = coast
     text = scenario_report("coast.risk", "coast", scenarios, results)
     out = benchmark.pedantic(html_to_pdf, args=(text, tmp_path / "r.pdf"), rounds=3)

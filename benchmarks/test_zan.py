@@ -36,8 +36,7 @@ COMMUNES = ROOT.parent / "shared" / "data" / "communes" / "communes_france.parqu
 @pytest.fixture(scope="module")
 def france(tmp_path_factory) -> Path:
     """A France territory folder (see the module docstring)."""
-    if not COMMUNES.exists():
-        pytest.skip(f"{COMMUNES} missing")
+    assert COMMUNES.exists(), f"{COMMUNES} missing: clone ../shared beside the repo"
     import geopandas as gpd
 
     g = gpd.read_parquet(COMMUNES, columns=["code_insee", "type", "nom",
@@ -130,10 +129,7 @@ def test_france_34875_communes_x_1000_draws_run_ensemble(benchmark, france):
 def test_one_scenario_on_the_sample(benchmark):
     """One default zan.trajectory run on the sample territory, the same every round. Warm:
     layers read and cached by the territory (an untimed run first); no result cache."""
-    try:
-        territory = Territory.load("zan")
-    except Exception as exc:  # noqa: BLE001
-        pytest.skip(f"sample territory zan missing: {exc}")
+    territory = Territory.load("zan")  # a committed sample: a loading error is a failure
     model = get_model("zan.trajectory")
     scenario = model.scenario_class(label="A")
     model.run(territory, scenario)  # layers read and cached by the territory

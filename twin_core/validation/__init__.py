@@ -16,7 +16,6 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from importlib.resources import files
 from pathlib import Path
 
 STATUSES = ("pass", "fail", "skill", "no_skill")
@@ -99,8 +98,8 @@ def in_range(obtained: float, lo: float, hi: float) -> str:
 
 
 def reference_table(name: str) -> Path:
-    """Path of a packaged copy of a published reference table (twin_core/validation/reference)."""
-    path = Path(str(files("twin_core.validation").joinpath("reference", name)))
-    if not path.exists():
-        raise FileNotFoundError(f"reference table {name} is not packaged in {path.parent}")
-    return path
+    """Path of a packaged copy of a published reference table (twin_core/validation/reference),
+    ``name`` with or without ``.csv``."""
+    from twin_core.validation.reference import reference_table as _table
+
+    return _table(name)
