@@ -282,3 +282,14 @@ def test_the_sample_fire_sees_the_terrain(forest):
     slope = grid.slope[burnable]
     assert np.isfinite(slope).mean() > 0.9  # the SRTM tile covers the massif
     assert np.nanmedian(slope) > 0.2  # Alpes-Maritimes valleys: steep
+
+
+def test_cards_say_where_there_is_no_terrain(forest):
+    from twin_core.indicators import all_indicators
+
+    r = get_model("forest.climate_risk").run(forest, get_model(
+        "forest.climate_risk").scenario_class())
+    note = r.notes["terrain"]
+    share = int(note.split("under ")[1].split("%")[0])
+    assert 90 <= share < 100  # the northern tips beyond 44° N have no DEM
+    assert "flat terrain" in all_indicators()["forest.burnt_area_ha"].assess(r).tooltip("en")

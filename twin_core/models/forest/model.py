@@ -246,6 +246,15 @@ def _baseline_weather(territory) -> pd.DataFrame:
     return w
 
 
+def _terrain_note(stands: gpd.GeoDataFrame, area: np.ndarray) -> str:
+    """Where the territory has terrain (a DEM under the stands), said on the cards."""
+    if "elevation_offset_m" not in stands or area.sum() <= 0:
+        return "no DEM: flat terrain, temperature capped at the assumed margin"
+    share = float(area[stands["elevation_offset_m"].notna().to_numpy()].sum() / area.sum())
+    return (f"DEM (SRTM 90 m) under {share:.0%} of the stand area; elsewhere flat terrain and "
+            "the assumed thermal margin")
+
+
 def _species_table(territory) -> pd.DataFrame | None:
     return territory.layer("eu_trees4f") if territory.has_layer("eu_trees4f") else None
 
@@ -480,7 +489,8 @@ def run_climate_risk(stands: gpd.GeoDataFrame, weather: pd.DataFrame, s: ForestS
          "geometry"]].assign(**{k: v for k, v in plan["table_cols"].items()})
     return model.new_result(s, values=values, layers=layers, series=series,
                             fits={"dieback": skill} if skill is not None else {},
-                            notes={"fire_weather": weather.attrs.get("label", "")})
+                            notes={"fire_weather": weather.attrs.get("label", ""),
+                                   "terrain": _terrain_note(stands, area)})
 
 
 def daily_fire_weather(territory, scenario: ForestScenario) -> pd.DataFrame:
@@ -584,7 +594,7 @@ _ENVELOPES = Evidence(
     "magnitude) on the commune normals of Joly et al. 2010 moved to each stand's elevation "
     "(lapse rate, SRTM), warmed by the TRACC; EU-Trees4F for fir, spruce and beech",
     assumptions=("assumed_margin_c", "risk_margin_c", "risk_margin_precip_pct",
-                 "precip_change_pct"), layers=("stands", "climate_normals"))
+                 "precip_change_pct"), layers=("stands", "climate_normals"), note="terrain")
 _FWI_FUTURE = Evidence(
     "assumption", "FWI system (Van Wagner 1987) on the real Nice 2024 noon weather, shifted by "
     "the warming with the dew point held constant (weather.py)",
@@ -600,7 +610,8 @@ _FIRE = Evidence(
     "species groups",
     checks=("forest.rothermel_behaveplus",),
     assumptions=("wind_adjustment", "fuel model of each species group",
-                 "wind and fuel moisture of the fire day (scenario)"), layers=("stands",))
+                 "wind and fuel moisture of the fire day (scenario)"), layers=("stands",),
+    note="terrain")
 _PLAN = Evidence(
     "assumption", "cut-and-replant MILP (plan.py): costs per ha, standing volume and objective "
     "weights are set values", assumptions=("standing_volume_m3_ha",
