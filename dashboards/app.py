@@ -12,6 +12,8 @@ from dashboards.shell.page import ROUTES, session_lang
 TITLE = "twin"
 
 
+#: Inline code in Markdown panes dark enough on the light background (axe: colour contrast).
+CODE_CONTRAST = "code { color: #5a1530; }"
 #: Pages without a plot: they skip importing HoloViews and GeoViews (the home page answers
 #: while the models are still warming up).
 NO_PLOTS = ("home",)
@@ -23,7 +25,10 @@ def _extensions(plots: bool = True) -> None:
         import holoviews as hv
 
         hv.extension("bokeh", logo=False)
-    pn.extension(notifications=False, design="bootstrap", sizing_mode="stretch_width")
+    # Panel's default design, not "bootstrap": Bootstrap's stylesheets in every component's
+    # shadow root made each refresh a 1-3 s style recalculation in the browser (issue 17)
+    pn.extension(notifications=False, sizing_mode="stretch_width")
+    pn.pane.Markdown.stylesheets = [CODE_CONTRAST]
 
 
 def _route(module: str, factory: str = "page") -> Callable[[], pn.viewable.Viewable]:
