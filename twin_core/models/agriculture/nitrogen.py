@@ -188,8 +188,18 @@ def stations_out_skill(obs_cal: pd.Series, terms_cal: StationTerms, obs_val: pd.
     stations = np.flatnonzero(common)
     if len(stations) < CV_FOLDS * 2:
         return {"r2_cv": float("nan"), "bias_cv": float("nan"), "n_cv": float(len(stations))}
+    splits = KFold(CV_FOLDS, shuffle=True, random_state=0).split(stations)
+    r2_cv, bias, n = _out_of_fold(splits, stations, val, obs_cal, terms_cal, obs_val,
+                                  terms_val, c_background)
+    return {"r2_cv": r2_cv, "bias_cv": bias, "n_cv": float(n)}
+
+
+def _out_of_fold(splits, stations, val, obs_cal, terms_cal, obs_val, terms_val,
+                 c_background: float) -> tuple[float, float, int]:
+    """Fit k and r on each split's training stations (2000–2015 means), predict its held-out
+    stations' 2016–2022 means: (R² against the training mean, bias, n)."""
     pred, obs, null = [], [], []
-    for train, test in KFold(CV_FOLDS, shuffle=True, random_state=0).split(stations):
+    for train, test in splits:
         tr = stations[train]
         k, r = _fit_k_r(obs_cal.values[tr], StationTerms(terms_cal.x_agri[tr],
                                                          terms_cal.f_background[tr]),
@@ -202,8 +212,8 @@ def stations_out_skill(obs_cal: pd.Series, terms_cal: StationTerms, obs_val: pd.
         null.append(np.full(len(te), obs_cal.values[tr].mean()))
     pred, obs, null = (np.concatenate(x) for x in (pred, obs, null))
     sst = float(((obs - null) ** 2).sum())
-    r2_cv = 1.0 - float(((obs - pred) ** 2).sum()) / sst if sst > 0 else float("nan")
-    return {"r2_cv": r2_cv, "bias_cv": float((pred - obs).mean()), "n_cv": float(len(obs))}
+    r2 = 1.0 - float(((obs - pred) ** 2).sum()) / sst if sst > 0 else float("nan")
+    return r2, float((pred - obs).mean()), len(obs)
 
 
 def catchments_out_skill(obs_cal: pd.Series, terms_cal: StationTerms, obs_val: pd.Series,
@@ -227,23 +237,11 @@ def catchments_out_skill(obs_cal: pd.Series, terms_cal: StationTerms, obs_val: p
     if n_groups < 3:
         return {"r2_lco": float("nan"), "bias_lco": float("nan"),
                 "n_lco": float(len(stations)), "groups_lco": float(n_groups)}
-    pred, obs, null = [], [], []
-    for train, test in GroupKFold(min(CV_FOLDS, n_groups)).split(stations, groups=g):
-        tr = stations[train]
-        k, r = _fit_k_r(obs_cal.values[tr], StationTerms(terms_cal.x_agri[tr],
-                                                         terms_cal.f_background[tr]),
-                        c_background)
-        te = val[obs_cal.index[stations[test]]].to_numpy()
-        pred.append(station_concentration(StationTerms(terms_val.x_agri[te],
-                                                       terms_val.f_background[te]),
-                                          k, r, c_background))
-        obs.append(obs_val.values[te])
-        null.append(np.full(len(te), obs_cal.values[tr].mean()))
-    pred, obs, null = (np.concatenate(x) for x in (pred, obs, null))
-    sst = float(((obs - null) ** 2).sum())
-    r2_lco = 1.0 - float(((obs - pred) ** 2).sum()) / sst if sst > 0 else float("nan")
-    return {"r2_lco": r2_lco, "bias_lco": float((pred - obs).mean()),
-            "n_lco": float(len(obs)), "groups_lco": float(n_groups)}
+    splits = GroupKFold(min(CV_FOLDS, n_groups)).split(stations, groups=g)
+    r2_lco, bias, n = _out_of_fold(splits, stations, val, obs_cal, terms_cal, obs_val,
+                                   terms_val, c_background)
+    return {"r2_lco": r2_lco, "bias_lco": bias, "n_lco": float(n),
+            "groups_lco": float(n_groups)}
 
 
 #: Mean transit time (years) of leached nitrate to the stations: default and plausible range.
