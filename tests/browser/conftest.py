@@ -44,6 +44,23 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+def _wait_for(proc, url: str, seconds: float) -> None:
+    """Poll ``url`` until it answers 200; the server is killed and the session fails after
+    ``seconds`` or if it exits."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"twin serve exited with {proc.returncode}")
+        try:
+            with urllib.request.urlopen(url, timeout=5) as r:
+                if r.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.5)
+    proc.kill()
+    raise RuntimeError(f"twin serve did not answer {url} within {seconds:.0f} s")
+
+
 @pytest.fixture(scope="session")
 def server_db(tmp_path_factory):
     """The workshop database file of the session's server (tests may seed workshops in it)."""
@@ -61,32 +78,10 @@ def server(server_db):
     proc = subprocess.Popen([sys.executable, "-m", "twin_core.cli", "serve", "--port", str(port)],
                             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"twin serve exited with {proc.returncode}")
-        try:
-            with urllib.request.urlopen(f"{base}/liveness", timeout=2) as r:
-                if r.status == 200:
-                    break
-        except OSError:
-            time.sleep(0.5)
-    else:
-        proc.kill()
-        raise RuntimeError("twin serve did not answer /liveness within 120 s")
+    _wait_for(proc, f"{base}/liveness", 120)
     # the pages answer at once; wait for the background warm-up so that each test times its
     # own page, not the models' first preparation
-    deadline = time.monotonic() + 600
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"{base}/ready", timeout=5) as r:
-                if r.status == 200:
-                    break
-        except OSError:
-            time.sleep(1)
-    else:
-        proc.kill()
-        raise RuntimeError("twin serve did not finish its warm-up (/ready) within 600 s")
+    _wait_for(proc, f"{base}/ready", 600)
     yield base
     proc.terminate()
     try:

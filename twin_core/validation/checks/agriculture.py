@@ -60,35 +60,34 @@ def _aquacrop() -> list[CheckResult]:
                         got, "8.94", "0.005", within(got, 8.94, 0.005))]
 
 
+def _skill_row(key: str, what: str, reference: str, r2: float) -> CheckResult:
+    from twin_core.evidence import is_finding
+
+    return CheckResult(f"agriculture.nitrate_skill.{key}", "agriculture", what, reference, r2,
+                       "> 0", "—", "skill" if is_finding("r2", r2) else "no_skill")
+
+
 @check("agriculture.nitrate_skill", "agriculture")
 def _nitrate() -> list[CheckResult]:
     from twin_core import runs
     from twin_core.models.agriculture import pipeline as pl
     from twin_core.models.agriculture.model import prepared
 
-    cal = pl.calibrate_prepared(prepared(runs.territory("agriculture")))
-    m = cal.metrics
-    from twin_core.evidence import is_finding
-
+    m = pl.calibrate_prepared(prepared(runs.territory("agriculture"))).metrics
+    fit_score = "Naïades station means 2000-2015 (fit) and 2016-2022 (score)"
     return [
-        CheckResult("agriculture.nitrate_skill.catchments_out", "agriculture",
-                    f"nitrate at river systems never seen by the fit (leave-catchments-out: "
-                    f"{int(m['groups_lco'])} groups of nested upstream/downstream catchments "
-                    f"in 5 folds, n = {int(m['n_lco'])}), years never seen: R² vs the training "
-                    f"mean; bias {m['bias_lco']:+.1f} mg/L; crop map synthetic",
-                    "Naïades station means 2000-2015 (fit) and 2016-2022 (score)",
-                    m["r2_lco"], "> 0", "—",
-                    "skill" if is_finding("r2", m["r2_lco"]) else "no_skill"),
-        CheckResult("agriculture.nitrate_skill.stations_out", "agriculture",
-                    f"nitrate at stations never seen by the fit, years never seen "
-                    f"(5 folds of whole stations, n = {int(m['n_cv'])}): R² vs the training "
-                    f"mean; bias {m['bias_cv']:+.1f} mg/L",
-                    "Naïades station means 2000-2015 (fit) and 2016-2022 (score)",
-                    m["r2_cv"], "> 0", "—",
-                    "skill" if is_finding("r2", m["r2_cv"]) else "no_skill"),
-        CheckResult("agriculture.nitrate_skill.same_stations", "agriculture",
-                    f"nitrate 2016-2022 at the calibration stations (years held out only, "
-                    f"n = {int(m['n_val'])}): R²; bias {m['bias_val']:+.1f} mg/L",
-                    "Naïades station means", m["r2_val"], "> 0", "—",
-                    "skill" if is_finding("r2", m["r2_val"]) else "no_skill"),
+        _skill_row("catchments_out",
+                   f"nitrate at river systems never seen by the fit (leave-catchments-out: "
+                   f"{int(m['groups_lco'])} groups of nested upstream/downstream catchments "
+                   f"in 5 folds, n = {int(m['n_lco'])}), years never seen: R² vs the training "
+                   f"mean; bias {m['bias_lco']:+.1f} mg/L; crop map synthetic",
+                   fit_score, m["r2_lco"]),
+        _skill_row("stations_out",
+                   f"nitrate at stations never seen by the fit, years never seen "
+                   f"(5 folds of whole stations, n = {int(m['n_cv'])}): R² vs the training "
+                   f"mean; bias {m['bias_cv']:+.1f} mg/L", fit_score, m["r2_cv"]),
+        _skill_row("same_stations",
+                   f"nitrate 2016-2022 at the calibration stations (years held out only, "
+                   f"n = {int(m['n_val'])}): R²; bias {m['bias_val']:+.1f} mg/L",
+                   "Naïades station means", m["r2_val"]),
     ]
