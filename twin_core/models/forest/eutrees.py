@@ -137,26 +137,42 @@ def extract(root: Path, lon: tuple[float, float], lat: tuple[float, float],
     return pd.concat(frames, ignore_index=True)
 
 
-def probability_at(table: pd.DataFrame, species: str, layer: str, lon: np.ndarray,
+class Cells:
+    """The ``eu_trees4f`` table with one search tree per (species, layer), built on first use
+    and kept (a scenario looks the same cells up once per year of its series)."""
+
+    def __init__(self, table: pd.DataFrame) -> None:
+        self.table = table
+        self._by: dict[tuple[str, str], tuple] = {}
+
+    def _cells(self, species: str, layer: str) -> tuple | None:
+        key = (species, layer)
+        if key not in self._by:
+            from scipy.spatial import cKDTree
+
+            t = self.table[(self.table["species"] == species) & (self.table["layer"] == layer)]
+            self._by[key] = None if t.empty else (
+                cKDTree(t[["lon", "lat"]].to_numpy(float)), t["prob"].to_numpy(float),
+                t["sd"].to_numpy(float), float(t["threshold"].iloc[0]))
+        return self._by[key]
+
+
+def probability_at(table: pd.DataFrame | Cells, species: str, layer: str, lon: np.ndarray,
                    lat: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
     """Probability and sd of the cell containing each point (nearest cell centre within half a
     cell; NaN outside the table), and the species' threshold."""
-    t = table[(table["species"] == species) & (table["layer"] == layer)]
-    if t.empty:
+    cells = (table if isinstance(table, Cells) else Cells(table))._cells(species, layer)
+    if cells is None:
         n = len(np.atleast_1d(lon))
         return np.full(n, np.nan), np.full(n, np.nan), float("nan")
-    from scipy.spatial import cKDTree
-
-    tree = cKDTree(t[["lon", "lat"]].to_numpy(float))
+    tree, prob_c, sd_c, threshold = cells
     d, i = tree.query(np.column_stack([np.atleast_1d(lon), np.atleast_1d(lat)]))
     half_diag = (5 / 60) * 0.75  # 5 arc-minute cells: a point is within ~0.71 cell of a centre
     ok = d <= half_diag
-    prob = np.where(ok, t["prob"].to_numpy()[i], np.nan)
-    sd = np.where(ok, t["sd"].to_numpy()[i], np.nan)
-    return prob, sd, float(t["threshold"].iloc[0])
+    return np.where(ok, prob_c[i], np.nan), np.where(ok, sd_c[i], np.nan), threshold
 
 
-def group_status(table: pd.DataFrame, group: str, layer: str, lon: np.ndarray,
+def group_status(table: pd.DataFrame | Cells, group: str, layer: str, lon: np.ndarray,
                  lat: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(status, probability, sd) of each point for a covered group at one layer; a mixed group
     keeps its better member (the highest probability relative to its threshold)."""

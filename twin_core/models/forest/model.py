@@ -255,8 +255,16 @@ def _terrain_note(stands: gpd.GeoDataFrame, area: np.ndarray) -> str:
             "the assumed thermal margin")
 
 
-def _species_table(territory) -> pd.DataFrame | None:
-    return territory.layer("eu_trees4f") if territory.has_layer("eu_trees4f") else None
+_CELLS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _species_table(territory) -> et.Cells | None:
+    """The territory's EU-Trees4F cells with their search trees, kept per territory object."""
+    if not territory.has_layer("eu_trees4f"):
+        return None
+    if territory not in _CELLS:
+        _CELLS[territory] = et.Cells(territory.layer("eu_trees4f"))
+    return _CELLS[territory]
 
 
 _GRIDS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
@@ -351,7 +359,7 @@ def run_plan(stands: gpd.GeoDataFrame, status: np.ndarray, status_at, s: ForestS
 
 def run_climate_risk(stands: gpd.GeoDataFrame, weather: pd.DataFrame, s: ForestScenario,
                      model: Model, dieback_fit: db.LogisticFit | None = None,
-                     grid: fs.FuelGrid | None = None, species: pd.DataFrame | None = None):
+                     grid: fs.FuelGrid | None = None, species: et.Cells | None = None):
     """The whole computation (pure given its inputs): see the module docstring."""
     tracc = s.warming_source == "tracc"
     years = series_years(s.horizon, SERIES_START, SERIES_STEP)
