@@ -67,14 +67,13 @@ def flame_length_m(fuel_models, moisture: str, wind_kmh: float, wind_adjustment:
 
 
 def exposed_in(year: int, stands: gpd.GeoDataFrame, species: np.ndarray,
-               cuts: pd.DataFrame | None, s) -> float:
+               cuts: pd.DataFrame | None, s, flames: dict[str, float] | None = None) -> float:
     """Area (ha) under flames over 1.2 m in ``year``: uncut parts keep their fuel, cut parts
-    carry the post-cut fuel of their age (plan.fuel_after_cut)."""
+    carry the post-cut fuel of their age (plan.fuel_after_cut). ``flames``: flame length per
+    fuel code already computed for this fire day (filled as needed)."""
     area = stands["area_ha"].to_numpy(float)
-    fuel_now = np.asarray(stands["fuel_model"], dtype=object)
-    parts_stand = np.arange(len(area))
     parts_area = area.copy()
-    parts_fuel = fuel_now.copy()
+    parts_fuel = np.asarray(stands["fuel_model"], dtype=object).copy()
     if cuts is not None and len(cuts):
         idx = cuts["stand"].to_numpy(int)
         replant = fs.fuel_model_of_groups(np.asarray(species, dtype=object)[idx])
@@ -82,20 +81,21 @@ def exposed_in(year: int, stands: gpd.GeoDataFrame, species: np.ndarray,
                                  s.regrowth_years)
         done = fuel != ""
         np.subtract.at(parts_area, idx[done], cuts["area_ha"].to_numpy(float)[done])
-        parts_stand = np.concatenate([parts_stand, idx[done]])
         parts_area = np.concatenate([np.maximum(parts_area, 0.0),
                                      cuts["area_ha"].to_numpy(float)[done]])
         parts_fuel = np.concatenate([parts_fuel, fuel[done]])
-    flame = _flames(parts_fuel, s)
+    flame = _flames(parts_fuel, s, {} if flames is None else flames)
     return float(parts_area[flame > EXPOSED_FLAME_M].sum())
 
 
-def _flames(fuels: np.ndarray, s) -> np.ndarray:
-    codes = sorted(set(fuels))
-    by_code = dict(zip(codes, np.atleast_1d(flame_length_m(
-        np.array(codes, dtype=object), s.fuel_moisture, s.wind_kmh, s.wind_adjustment)),
-        strict=True))
-    return np.array([by_code[f] for f in fuels], dtype=float)
+def _flames(fuels: np.ndarray, s, memo: dict[str, float]) -> np.ndarray:
+    """Flame length of each fuel code, Rothermel run once per code not yet in ``memo``."""
+    new = sorted(set(fuels) - set(memo))
+    if new:
+        memo.update(zip(new, np.atleast_1d(flame_length_m(
+            np.array(new, dtype=object), s.fuel_moisture, s.wind_kmh, s.wind_adjustment)),
+            strict=True))
+    return np.array([memo[f] for f in fuels], dtype=float)
 
 
 def plan_fire_carbon(stands: gpd.GeoDataFrame, species: np.ndarray, s,
@@ -110,11 +110,14 @@ def plan_fire_carbon(stands: gpd.GeoDataFrame, species: np.ndarray, s,
     if cuts is None:
         cuts = pd.DataFrame({"stand": np.flatnonzero(cut), "year": start_year - 1000,
                              "area_ha": area[cut]})
-    exposed_now = exposed_in(start_year - 1, stands, species, None, s)
+    flames: dict[str, float] = {}  # one Rothermel run per fuel code for all the years
+    exposed_now = exposed_in(start_year - 1, stands, species, None, s, flames)
     end = max(int(s.horizon), start_year + int(getattr(s, "plan_years", 0)))
-    by_year = {y: exposed_in(y, stands, species, cuts, s) for y in range(start_year, end + 1)}
-    exposed_after = by_year.get(int(s.horizon), exposed_in(int(s.horizon), stands, species,
-                                                           cuts, s))
+    by_year = {y: exposed_in(y, stands, species, cuts, s, flames)
+               for y in range(start_year, end + 1)}
+    if int(s.horizon) not in by_year:  # a horizon before the plan's start
+        by_year[int(s.horizon)] = exposed_in(int(s.horizon), stands, species, cuts, s, flames)
+    exposed_after = by_year[int(s.horizon)]
     carbon = pl.stand_carbon_tco2_per_ha(stands["group"].to_numpy(object),
                                          s.standing_volume_m3_ha) * area
     cut_share = np.zeros(len(area))
