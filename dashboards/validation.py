@@ -11,7 +11,7 @@ import panel as pn
 import param
 
 from dashboards.shell.page import header
-from twin_core.i18n import t
+from twin_core.i18n import format_number, t
 from twin_core.validation import CheckResult, run_checks
 
 _STATUS_COLOUR = {"pass": "#dcefdc", "fail": "#f6d0d0", "skill": "#dcefdc",
@@ -23,11 +23,6 @@ def results() -> tuple[CheckResult, ...]:
     """The checks, run once per server process (a few seconds; the models do not change while
     it runs)."""
     return tuple(run_checks())
-
-
-def _fmt(value: float, lang: str) -> str:
-    text = f"{value:.4g}"
-    return text.replace(".", ",") if lang == "fr" else text
 
 
 def table_html(rows: tuple[CheckResult, ...], lang: str) -> str:
@@ -43,7 +38,7 @@ def table_html(rows: tuple[CheckResult, ...], lang: str) -> str:
             f"<td>{html.escape(model)}</td>"
             f"<td><code>{html.escape(r.check)}</code></td><td>{html.escape(r.compared)}</td>"
             f"<td>{html.escape(r.reference)}</td>"
-            f'<td style="text-align:right">{html.escape(_fmt(r.obtained, lang))}</td>'
+            f'<td style="text-align:right">{html.escape(format_number(r.obtained, lang))}</td>'
             f"<td>{html.escape(r.expected)}</td><td>{html.escape(r.tolerance)}</td>"
             f'<td style="background:{_STATUS_COLOUR[r.status]};color:#222">'
             f"<strong>{html.escape(status)}</strong></td></tr>")

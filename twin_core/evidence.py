@@ -26,7 +26,7 @@ import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from twin_core.i18n import t
+from twin_core.i18n import format_number, t
 
 if TYPE_CHECKING:
     from twin_core.indicators import Indicator
@@ -84,9 +84,7 @@ class Skill:
         return is_finding(self.metric, self.value, self.effects_clear)
 
     def describe(self, lang: str = "fr") -> str:
-        value = "—" if not math.isfinite(self.value) else f"{self.value:.2f}"
-        if lang == "fr":
-            value = value.replace(".", ",")
+        value = format_number(self.value, lang, decimals=2)
         metric = {"auc": "AUC", "r2": "R²"}.get(self.metric, self.metric)
         text = t("evidence.skill_text", lang, metric=metric, value=value, method=self.method,
                  n=self.n)
