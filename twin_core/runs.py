@@ -12,11 +12,31 @@ from twin_core.models.registry import get_model
 from twin_core.scenario import Scenario
 from twin_core.territory import Territory
 
+#: Prefix of the ids of the user's territories (``user:NAME`` → NAME in ``territories_dir()``).
+USER_PREFIX = "user:"
+
 
 @lru_cache(maxsize=8)
 def territory(territory_id: str) -> Territory:
-    """A sample territory by id (or path), loaded once per process."""
+    """A territory loaded once per process: a sample by id, ``user:NAME`` for one of the user's
+    territories (``twin territory create``, :func:`~twin_core.territory.create.resolve`), or a
+    folder path."""
+    if territory_id.startswith(USER_PREFIX):
+        from twin_core.territory.create import NAME_RE, territories_dir
+
+        name = territory_id.removeprefix(USER_PREFIX)
+        if not NAME_RE.fullmatch(name):  # never a path: the name is a folder name
+            from twin_core.errors import TwinInputError
+
+            raise TwinInputError("bad_territory_name", "territory", name=name[:80])
+        return Territory.load(str(territories_dir() / name))
     return Territory.load(territory_id)
+
+
+def forget_territory() -> None:
+    """Drop the cached territories and runs (after a layer of a territory was replaced)."""
+    territory.cache_clear()
+    _run.cache_clear()
 
 
 @lru_cache(maxsize=256)

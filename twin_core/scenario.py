@@ -114,8 +114,12 @@ class Scenario(param.Parameterized):
             "params": {n: getattr(self, n) for n in self.user_params()},
         }
 
-    def to_json(self) -> str:
-        return json.dumps(self.to_dict(), ensure_ascii=False, indent=2, sort_keys=False)
+    def to_json(self, territory: str | None = None) -> str:
+        """The scenario file; ``territory`` (the id it was run on) is recorded when given."""
+        data = self.to_dict()
+        if territory:
+            data["territory"] = territory
+        return json.dumps(data, ensure_ascii=False, indent=2, sort_keys=False)
 
     @classmethod
     def from_dict(cls, data: Any, source: str = "scenario") -> Scenario:
@@ -125,10 +129,14 @@ class Scenario(param.Parameterized):
         if not isinstance(data, dict):
             raise TwinInputError("scenario_not_object", source)
         _check_strings(data, source)
-        unknown_top = set(data) - {"model", "version", "params"}
+        unknown_top = set(data) - {"model", "version", "params", "territory"}
         if unknown_top:
             raise TwinInputError("unknown_key", source, key=", ".join(sorted(unknown_top)),
-                                 allowed="model, version, params")
+                                 allowed="model, version, params, territory")
+        saved_for = data.get("territory")
+        if saved_for is not None and not isinstance(saved_for, str):
+            raise TwinInputError("expected_text", source, key="territory",
+                                 found=_json_type(saved_for), value=_show(saved_for))
         model_id = data.get("model")
         if not model_id:
             raise TwinInputError("missing_key", source, key="model")
@@ -164,6 +172,7 @@ class Scenario(param.Parameterized):
                 raise TwinInputError("bad_value", source, key=key, value=value,
                                      allowed=bounds if bounds is not None else type(p).__name__,
                                      detail=str(exc).splitlines()[0][:160]) from None
+        scenario.saved_territory = saved_for  # the territory the file was saved for (or None)
         return scenario
 
     @classmethod

@@ -1,4 +1,5 @@
-"""Page frame shared by all pages: header, navigation, language switch (FR | EN)."""
+"""Page frame shared by all pages: header, navigation, language switch (FR | EN), and on the
+use-case pages the territory chooser (``?territory=ID``, :mod:`dashboards.shell.territories`)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,26 @@ def session_lang() -> str:
     loc = pn.state.location
     lang = loc.query_params.get("lang") if loc is not None else None
     return lang if lang in LANGUAGES else "fr"
+
+
+def session_territory() -> str | None:
+    """The ``?territory=`` value of the session's URL (None when absent); only ever looked up
+    among the offered territories (:func:`dashboards.shell.territories.choose`)."""
+    loc = pn.state.location
+    raw = loc.query_params.get("territory") if loc is not None else None
+    return raw if isinstance(raw, str) and raw else None
+
+
+def territory_chooser(options: dict[str, str], value: str, lang: str) -> pn.widgets.Select:
+    """A select of territories (label -> id); choosing one reloads the page with
+    ``territory`` set in the URL, the language and the scenarios kept."""
+    select = pn.widgets.Select(name=t("territory.choose", lang), options=options, value=value,
+                               css_classes=["twin-territory"], width=420, sizing_mode="fixed")
+    select.jscallback(value=(
+        "const u = new URL(window.location.href);"
+        "u.searchParams.set('territory', cb_obj.value);"
+        "window.location.assign(u.toString());"))
+    return select
 
 
 def header(lang: str, current: str) -> pn.Row:
@@ -77,6 +98,7 @@ class UseCasePage(pn.viewable.Viewer):
     extras = param.List(default=[], doc="Use-case views, see ScenarioWorkspace.extras.")
     map_builder = param.Callable(default=None, doc="See ScenarioWorkspace.map_builder.")
     map_tap = param.Callable(default=None, doc="See ScenarioWorkspace.map_tap.")
+    adapt = param.Callable(default=None, doc="See ScenarioWorkspace.adapt.")
 
     def __panel__(self) -> pn.viewable.Viewable:
         from dashboards.shell import runner
@@ -85,7 +107,10 @@ class UseCasePage(pn.viewable.Viewer):
         lang = self.lang
         title = pn.pane.Markdown(f"## {t(f'use_cases.{self.route}', lang)}\n"
                                  f"{t(f'use_cases.{self.route}_text', lang)}")
-        if not runner.model_ready(self.model_id):  # the server's warm-up is on it
+        place, cannot_run = self._territory_row()
+        if cannot_run:  # a user territory without this use case's layers: say so, no run
+            body = pn.Column(sizing_mode="stretch_width")
+        elif not runner.model_ready(self.model_id):  # the server's warm-up is on it
             body = pn.Column(pn.pane.Alert(t("app.model_warming_up", lang), alert_type="info",
                                            css_classes=["twin-warming-up"]),
                              sizing_mode="stretch_width")
@@ -94,7 +119,38 @@ class UseCasePage(pn.viewable.Viewer):
             body = pn.pane.Alert(t("app.page_not_ready", lang), alert_type="info")
         else:
             body = self._workspace()
-        return pn.Column(header(lang, self.route), title, body, sizing_mode="stretch_width")
+        return pn.Column(header(lang, self.route), title, place, body,
+                         sizing_mode="stretch_width")
+
+    def _territory_row(self) -> tuple[pn.Column, bool]:
+        """The chooser, the chosen territory's name and what it lacks; sets ``territory_id``
+        from the URL (only ids of the offered list). Returns the row and whether the use case
+        cannot run there."""
+        from dashboards.shell.territories import USE_CASE_OF_ROUTE, choices, choose, lacking_note
+
+        lang = self.lang
+        use_case = USE_CASE_OF_ROUTE.get(self.route, self.route)
+        default = self.territory_id
+        tid, choice, message = choose(session_territory(), use_case, default, lang)
+        self.territory_id = tid
+        offered = choices(use_case)
+        options = {c.name(lang): c.id for c in offered.values()}
+        if tid not in options.values():  # the default sample itself is always offered
+            options = {tid: tid, **options}
+        name = choice.name(lang) if choice is not None else tid
+        parts: list = [pn.Row(territory_chooser(options, tid, lang), pn.pane.HTML(
+            f'<p class="twin-territory-name" style="margin:0.9em 0 0 0">'
+            f'{html.escape(t("territory.current", lang))} : <b>{html.escape(name)}</b></p>',
+            sizing_mode="stretch_width"), sizing_mode="stretch_width")]
+        if message:
+            parts.append(pn.pane.Alert(message, alert_type="warning",
+                                       css_classes=["twin-territory-error"]))
+        note = lacking_note(choice, use_case, self.model_id, lang) if choice else ""
+        cannot_run = bool(choice is not None and choice.missing.get(use_case))
+        if note:
+            parts.append(pn.pane.Alert(note, alert_type="danger" if cannot_run else "info",
+                                       css_classes=["twin-territory-lacks"]))
+        return pn.Column(*parts, sizing_mode="stretch_width"), cannot_run
 
     def _workspace(self):
         from dashboards.shell.workspace import ScenarioWorkspace
@@ -102,7 +158,7 @@ class UseCasePage(pn.viewable.Viewer):
         self.workspace = ScenarioWorkspace(model_id=self.model_id,
                                            territory_id=self.territory_id, lang=self.lang,
                                            extras=self.extras, map_builder=self.map_builder,
-                                           map_tap=self.map_tap)
+                                           map_tap=self.map_tap, adapt=self.adapt)
         return self.workspace
 
     def _wait_for_model(self, body: pn.Column) -> None:

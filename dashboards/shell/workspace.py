@@ -64,6 +64,9 @@ class ScenarioWorkspace(pn.viewable.Viewer):
                              "on the map, x, y) with Lambert-93 metres.")
     clicked = param.Tuple(default=None, length=2, allow_None=True,
                           doc="Last map click (Lambert-93 x, y).")
+    adapt = param.Callable(default=None, doc="fn(territory, scenario) -> message or '': fits "
+                           "an opening scenario to the page's territory (e.g. a fire's ignition "
+                           "point onto its forest); the message is shown as the status.")
 
     def __init__(self, **params):
         super().__init__(**params)
@@ -75,8 +78,13 @@ class ScenarioWorkspace(pn.viewable.Viewer):
         self._decimals = {i.id: i.decimals for i in indicators_for(self.model_id)}
         if not self.scenarios:
             self.scenarios = self._scenarios_from_url() or self._default_scenarios()
+            if self.adapt is not None:
+                notes = [self.adapt(self.territory, sc) for sc in self.scenarios]
+                self.status = " ".join(n for n in [self.status, *notes] if n)
         self._alert = pn.pane.Alert("", alert_type="danger", visible=False,
                                     css_classes=["twin-error"])
+        self._status_pane = pn.pane.Alert("", alert_type="warning", visible=False,
+                                          css_classes=["twin-status"])
         self._banner = pn.pane.Alert("", alert_type="warning", visible=False,
                                      css_classes=["twin-synthetic"],
                                      stylesheets=[":host, p, a { color: #3d2e00 !important; }"])
@@ -165,6 +173,12 @@ class ScenarioWorkspace(pn.viewable.Viewer):
         except TwinInputError as exc:
             self._show_error(exc.message(self.lang))
             return False
+        saved_for = getattr(new, "saved_territory", None)
+        if saved_for and saved_for != self.territory_id:  # loaded anyway, and said so
+            self.status = t("territory.saved_for_other", self.lang, saved=saved_for,
+                            current=self.territory_id)
+            self._status_pane.object = self.status
+            self._status_pane.visible = True
         target = self.scenarios[index]
         values = {n: getattr(new, n) for n in new.user_params()}
         values["label"] = target.label if values["label"] in {
@@ -421,7 +435,8 @@ class ScenarioWorkspace(pn.viewable.Viewer):
                 title=t("app.advanced_params", self.lang), collapsed=True,
                 css_classes=["twin-advanced"], sizing_mode="stretch_width"))
         save = pn.widgets.FileDownload(
-            callback=lambda: io.BytesIO(scenario.to_json().encode("utf-8")),
+            callback=lambda: io.BytesIO(scenario.to_json(territory=self.territory_id)
+                                        .encode("utf-8")),
             filename=f"scenario_{self.model_id}_{scenario.label}.json",
             label=t("app.save_json", self.lang), button_type="primary",
             css_classes=["twin-save"])
@@ -470,7 +485,8 @@ class ScenarioWorkspace(pn.viewable.Viewer):
         gpkg = pn.widgets.FileDownload(callback=self.layers_gpkg,
                                        filename=f"couches_{self.model_id}.gpkg",
                                        label=t("app.export_gpkg", lang))
-        status = pn.pane.Alert(self.status, alert_type="warning", visible=bool(self.status))
+        status = self._status_pane
+        status.object, status.visible = self.status, bool(self.status)
         sidebar = pn.Column(
             pn.pane.Markdown(f"### {t('app.scenarios', lang)}"),
             pn.Row(add, remove), reference, self._tabs, width=360)
