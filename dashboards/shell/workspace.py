@@ -64,9 +64,9 @@ class ScenarioWorkspace(pn.viewable.Viewer):
                              "on the map, x, y) with Lambert-93 metres.")
     clicked = param.Tuple(default=None, length=2, allow_None=True,
                           doc="Last map click (Lambert-93 x, y).")
-    adapt = param.Callable(default=None, doc="fn(territory, scenario) -> message or '': fits "
-                           "an opening scenario to the page's territory (e.g. a fire's ignition "
-                           "point onto its forest); the message is shown as the status.")
+    adapt = param.Callable(default=None, doc="fn(territory, scenario, lang) -> message or '': "
+                           "fits an opening scenario to the page's territory (e.g. a fire's "
+                           "ignition point onto its forest); the message is shown as the status.")
 
     def __init__(self, **params):
         super().__init__(**params)
@@ -79,7 +79,7 @@ class ScenarioWorkspace(pn.viewable.Viewer):
         if not self.scenarios:
             self.scenarios = self._scenarios_from_url() or self._default_scenarios()
             if self.adapt is not None:
-                notes = [self.adapt(self.territory, sc) for sc in self.scenarios]
+                notes = [self.adapt(self.territory, sc, self.lang) for sc in self.scenarios]
                 self.status = " ".join(n for n in [self.status, *notes] if n)
         self._alert = pn.pane.Alert("", alert_type="danger", visible=False,
                                     css_classes=["twin-error"])
