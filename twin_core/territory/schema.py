@@ -35,6 +35,9 @@ class Column:
     area_m2: float | None = None
     #: an INSEE commune code (official format; a territory checks it against its communes)
     commune: bool = False
+    #: plausible range of a numeric column (in ``units``); a value outside it, or missing, is
+    #: refused (wrong units, e.g. centimetres for metres)
+    valid_range: tuple[float, float] | None = None
 
 
 _DTYPE_CHECKS = {
@@ -90,6 +93,8 @@ class LayerSchema:
                                      dtype=col.dtype, found=str(obj[col.name].dtype))
             if col.commune:
                 check_commune_codes(obj[col.name], source, layer, col.name)
+            if col.valid_range is not None:
+                check_range(obj[col.name], source, layer, col)
             if col.dtype == "date":
                 iso = check_dates(obj[col.name], source, layer, col.name, date_format)
                 if iso is not None:
@@ -160,6 +165,18 @@ class LayerSchema:
         if holes:
             raise TwinInputError("nodata_holes", source, layer=layer, count=holes)
         return da
+
+
+def check_range(values: pd.Series, source: str, layer: str, col: Column) -> None:
+    """Every value of a numeric column is given and inside ``col.valid_range``."""
+    lo, hi = col.valid_range
+    v = pd.to_numeric(values, errors="coerce").to_numpy(dtype=float)
+    bad = ~(np.isfinite(v) & (v >= lo) & (v <= hi))
+    if bad.any():
+        first = values.iloc[int(np.flatnonzero(bad)[0])]
+        raise TwinInputError("column_out_of_range", source, layer=layer, column=col.name,
+                             count=int(bad.sum()), first=str(first), lo=lo, hi=hi,
+                             units=col.units or "-")
 
 
 # -- vector plausibility ---------------------------------------------------------------------
@@ -526,7 +543,10 @@ SCHEMAS: dict[str, LayerSchema] = {s.name: s for s in (
                                       Column("no3_mg_l", "float", "mg NO3/L"))),
     LayerSchema("crops", "table", (Column("code_insee", "str", commune=True),
                                    Column("crop", "str"), Column("area_ha", "float", "ha"))),
-    LayerSchema("dikes", "vector", (Column("crest_m", "float", "m", required=False),),
+    #: today's defences (coast): crest in the DEM's datum (m above mean sea level here)
+    LayerSchema("dikes", "vector", (Column("crest_m", "float", "m", valid_range=(-5.0, 30.0)),
+                                    Column("name", "str", required=False),
+                                    Column("type", "str", required=False)),
                 ("LineString", "MultiLineString"), plausible_extent=False),
     LayerSchema("catchments", "vector", (Column("code_station", "str", unique=True),
                                          Column("area_km2", "float", "km²", area_m2=1e6)),
