@@ -501,6 +501,24 @@ def run_climate_risk(stands: gpd.GeoDataFrame, weather: pd.DataFrame, s: ForestS
                                    "terrain": _terrain_note(stands, area)})
 
 
+def fire_wui(fire: gpd.GeoDataFrame, stands: gpd.GeoDataFrame, buildings: gpd.GeoDataFrame
+             ) -> dict[str, float]:
+    """Homes and residents the simulated fire reaches (territories with a buildings layer):
+    the buildings within :data:`twin_core.coupling.WUI_DISTANCE_M` (50 m: the legal
+    brush-clearing distance around constructions, obligations légales de débroussaillement,
+    Code forestier art. L134-6) of the burnt forest (the fire's burnt area ∩ the stands); the
+    same count as the ``forest_fire_wui`` link of the integrated territory."""
+    from twin_core.coupling import WUI_DISTANCE_M, wui_exposed
+
+    if len(fire):  # only the buildings near the fire are measured
+        x0, y0, x1, y1 = fire.total_bounds
+        pad = WUI_DISTANCE_M + 1.0
+        buildings = buildings.cx[x0 - pad:x1 + pad, y0 - pad:y1 + pad]
+        stands = stands.cx[x0 - pad:x1 + pad, y0 - pad:y1 + pad]
+    wui = wui_exposed(fire, stands, buildings)
+    return {"fire_wui_homes": wui["wui_homes"], "fire_wui_residents": wui["wui_residents"]}
+
+
 def daily_fire_weather(territory, scenario: ForestScenario) -> pd.DataFrame:
     """Daily noon weather and FWI system outputs of the weather year, today and at the horizon
     (columns suffixed ``_present`` / ``_horizon``), for notebooks and charts."""
@@ -560,8 +578,14 @@ class ForestClimateRiskModel(Model):
     def _run(self, territory, scenario: ForestScenario):
         stands, weather, fit = _prepare(territory)
         stands = fx.urbanised(stands, scenario.forest_loss_ha)
-        return run_climate_risk(stands, weather, scenario, self, fit, _fuel_grid(territory),
-                                _species_table(territory))
+        result = run_climate_risk(stands, weather, scenario, self, fit, _fuel_grid(territory),
+                                  _species_table(territory))
+        if territory.has_layer("buildings") and "fire" in result.layers:
+            result.values.update(fire_wui(result.layers["fire"], stands,
+                                          territory.layer("buildings")))
+            if territory.is_synthetic("buildings"):
+                result.synthetic_inputs += ("buildings_synthetic",)
+        return result
 
     def _validate(self, territory, scenario: ForestScenario) -> list[TwinInputError]:
         if not isinstance(scenario, ForestScenario):
@@ -592,7 +616,8 @@ _BETTER = {**dict.fromkeys(
     ("unsuitable_pct", "at_risk_pct", "unsuitable_ha", "dieback_prob_pct", "days_fwi_threshold",
      "season_length_days", "burnt_area_ha", "fire_ros_m_min", "at_risk_ha",
      "newly_unsuitable_ha", "days_fwi_30", "burnt_stands_n", "burnt_stands_ha",
-     "days_fwi_threshold_rh", "days_fwi_30_rh", "eutrees_unsuitable_pct", "crown_fire_ha"),
+     "days_fwi_threshold_rh", "days_fwi_30_rh", "eutrees_unsuitable_pct", "crown_fire_ha",
+     "fire_wui_homes", "fire_wui_residents"),
     False),
     **dict.fromkeys(("suitable_ha", "suitable_pct"), True)}
 
@@ -679,6 +704,13 @@ _EVIDENCE: dict[str, Evidence] = {
     **dict.fromkeys(("stand_carbon_tco2", "stand_carbon_after_plan_tco2"), Evidence(
         "assumption", "area × standing volume × BCEF_S × (1 + R) × 0.47 × 44/12 (IPCC 2006 "
         "Vol. 4 Tables 4.4-4.5)", assumptions=("standing_volume_m3_ha",), layers=("stands",))),
+    **dict.fromkeys(("fire_wui_homes", "fire_wui_residents"), Evidence(
+        "assumption", "buildings (homes, residents) within 50 m of the forest burnt by the "
+        "simulated fire (Rothermel 1972 spread): the legal brush-clearing distance around "
+        "constructions (OLD, Code forestier art. L134-6) taken as the reach of radiant heat and "
+        "embers", checks=("forest.rothermel_behaveplus",),
+        assumptions=("WUI distance 50 m (OLD)", "wind_adjustment",
+                     "fuel model of each species group"), layers=("stands", "buildings"))),
     "forest_loss_applied_ha": Evidence(
         "assumption", "land taken by urbanisation, set by the ZAN link (twin_core.coupling)",
         assumptions=("forest_loss_ha",), layers=()),
@@ -715,3 +747,6 @@ for _id, _units in [("unsuitable_pct", "%"), ("at_risk_pct", "%"), ("unsuitable_
 for _id, _units, _better in fx.INDICATORS:  # urbanisation, plan → fire and carbon (effects.py)
     value_indicator(f"forest.{_id}", MODEL_ID, _units, key=_id, higher_is_better=_better,
                     evidence=_EVIDENCE[_id])
+for _id, _units in [("fire_wui_homes", "logements"), ("fire_wui_residents", "habitants")]:
+    value_indicator(f"forest.{_id}", MODEL_ID, _units, key=_id, decimals=0,
+                    higher_is_better=_BETTER.get(_id), evidence=_EVIDENCE[_id])
