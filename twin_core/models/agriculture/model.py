@@ -208,6 +208,9 @@ def prepared(territory) -> pl.Prepared:
     return _PREPARED[key]
 
 
+#: Evaluate each distinct set of levers once per run, and the default scenario's reference
+#: and anchor once per preparation (same results; False: every evaluation redone, as before).
+DEDUPLICATE = True
 #: Year the scenario's practices start (first year of the trajectory).
 PRACTICE_YEAR = 2025
 #: Practice levers (the others describe the world: soil, climate, cover-crop efficacy).
@@ -266,12 +269,14 @@ class NitrateWaterModel(Model):
         crops = territory.layer("crops")
         from twin_core.models.agriculture.crops import CROP_NAMES
 
-        unknown = sorted(set(crops["crop"].astype(str)) - set(CROP_NAMES))
+        unknown = sorted({str(c) for c in crops["crop"].unique()} - set(CROP_NAMES))
         if unknown:
             problems.append(TwinInputError("agri_unknown_crop", "crops", crop=unknown[0],
                                            known=", ".join(CROP_NAMES)))
         if territory.has_layer("nitrates"):
-            no3 = pd.to_numeric(territory.layer("nitrates")["no3_mg_l"], errors="coerce")
+            no3 = territory.layer("nitrates")["no3_mg_l"]
+            if not pd.api.types.is_numeric_dtype(no3):
+                no3 = pd.to_numeric(no3, errors="coerce")
             if (no3 < 0).any():
                 problems.append(TwinInputError("agri_negative_nitrate", "nitrates",
                                                station="?", value=float(no3.min())))
@@ -281,14 +286,27 @@ class NitrateWaterModel(Model):
         prep = prepared(territory)
         cal = pl.calibrate_prepared(prep)
         k, r = cal.k, cal.retention
+        # one evaluation per distinct set of levers in a run (DEDUPLICATE); the default
+        # scenario's (reference, anchor) kept with the preparation for the next runs
+        memo: dict[pl.Levers, dict] = {}
 
-        def run_at(lv: pl.Levers) -> dict:
-            return pl.evaluate(prep, lv, k, r, cal.c_background)
+        def run_at(lv: pl.Levers, keep: bool = False) -> dict:
+            if not DEDUPLICATE:
+                return pl.evaluate(prep, lv, k, r, cal.c_background)
+            if lv not in memo:
+                kept = ("evaluate", lv, k, r, cal.c_background)
+                if keep and kept in prep.cache:
+                    memo[lv] = prep.cache[kept]
+                else:
+                    memo[lv] = pl.evaluate(prep, lv, k, r, cal.c_background)
+                    if keep:
+                        prep.cache[kept] = memo[lv]
+            return memo[lv]
 
         out = run_at(scenario.levers())
         present = run_at(scenario.levers(warming=pl.PRESENT_WARMING))
-        reference = run_at(AgricultureScenario().levers(warming=pl.PRESENT_WARMING))
-        anchor = run_at(AgricultureScenario().levers(warming=pl.VAL_WARMING))["no3"]
+        reference = run_at(AgricultureScenario().levers(warming=pl.PRESENT_WARMING), keep=True)
+        anchor = run_at(AgricultureScenario().levers(warming=pl.VAL_WARMING), keep=True)["no3"]
         st = prep.stations.copy()
         observed = st["code_station"].map(prep.obs_val.to_dict()).astype(float)
         observed = observed.fillna(st["code_station"].map(prep.obs_cal.to_dict()).astype(float))
