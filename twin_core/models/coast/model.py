@@ -14,12 +14,16 @@ Options act as follows: nourishment cuts the chronic retreat rate in front of th
 fronts (shoreline with ≥ 30 buildings within 500 m; the homes whose nearest shore point is
 such a front benefit; its cost is paid per metre of front); a dike raises the DEM cells
 under the dike line (a ``dikes`` territory layer if present, else today's shoreline arcs) to
-the crest elevation; relocation removes the most exposed homes (in the retreat band first,
+the crest elevation (never below today's crest; the cost pays the raise above today's crest
+or ground); relocation removes the most exposed homes (in the retreat band first,
 then the deepest flooded) from the exposure three years from now — it avoids their flood
 damage and saves their contents, not the building or the land lost to the sea; the setback
 band forbids new homes within a distance of today's shoreline (homes avoided = the band's
-stock grown at the housing growth rate). The flooded area is an upper bound where real dikes
-are finer than the DEM (e.g. the Gironde estuary banks at 120 m).
+stock grown at the housing growth rate). Today's defences, the breach option (PPRL
+precaution band) and the foreshore left out of the flood: see
+:mod:`~twin_core.models.coast.submersion`. The ``dikes`` layer (lines, ``crest_m``) is burnt
+at each line's own crest in the baseline and every option; without it the flooded area is an
+upper bound where real dikes are finer than the DEM (e.g. the Gironde estuary banks at 120 m).
 Drawn on the map: a dike line (``dike_line``) raises the DEM cells it crosses to the crest
 (``dike_crest_m``, or DRAWN_DIKE_CREST_M when 0) in the option runs, its length adds to the
 defence cost; a setback band (``setback_zone``) relocates every building in it (no longer
@@ -74,10 +78,12 @@ from twin_core.models.coast.submersion import (
     HIGH_WATER_M,
     LEVEL_SOURCES,
     RETURN_PERIODS,
+    breach_flood,
     burn_dike,
+    defence_grid,
     estuary_position,
-    flood_depth,
     flooded_mask,
+    intertidal_mask,
     line_cells,
     reach_factor,
     still_water_level,
@@ -149,6 +155,15 @@ class CoastScenario(Scenario):
         doc="Storm surge at Ambès / at Le Verdon (storm Martin 1999: 2.32 / 1.55 m).")
     nourishment_pct = param.Number(default=0.0, bounds=(0.0, 100.0), step=10.0,
                                    doc="Share of the chronic retreat offset by nourishment.")
+    defence_failure = param.Selector(
+        default="no_breach", objects=["no_breach", "breach"],
+        doc="Failure of the defences (French PPRL guidance, simplified): 'no_breach' = they hold "
+            "until overtopped; 'breach' = every defence with water against it fails and the "
+            "cells behind it within the precaution band (100 × water height behind it, at "
+            "least 50 m: décret 2019-715 R. 562-11-4, arrêté 5 July 2019) that are below the "
+            "level and connected flood to the still-water level. Assumptions: failure as soon "
+            "as water stands against the work, along its whole loaded length (envelope of the "
+            "100 m breaches of the guidance), no volume limit.")
     dike_crest_m = param.Number(default=0.0, bounds=(0.0, 10.0), step=0.25,
                                 doc="Crest of the defence line, m above mean sea level (the "
                                     "DEM's datum; ≈ m NGF − 0.15), 0 = none.")
@@ -223,9 +238,13 @@ class Prepared:
     unit_damage: np.ndarray  # € per unit of damage fraction (max damage × ground floor)
     cell: tuple[np.ndarray, np.ndarray, np.ndarray]  # per building: DEM (row, col, inside)
     axis: np.ndarray = None  # per DEM cell: position along the estuary (0 ocean/mouth, 1 Ambès)
+    #: today's defences (``dikes`` layer): crest per DEM cell, NaN where none; None = no layer
+    defence: np.ndarray | None = None
+    defence_note: str = ""
     floods: dict[tuple, tuple[np.ndarray, float]] = field(default_factory=dict)
     burned: dict[tuple, np.ndarray] = field(default_factory=dict)
     drawn_cells: dict[str, np.ndarray] = field(default_factory=dict)
+    intertidal_masks: dict[float, np.ndarray] = field(default_factory=dict)
 
     def drawn_dike(self, line: dict | None, crest: float) -> DrawnDike | None:
         """The dike drawn on the map (None if none): its DEM cells (all-touched, cached) are
@@ -251,20 +270,56 @@ class Prepared:
             return level
         return (level + gradient * self.axis).astype(np.float32)
 
+    def intertidal(self, high_water: float) -> np.ndarray:
+        """Today's foreshore: cells below spring high water connected to the sea, on the DEM
+        with today's defences (submersion.intertidal_mask; cached, read-only)."""
+        key = round(float(high_water), 4)
+        hit = self.intertidal_masks.get(key)
+        if hit is None:
+            if len(self.intertidal_masks) > 8:
+                self.intertidal_masks.clear()
+            hit = intertidal_mask(self.dem_with_dike(0.0), key, self.sea)
+            hit.flags.writeable = False
+            self.intertidal_masks[key] = hit
+        return hit
+
+    def wet(self, level: float, crest: float, drawn: DrawnDike | None = None,
+            gradient: float = 0.0, breach: bool = False, high_water: float = HIGH_WATER_M
+            ) -> tuple[np.ndarray, np.ndarray, float | np.ndarray]:
+        """(flooded land-or-sea mask without today's foreshore, the elevation the water
+        stands on, the level field): connected bathtub on the DEM with today's defences, the
+        raised dike and the drawn dike; with ``breach``, every loaded defence fails and its
+        PPRL precaution band floods (submersion.breach_flood)."""
+        z = self.dem_with_dike(crest, drawn)
+        field = self.level_field(level, gradient)
+        wet = flooded_mask(z, field, self.sea)
+        if breach:
+            works = np.isfinite(self.defence) if self.defence is not None else \
+                np.zeros(z.shape, dtype=bool)
+            if crest > 0:
+                works = works | self.dike_cells
+            if drawn is not None:
+                works = works | drawn.cells
+            t = self.dem.rio.transform()
+            ground = self.dem.values
+            wet = breach_flood(ground, z, wet, works, field, (abs(t.e), abs(t.a)))
+            z = np.where(works & wet, ground, z)
+        return wet & ~self.intertidal(high_water), z, field
+
     def flood(self, level: float, crest: float, drawn: DrawnDike | None = None,
-              gradient: float = 0.0) -> tuple[np.ndarray, float]:
-        """(depth at each building, flooded land ha), cached by (level, estuary gradient,
-        crest, drawn dike)."""
-        key = (round(level, 4), round(gradient, 4), round(crest, 4), drawn.key if drawn else None)
+              gradient: float = 0.0, breach: bool = False, high_water: float = HIGH_WATER_M
+              ) -> tuple[np.ndarray, float]:
+        """(depth at each building, flooded land ha: today's foreshore excluded), cached by
+        (level, estuary gradient, crest, drawn dike, breach, spring high water)."""
+        key = (round(level, 4), round(gradient, 4), round(crest, 4), drawn.key if drawn else None,
+               bool(breach), round(high_water, 4))
         hit = self.floods.get(key)
         if hit is None:
-            z = self.dem_with_dike(crest, drawn)
-            field = self.level_field(level, gradient)
-            wet = flooded_mask(z, field, self.sea)
+            wet, z, field = self.wet(level, crest, drawn, gradient, breach, high_water)
             row, col, inside = self.cell
             lv = field[row, col] if isinstance(field, np.ndarray) else field
             at_b = np.where(inside & wet[row, col], lv - z[row, col], 0.0)
-            at_b = np.where(np.isfinite(at_b), at_b, 0.0)
+            at_b = np.where(np.isfinite(at_b), np.maximum(at_b, 0.0), 0.0)
             hit = (at_b, float(np.count_nonzero(wet & self.land_mask)) * self.cell_ha)
             if len(self.floods) > 512:
                 self.floods.clear()
@@ -272,16 +327,21 @@ class Prepared:
         return hit
 
     def dem_with_dike(self, crest: float, drawn: DrawnDike | None = None) -> np.ndarray:
-        """The DEM with the dike line burnt at ``crest`` and the drawn dike at its own crest
-        (cached: read-only array)."""
+        """The DEM with today's defences at their own crest, the dike line raised to ``crest``
+        (never lowered) and the drawn dike at its own crest (cached: read-only array)."""
         z = self.dem.values
-        if crest <= 0 and drawn is None:
+        if crest <= 0 and drawn is None and self.defence is None:
             return z
         key = (round(crest, 4), drawn.key if drawn else None)
         if key not in self.burned:
             if len(self.burned) > 8:
                 self.burned.clear()
-            burnt = burn_dike(z, self.dike_cells, crest) if crest > 0 else z.copy()
+            burnt = z.copy()
+            if self.defence is not None:
+                with np.errstate(invalid="ignore"):
+                    np.fmax(burnt, self.defence, out=burnt, where=np.isfinite(burnt))
+            if crest > 0:
+                burnt = burn_dike(burnt, self.dike_cells, crest)
             if drawn is not None:
                 burnt = burn_dike(burnt, drawn.cells, drawn.crest)
             burnt.flags.writeable = False
@@ -292,11 +352,50 @@ class Prepared:
 _CACHE: dict[tuple, Prepared] = {}
 
 
+_DEFENDED: dict[tuple, Prepared] = {}
+
+
 def prepare(territory) -> Prepared:
-    """Read and pre-compute what does not depend on the scenario (cached)."""
+    """Read and pre-compute what does not depend on the scenario (cached), then today's
+    defences of the territory's ``dikes`` layer if it has one (cached per layer object: a
+    browser session's own dike layer reuses the rest)."""
+    base = _prepare_base(territory)
+    if not territory.has_layer("dikes"):
+        return base
+    dikes = territory.layer("dikes")
+    key = (id(base), id(dikes))
+    hit = _DEFENDED.get(key)
+    if hit is None:
+        if len(_DEFENDED) > 4:
+            _DEFENDED.clear()
+        hit = with_defences(base, dikes)
+        _DEFENDED[key] = hit
+    return hit
+
+
+def with_defences(base: Prepared, dikes: gpd.GeoDataFrame) -> Prepared:
+    """``base`` with today's defences: each line of ``dikes`` burnt into the DEM at its own
+    ``crest_m`` (baseline and options), and its cells the line the "raise the dike" option
+    raises (its length for the cost); the caches of ``base`` are not shared."""
+    from dataclasses import replace
+
+    dikes = dikes.reset_index(drop=True)
+    if "crest_m" not in dikes.columns:  # the schema requires it; a hand-built layer may not
+        raise TwinInputError("missing_column", "dikes", layer="dikes", column="crest_m",
+                             dtype="float", units="m", found=", ".join(map(str, dikes.columns)))
+    grid = defence_grid(base.dem, dikes)
+    crest = pd.to_numeric(dikes["crest_m"], errors="coerce").to_numpy(dtype=float)
+    note = (f"{len(dikes)} defence line(s) of the dikes layer, {dikes.length.sum() / 1e3:.1f} km, "
+            f"crest {np.nanmin(crest):.2f}-{np.nanmax(crest):.2f} m above mean sea level, "
+            "burnt into the DEM")
+    return replace(base, dike_cells=np.isfinite(grid), dike_length_m=float(dikes.length.sum()),
+                   defence=grid, defence_note=note, floods={}, burned={}, drawn_cells={},
+                   intertidal_masks={})
+
+
+def _prepare_base(territory) -> Prepared:
     layers = {n: territory.layer(n) for n in ("communes", "erosion", "dem", "buildings")}
-    dikes = territory.layer("dikes") if territory.has_layer("dikes") else None
-    key = (territory.id,) + tuple(id(v) for v in layers.values()) + (id(dikes),)
+    key = (territory.id,) + tuple(id(v) for v in layers.values())
     if key in _CACHE:
         return _CACHE[key]
     communes, arcs, dem, buildings = (layers[n] for n in ("communes", "erosion", "dem",
@@ -323,7 +422,7 @@ def prepare(territory) -> Prepared:
     table = ex.exposure_table(buildings, arcs, dem)
     dist = table[[f"dist_{j}" for j in range(len(arcs))]].to_numpy(dtype=float) \
         if len(arcs) else np.zeros((len(buildings), 0))
-    line = dikes if dikes is not None else arcs
+    line = arcs  # the "raise the dike" option's line without a dikes layer
     dike_cells = line_cells(dem, line)
     # urban fronts (nourished shore): eroding shoreline points with enough buildings nearby
     bxy = np.column_stack([pts.x.to_numpy(), pts.y.to_numpy()])
@@ -369,6 +468,7 @@ def prepare(territory) -> Prepared:
                     cell=(table["row"].to_numpy(), table["col"].to_numpy(),
                           table["inside"].to_numpy(dtype=bool)), axis=axis)
     _CACHE.clear()  # keep one territory in memory
+    _DEFENDED.clear()
     _CACHE[key] = prep
     return prep
 
@@ -404,7 +504,8 @@ def _state(prep: Prepared, s: CoastScenario, year: int, nourishment_pct: float, 
     else:
         in_band = np.zeros(len(prep.buildings), dtype=bool)
     level, gradient = _levels(s, rp or s.return_period, slr)
-    depth, ha = prep.flood(level, crest, drawn, gradient)
+    depth, ha = prep.flood(level, crest, drawn, gradient, s.defence_failure == "breach",
+                           s.high_water_m)
     return State(year, slr, level, retreat, in_band, depth, ha)
 
 
@@ -418,7 +519,8 @@ def _levels(s: CoastScenario, rp: float, slr: float) -> tuple[float, float]:
 def _event_damage(prep: Prepared, s: CoastScenario, rp: float, slr: float, crest: float,
                   keep: np.ndarray, drawn: DrawnDike | None) -> float:
     level, gradient = _levels(s, rp, slr)
-    depth, _ = prep.flood(level, crest, drawn, gradient)
+    depth, _ = prep.flood(level, crest, drawn, gradient, s.defence_failure == "breach",
+                          s.high_water_m)
     return float(np.sum((ex.damage_fraction(depth) * prep.unit_damage)[keep]))
 
 
@@ -506,7 +608,7 @@ def run_coast(prep: Prepared, s: CoastScenario, model: Model):
             for y in years]
 
     # option costs (the dike's delay also delays its flood benefit)
-    dike_cells_z = prep.dem.values[prep.dike_cells]
+    dike_cells_z = prep.dem_with_dike(0.0)[prep.dike_cells]  # today's crest or ground
     raise_m = float(np.nanmean(np.maximum(s.dike_crest_m - dike_cells_z, 0.0))) \
         if s.dike_crest_m > 0 and dike_cells_z.size else 0.0
     dike_m = prep.dike_length_m if s.dike_crest_m > 0 else 0.0
@@ -634,11 +736,14 @@ def run_coast(prep: Prepared, s: CoastScenario, model: Model):
     communes = prep.communes.assign(code_insee=prep.communes["code_insee"].astype(str))
     communes = communes.merge(per, left_on="code_insee", right_index=True, how="left")
     communes[per.columns] = communes[per.columns].fillna(0.0)
-    z = prep.dem_with_dike(s.dike_crest_m, drawn)
-    depth_grid = flood_depth(prep.dem.copy(data=z), prep.level_field(
-        h.level, _levels(s, s.return_period, h.slr)[1]), prep.sea)
-    flood = depth_grid.where(xr.DataArray(prep.land_mask, dims=prep.dem.dims,
-                                          coords={d: prep.dem[d] for d in prep.dem.dims}))
+    wet, z, field = prep.wet(h.level, s.dike_crest_m, drawn,
+                             _levels(s, s.return_period, h.slr)[1], s.defence_failure == "breach",
+                             s.high_water_m)
+    depth = np.zeros(z.shape, dtype=np.float32)
+    np.subtract(field, z, out=depth, where=wet)
+    flood = prep.dem.copy(data=np.maximum(depth, 0.0)).where(xr.DataArray(
+        prep.land_mask, dims=prep.dem.dims, coords={d: prep.dem[d] for d in prep.dem.dims}))
+    flood.name = "flood_depth"
     flood.attrs.update(units="m", water_level_m=h.level)
 
     series = pd.DataFrame({
@@ -660,9 +765,36 @@ def run_coast(prep: Prepared, s: CoastScenario, model: Model):
         retreat_m=h.retreat)
     projected = gpd.GeoDataFrame(projected, geometry=projected_shoreline(
         prep.arcs, h.retreat, prep.land), crs=prep.arcs.crs)
-    return model.new_result(s, values=values, series=series, layers={
+    return model.new_result(s, values=values, series=series, notes={
+        "defences": defences_note(prep, s)}, layers={
         "buildings": bl, "communes": communes, "flood": flood, "retreat_band": band,
         "shoreline": shoreline, "shoreline_projected": projected})
+
+
+def defences_note(prep: Prepared, s: CoastScenario) -> str:
+    """What the flood of this run stands on: today's defences (or none), breach or not, and
+    today's foreshore left out (shown on the cards' evidence)."""
+    if prep.defence is None:
+        text = ("no dikes layer: the 120 m DEM has no levee, the estuary flood is an upper "
+                "bound without defences")
+    else:
+        text = prep.defence_note
+    if s.defence_failure == "breach":
+        text += ("; with breach (PPRL, simplified): every defence with water against it fails, "
+                 "its precaution band (100 × water height behind it, at least 50 m) floods")
+    elif prep.defence is not None or s.dike_crest_m > 0 or s.dike_line is not None:
+        text += "; no breach: the defences hold until overtopped"
+    row, col, inside = prep.cell
+    on_shore = inside & prep.intertidal(s.high_water_m)[row, col]
+    homes = float(prep.buildings["dwellings"].to_numpy(dtype=float)[on_shore].sum())
+    text += (f"; cells below spring high water ({s.high_water_m:.2f} m) connected to the sea "
+             "are today's foreshore or sea, not counted as flooded land")
+    if on_shore.any():
+        text += (f" ({int(on_shore.sum())} buildings, {homes:.0f} homes stand on such cells: "
+                 "polders whose levees the DEM lacks, left out of the flood"
+                 + (" until a dikes layer cuts them off the sea)" if prep.defence is None
+                    else ")"))
+    return text
 
 
 class CoastModel(Model):
@@ -759,7 +891,7 @@ _SLR = ("coast.ar6_sea_level",)
 #: Every term of the storm levels that rests on no published figure (submersion.LEVEL_SOURCES),
 #: by its parameter or constant name, and the level sources, named on the cards' evidence.
 _LEVELS = ("return_period", *(k for k, (lvl, _) in LEVEL_SOURCES.items() if lvl == "assumption"),
-           "sea_level_option")
+           "sea_level_option", "defence_failure")
 _LEVEL_SOURCE_TEXT = ("storm levels per reach in m above mean sea level (the DEM's datum): "
                       + "; ".join(src for lvl, src in LEVEL_SOURCES.values()
                                   if lvl == "observed"))
@@ -771,14 +903,18 @@ _RETREAT = Evidence(
     assumptions=("active_length_m", "berm_height_m", "closure_depth_m", "event_retreat_m"),
     layers=("erosion",))
 _FLOOD = Evidence(
-    "assumption", "connected bathtub on the DEM (no levees finer than its 120 m cells: the "
-    "estuary flood is an upper bound without defences), " + _LEVEL_SOURCE_TEXT + " + the AR6 "
+    "assumption", "connected bathtub on the DEM with today's defences of the dikes layer when "
+    "one is loaded (without it, no levee finer than the 120 m cells: the estuary flood is an "
+    "upper bound without defences), breach or not after the PPRL guidance (precaution band "
+    "100 × water height, at least 50 m); today's foreshore (below spring high water, "
+    "connected to the sea) is not flooded land; " + _LEVEL_SOURCE_TEXT + " + the AR6 "
     "sea-level rise", checks=(*_SLR, "coast.storm_levels"),
-    assumptions=_LEVELS, layers=("dem", "erosion"))
+    assumptions=_LEVELS, layers=("dem", "erosion", "dikes"), note="defences")
 _EXPOSED = Evidence(
     "assumption", "buildings in the retreat band or the flood (homes and residents per "
-    "building)", assumptions=("active_length_m", "closure_depth_m", "event_retreat_m",
-                              *_LEVELS), layers=None)
+    "building; the flood as for the flooded area: " + _LEVEL_SOURCE_TEXT + ")",
+    assumptions=("active_length_m", "closure_depth_m", "event_retreat_m", *_LEVELS),
+    layers=None, note="defences")
 _MONEY = Evidence(
     "assumption", "JRC 2017 depth-damage curves; expected annual damage integrated "
     "log-linearly in the return period over the 1-1000 yr events and the damage-start "
@@ -786,7 +922,7 @@ _MONEY = Evidence(
     "at the horizon (France Stratégie), 3.2 % discount rate (exposure.py)",
     checks=("coast.ead_method",),
     assumptions=("discount_pct", *_LEVELS, "depth-damage curves and unit costs (exposure.py)"),
-    layers=None)
+    layers=None, note="defences")
 _EVIDENCE = {
     "slr_m": Evidence("validated", "IPCC AR6 WGI global mean sea level by warming level "
                       "(sea_level.py)", checks=_SLR,

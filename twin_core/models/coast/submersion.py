@@ -44,6 +44,43 @@ Still-water level of a storm of return period T at a cell (reach factor f, below
   normal high tide measured in the same storm went from 1.20 m at Le Verdon to 2.45 m at
   Le Marquis (ratio 2.04; Géomorphologie 2002 n° 2, medium). Linear in between is an
   assumption (Pauillac, mid-way, gets ≈ 1.28).
+
+**Existing defences** (a ``dikes`` territory layer: lines with their crest ``crest_m`` in the
+DEM's datum): the DEM cells each line crosses are raised to its crest (:func:`defence_grid`,
+:func:`burn_dike`) in the baseline and in every option: they are today's works, not a measure.
+Without that layer the 120 m DEM has no levee at all, and the estuary flood is an upper bound
+without defences.
+
+**Breach** (:func:`breach_flood`), a simplified reading of the French PPRL guidance on defence
+failure (DGPR/MEDDE, *Guide méthodologique : plan de prévention des risques littoraux*, May
+2014, and the rules later written into the Code de l'environnement by décret n° 2019-715 of 5
+July 2019, art. R. 562-11-4, and the arrêté of 5 July 2019, art. 3). What is implemented:
+
+* no defence is assumed to hold ("un ouvrage peut toujours faillir"; a default breach of 100 m
+  per homogeneous section, reducible to about 50 m for a structure with a permanent manager:
+  Assemblée nationale hearing, intervention 151313, domain_facts_more A10, medium);
+* behind a failing defence, a precaution band ("bande de précaution") of width
+  ``PRECAUTION_BAND_FACTOR`` × the water height behind the work (still-water level − natural
+  ground immediately behind it), at least ``PRECAUTION_BAND_MIN_M`` = 50 m, unless the ground
+  reaches the water level first (R. 562-11-4; arrêté of 5 July 2019 art. 3: minimum 50 m);
+  the band's cells below the level and connected to the failing defence flood to the
+  still-water level (static, no volume limit, as the connected bathtub).
+
+Assumptions (not read in the guide's text, whose failure chapter was not available here):
+a defence fails when the water stands against it (a defence cell next to a flooded cell, with
+the natural ground under it below the level: a head on the work); every loaded cell of every
+defence is a potential breach — at 120 m a DEM cell is wider than a 100 m breach, and the
+breach's place along a section is not known, so the band runs along the whole loaded length
+(the envelope of the breach positions, an upper bound of one breach's band); the ground "behind"
+is the DEM under the defence (the 120 m DEM erases the levee itself); defences that the water
+only reaches through another breach do not fail in turn.
+
+**Intertidal cells are not flooded land** (:func:`intertidal_mask`): cells below today's mean
+spring high water (``high_water_m``) connected to the sea are foreshore or sea at every spring
+tide, not land flooded by the storm; they are left out of the flooded area and of the flooded
+buildings and damage of every event, in the baseline and the options. Without a dike layer this
+also leaves out low polders that the DEM connects to the sea below spring high water (their
+levees are finer than its cells): load the defences to count them.
 """
 
 from __future__ import annotations
@@ -87,6 +124,10 @@ LEVEL_SOURCES: dict[str, tuple[str, str]] = {
 #: Storm surge (m) by return period (years); see the module docstring for the sources.
 SURGE_M: dict[int, float] = {10: 0.6, 100: 1.0, 1000: 1.5}
 RETURN_PERIODS = tuple(SURGE_M)
+#: PPRL precaution band behind a failing defence: width = factor × water height behind it (m),
+#: at least the minimum (décret 2019-715 art. R. 562-11-4; arrêté of 5 July 2019 art. 3).
+PRECAUTION_BAND_FACTOR = 100.0
+PRECAUTION_BAND_MIN_M = 50.0
 #: Events integrated into the expected annual damage (years).
 EAD_RETURN_PERIODS = (1, 2, 5, 10, 100, 1000)
 
@@ -227,3 +268,61 @@ def line_cells(dem: xr.DataArray, lines) -> np.ndarray:
     return rasterize(((g, 1) for g in geoms), out_shape=dem.shape,
                      transform=dem.rio.transform(), fill=0, all_touched=True,
                      dtype="uint8").astype(bool)
+
+
+def intertidal_mask(dem: np.ndarray, high_water: float, sea: np.ndarray | None = None
+                    ) -> np.ndarray:
+    """Cells below today's mean spring high water ``high_water`` (m, DEM datum) connected to the
+    sea (4-neighbours): foreshore or sea at every spring tide, not land a storm floods."""
+    return flooded_mask(dem, high_water, sea)
+
+
+def defence_grid(dem: xr.DataArray, lines, column: str = "crest_m") -> np.ndarray:
+    """Crest (m) of the defences per DEM cell (all-touched; the highest where several lines
+    cross a cell), NaN where there is none. ``lines``: GeoDataFrame in the DEM's CRS."""
+    from rasterio.features import rasterize
+
+    if lines is None or len(lines) == 0:
+        return np.full(dem.shape, np.nan, dtype=np.float32)
+    crest = np.asarray(lines[column], dtype=float)
+    order = np.argsort(crest, kind="stable")  # drawn last = kept: the highest crest wins
+    geoms = np.asarray(lines.geometry.values)[order]
+    return rasterize(((g, float(c)) for g, c in zip(geoms, crest[order], strict=True)),
+                     out_shape=dem.shape, transform=dem.rio.transform(), fill=np.nan,
+                     all_touched=True, dtype="float32")
+
+
+def breach_flood(ground: np.ndarray, z: np.ndarray, wet: np.ndarray, defence: np.ndarray,
+                 level: float | np.ndarray, cell_m: tuple[float, float]) -> np.ndarray:
+    """The flooded mask with the defences breached (see the module docstring, PPRL).
+
+    ``ground``: the DEM without the defences (natural ground, m); ``z``: the DEM the no-breach
+    flood ran on (defences burnt in); ``wet``: that flood; ``defence``: boolean mask of the
+    defence cells; ``level``: still-water level (scalar or per cell); ``cell_m``: (row, column)
+    cell size in metres. A defence cell fails when it is wet or next to a wet cell and the
+    ground under it is below the level; the cells within the precaution band of a failing
+    cell — ``max(PRECAUTION_BAND_FACTOR × (level − ground at the defence),
+    PRECAUTION_BAND_MIN_M)`` from it — that are below the level and connected to a failing
+    cell through such cells are added to ``wet``.
+    """
+    wet = np.asarray(wet, dtype=bool)
+    defence = np.asarray(defence, dtype=bool)
+    if not defence.any():
+        return wet
+    lv = np.broadcast_to(np.asarray(level, dtype=np.float32), ground.shape)
+    with np.errstate(invalid="ignore"):
+        head = lv - ground  # NaN ground: no head
+        loaded = defence & (head > 0) & (wet | ndimage.binary_dilation(wet, structure=_FOUR))
+    if not loaded.any():
+        return wet
+    dist, (iy, ix) = ndimage.distance_transform_edt(~loaded, sampling=cell_m,
+                                                    return_indices=True)
+    width = np.maximum(PRECAUTION_BAND_FACTOR * head[iy, ix], PRECAUTION_BAND_MIN_M)
+    z_breached = np.where(loaded, ground, z)
+    with np.errstate(invalid="ignore"):
+        candidate = (dist <= width) & (z_breached < lv)
+    labels, n = ndimage.label(candidate, structure=_FOUR)
+    keep = np.zeros(n + 1, dtype=bool)
+    keep[labels[loaded]] = True
+    keep[0] = False
+    return wet | keep[labels]
