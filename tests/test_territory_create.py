@@ -143,8 +143,6 @@ def test_bad_selections_are_refused_with_a_clear_message_and_nothing_written(tmp
     _refused(capsys, ["territory", "create", "x", "--communes", "83107", "--dem",
                       str(SHARED / "elevation/gironde_topobathy_120m.tif"), *base],
              ["covers only 0.0 %"])
-    _refused(capsys, ["territory", "create", "x", "--communes", "83107", "--download", *base],
-             ["--download", "not available"])
     assert list(tmp_path.iterdir()) == []
     with pytest.raises(TwinInputError) as exc:
         C.create_territory("x", epci="123456789", source=SHARED, into=tmp_path)

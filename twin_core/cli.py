@@ -240,11 +240,10 @@ def _cmd_data_build(args: argparse.Namespace) -> int:
 def _cmd_territory_create(args: argparse.Namespace) -> int:
     from twin_core.territory import create
 
-    if args.download:  # no service wired in yet: say so, fetch nothing
-        raise TwinInputError("download_unavailable", "--download")
     create.create_territory(args.name, communes=args.communes, epci=args.epci,
                             departement=args.departement, source=args.source, into=args.into,
-                            dem=args.dem, overwrite=args.overwrite)
+                            dem=args.dem, overwrite=args.overwrite, download=args.download,
+                            dry_run=args.dry_run, max_download_mb=args.max_download_mb)
     return 0
 
 
@@ -303,7 +302,8 @@ def parser() -> argparse.ArgumentParser:
     b.set_defaults(func=_cmd_data_build)
     te = sub.add_parser("territory", help="create a territory for any communes, import layers")
     tsub = te.add_subparsers(dest="territory_command", required=True)
-    tc = tsub.add_parser("create", help="build a territory from local national files")
+    tc = tsub.add_parser("create", help="build a territory from local national files "
+                          "or the official services (--download)")
     tc.add_argument("name", help="territory name (folder name)")
     what = tc.add_mutually_exclusive_group(required=True)
     what.add_argument("--communes", nargs="+", metavar="CODE", help="INSEE commune codes")
@@ -320,7 +320,15 @@ def parser() -> argparse.ArgumentParser:
                          "territory); 'none' builds without relief")
     tc.add_argument("--overwrite", action="store_true", help="replace an existing territory")
     tc.add_argument("--download", action="store_true",
-                    help="fetch from the official services: not available yet (says so)")
+                    help="first fetch the layers from the official services (IGN Géoplateforme, "
+                         "Hub'Eau, Cerema, Météo-France; cached, resumable); nothing is "
+                         "downloaded without it")
+    tc.add_argument("--dry-run", action="store_true",
+                    help="with --download: list the requests (method, URL, parameters, "
+                         "estimated size) and fetch nothing")
+    tc.add_argument("--max-download-mb", type=float, default=None, metavar="MB",
+                    help="refuse a layer whose estimated download is larger (default "
+                         "$TWIN_MAX_DOWNLOAD_MB or 500)")
     tc.set_defaults(func=_cmd_territory_create)
     ti = tsub.add_parser("import", help="check a file, then make it a layer of a territory "
                          "(the previous version is kept as LAYER.prev)")

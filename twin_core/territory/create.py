@@ -11,7 +11,12 @@ territory, is either replaced by the seeded synthetic stand-in the samples use (
 land take: labelled ``synthetic`` as everywhere) or listed under ``missing`` with the reason; the
 use cases that lack a layer are listed under ``use_cases``.
 
-Official services (``--download``) are not wired in yet: the option says so and fetches nothing.
+With ``--download`` the layers are first fetched from the official services
+(:mod:`twin_core.territory.download`) into a temporary folder laid out like ``../shared/data``
+(:class:`DownloadInputs` reads it before the ``--from`` folder), then built by the same path;
+BD TOPO bâtiments and RPG parcels, when fetched, replace the synthetic buildings and crops
+(:mod:`twin_core.territory.products` readers), the Météo-France daily station the Nice SYNOP.
+``--dry-run`` lists the requests and fetches nothing.
 """
 
 from __future__ import annotations
@@ -91,6 +96,19 @@ class Inputs(B.Sources):
     def has(self, rel: str) -> bool:
         return (self.root / rel).exists()
 
+    def glob(self, folder: str, pattern: str) -> list[Path]:
+        """Files of ``folder`` matching ``pattern``, sorted."""
+        d = self.root / folder
+        return sorted(d.glob(pattern)) if d.is_dir() else []
+
+    def rel(self, path: Path) -> str:
+        """``path`` relative to the source folder (ValueError when outside)."""
+        return str(Path(path).resolve().relative_to(self.root.resolve()))
+
+    def extra(self, key: str) -> Path | None:
+        """A fetched national product that replaces a stand-in (see DownloadInputs)."""
+        return None
+
     def provenance(self, rel: str | Sequence[str], product: str, licence: str,
                    edition: str = "") -> dict[str, Any]:
         """Product, edition, licence, file(s) (relative to the source folder), the files' date
@@ -118,6 +136,71 @@ class Inputs(B.Sources):
         if len(files) > 1:
             out["files"] = len(files)
         return out
+
+
+class DownloadInputs(Inputs):
+    """The files fetched by ``--download`` (an overlay folder laid out like ../shared/data)
+    read before those of the ``--from`` folder; their provenance is the fetch's (product,
+    licence, request URL, date, SHA-256 of the answers)."""
+
+    #: the build's file names → the fetched files that stand for them
+    ALIASES = {"forest/bdforet_v2_paca.parquet": "forest/bdforet_v2_wfs.parquet",
+               "water/naiades_nitrates_cotedor_21.csv": "water/naiades_nitrates_hubeau.csv",
+               "water/naiades_stations_cotedor_21.csv": "water/naiades_stations_hubeau.csv"}
+    #: products with no counterpart in ../shared/data (they replace stand-ins)
+    EXTRA = {"buildings": "download/bdtopo_batiment.geojson",
+             "rpg": "download/rpg_parcelles.geojson",
+             "weather_daily": "climate/meteofrance_daily_weather.csv",
+             "hydrometry_stations": "water/hydrometry_stations.geojson",
+             "hydrometry_qmj": "water/hydrometry_qmj.csv"}
+
+    def __init__(self, root: Path, overlay: Path, fetched: dict[str, dict]) -> None:
+        super().__init__(root)
+        self.overlay = Path(overlay)
+        self.fetched = fetched
+
+    def _over(self, rel: str) -> Path | None:
+        q = self.overlay / self.ALIASES.get(rel, rel)
+        return q if q.exists() else None
+
+    def path(self, rel: str) -> Path:
+        return self._over(rel) or super().path(rel)
+
+    def has(self, rel: str) -> bool:
+        return self._over(rel) is not None or super().has(rel)
+
+    def glob(self, folder: str, pattern: str) -> list[Path]:
+        d = self.overlay / folder
+        mine = sorted(d.glob(pattern)) if d.is_dir() else []
+        return mine + super().glob(folder, pattern)
+
+    def rel(self, path: Path) -> str:
+        try:
+            return str(Path(path).resolve().relative_to(self.overlay.resolve()))
+        except ValueError:
+            return super().rel(path)
+
+    def extra(self, key: str) -> Path | None:
+        return self._over(self.EXTRA[key]) if key in self.EXTRA else None
+
+    def provenance(self, rel: str | Sequence[str], product: str, licence: str,
+                   edition: str = "") -> dict[str, Any]:
+        rels = [rel] if isinstance(rel, str) else list(rel)
+        mine = [self.ALIASES.get(r, r) for r in rels if self.ALIASES.get(r, r) in self.fetched]
+        if not mine:
+            return super().provenance(rel, product, licence, edition)
+        out = dict(self.fetched[mine[0]])
+        others = [r for r in rels if self.ALIASES.get(r, r) not in self.fetched]
+        if others:
+            out["also"] = super().provenance(others, product, licence, edition)
+        return out
+
+
+#: download layer → the manifest layers it provides
+DOWNLOAD_PROVIDES = {"buildings": ("buildings",), "stands": ("stands",), "dem": ("dem",),
+                     "erosion": ("erosion",), "stations": ("stations", "nitrates"),
+                     "crops": ("crops",), "weather": ("weather_nice_synop",),
+                     "conso_naf": ("conso_naf",), "hydrometry": ("hydrometry_stations",)}
 
 
 def _entry(path: str, kind: str, synthetic: bool, source: str, description: str,
@@ -190,8 +273,7 @@ def select_communes(inp: Inputs, communes: Sequence[str] | None = None,
 
 # == layers =======================================================================================
 def _dem_candidates(inp: Inputs) -> list[Path]:
-    folder = inp.root / "elevation"
-    return sorted(folder.glob("*.tif")) if folder.is_dir() else []
+    return inp.glob("elevation", "*.tif")
 
 
 def _dem_cover(path: Path, area) -> tuple[float, tuple[float, ...]]:
@@ -305,8 +387,7 @@ def _near_nice(sel: gpd.GeoDataFrame) -> float:
 
 def _conso_real(inp: Inputs, codes: pd.Series) -> pd.DataFrame | None:
     rel = "zan/cerema_conso_naf_2009_2023_ain_9communes.csv"
-    national = sorted((inp.root / "zan").glob("*conso_naf*.csv")) if (inp.root / "zan").is_dir() \
-        else []
+    national = inp.glob("zan", "*conso_naf*.csv")
     if not national:
         return None
     frames = []
@@ -315,7 +396,7 @@ def _conso_real(inp: Inputs, codes: pd.Series) -> pd.DataFrame | None:
                                                                 "epci23")})
         frames.append(df[df["idcom"].isin(set(codes))])
     out = pd.concat(frames, ignore_index=True).drop_duplicates("idcom")
-    out.attrs["files"] = [str(p.relative_to(inp.root)) for p in national] or [rel]
+    out.attrs["files"] = [inp.rel(p) for p in national] or [rel]
     return out if len(out) else None
 
 
@@ -378,7 +459,7 @@ def build_layers(inp: Inputs, sel: gpd.GeoDataFrame, dest: Path, rng: np.random.
         dem_arr, transform = B._build_dem(dem_path, tuple(sel.total_bounds), res=res, pad=1000.0)
         B._write_cog(dem_arr, transform, dest / "dem.tif")
         try:
-            rel_dem = str(dem_path.resolve().relative_to(inp.root.resolve()))
+            rel_dem = inp.rel(dem_path)
             prov = _prov(inp, rel_dem, P_SRTM if "srtm" in dem_path.name.lower() else
                          P_DEMCOMPARE if "gironde" in dem_path.name else ("elevation model",
                                                                           "see its producer", ""))
@@ -392,7 +473,27 @@ def build_layers(inp: Inputs, sel: gpd.GeoDataFrame, dest: Path, rng: np.random.
     else:
         missing["dem"] = ("no elevation file in elevation/ reaches the territory"
                           if dem is None else "built with --dem none")
-    if dem_arr is not None:
+    bdtopo = inp.extra("buildings")
+    real_bld = None
+    if bdtopo is not None:  # fetched BD TOPO bâtiments replace the synthetic stand-in
+        from twin_core.territory.products import read_bdtopo_buildings
+
+        real_bld = read_bdtopo_buildings(bdtopo, full)
+        real_bld = real_bld[real_bld.within(area)].reset_index(drop=True)
+        if len(real_bld) == 0:
+            real_bld = None
+            missing["buildings"] = "no fetched BD TOPO building inside the communes"
+    if real_bld is not None:
+        B._write_gpkg(real_bld, dest / "buildings.gpkg", spatial_index=False)
+        prov = inp.provenance(inp.rel(bdtopo), "IGN BD TOPO bâtiments", "Licence Ouverte")
+        layers["buildings"] = _entry(
+            "buildings.gpkg", "vector", False, prov["product"],
+            f"{len(real_bld):,} BD TOPO buildings inside the communes (points at the "
+            "footprints' representative points): use from USAGE1, dwellings "
+            "(nombre_de_logements), residents = dwellings × 2.19 (INSEE 2020 household size), "
+            "floor area = footprint × floors.", prov)
+        missing.pop("buildings", None)
+    elif dem_arr is not None:
         mairie = gpd.GeoSeries(gpd.points_from_xy(sel["mairie_lon"], sel["mairie_lat"]),
                                crs="EPSG:4326").to_crs(B.L93)
         s2 = sel.assign(mairie_x=mairie.x.to_numpy(), mairie_y=mairie.y.to_numpy())
@@ -414,7 +515,7 @@ def build_layers(inp: Inputs, sel: gpd.GeoDataFrame, dest: Path, rng: np.random.
             f"shore where the commune has an erosion arc; public 1/500 inh., commercial "
             f"1/150 inh.{agg}", {"inputs": [layers["communes"]["provenance"],
                                             layers["dem"]["provenance"]]})
-    else:
+    elif "buildings" not in missing:
         missing["buildings"] = "the synthetic buildings are placed on DEM land cells: no DEM"
     step("coast layers", t0)
 
@@ -464,7 +565,17 @@ def build_layers(inp: Inputs, sel: gpd.GeoDataFrame, dest: Path, rng: np.random.
         missing["ifn_plots"] = "forest/ifn_*.csv not in the source folder"
     rel = "climate/nice_synop_07690_2023-07_2025-08.csv"
     km = _near_nice(sel)
-    if inp.has(rel) and km <= MAX_STATION_KM:
+    daily = inp.extra("weather_daily")
+    if daily is not None:  # fetched Météo-France daily station (the forest model's weather)
+        prov = inp.provenance(inp.rel(daily), "Météo-France daily station", "Licence Ouverte")
+        table = pd.read_csv(daily)
+        B._write_csv(table, dest / "weather_nice_synop.csv")
+        layers["weather_nice_synop"] = _entry(
+            "weather_nice_synop.csv", "table", False, prov["product"],
+            f"{len(table):,} days of the nearest Météo-France daily station (layer key of the "
+            "forest model's fire weather): noon temperature ≈ TX, humidity ≈ UN, 10 m wind ≈ "
+            "FFM (km/h), 24 h rain = RR (assumptions: the FWI wants noon values).", prov)
+    elif inp.has(rel) and km <= MAX_STATION_KM:
         B._write_csv(B._nice_synop(inp), dest / "weather_nice_synop.csv")
         layers["weather_nice_synop"] = _entry(
             "weather_nice_synop.csv", "table", False, P_SYNOP[0] + ", " + P_SYNOP[1],
@@ -532,7 +643,43 @@ def build_layers(inp: Inputs, sel: gpd.GeoDataFrame, dest: Path, rng: np.random.
             "twin_core.models.agriculture.catchments",
             "Upstream area of each station (snapped to the 1 km D8 grid).",
             _prov(inp, rel, P_FLOWDIR))
-    if "stations" in layers:
+    rpg = inp.extra("rpg")
+    crops = None
+    if rpg is not None:  # fetched RPG parcels replace the synthetic crop areas
+        from twin_core.models.agriculture.inputs import crops_table_from_rpg
+        from twin_core.territory.products import read_rpg
+
+        crops = crops_table_from_rpg(read_rpg(rpg), full)
+        if len(crops):
+            B._write_csv(crops, dest / "crops.csv")
+            prov = inp.provenance(inp.rel(rpg), "IGN/ASP RPG", "Licence Ouverte")
+            layers["crops"] = _entry(
+                "crops.csv", "table", False, prov["product"],
+                f"Crop areas (ha) per commune from {len(crops)} commune × crop sums of RPG "
+                "parcels (by representative point; code_cultu → the model's crops, others "
+                "'other').", prov)
+        else:
+            crops = None
+    hydro = inp.extra("hydrometry_stations")
+    if hydro is not None:
+        hst = gpd.read_file(hydro).to_crs(B.L93)
+        hst = hst[hst.within(area.buffer(5000.0))].reset_index(drop=True)
+        if len(hst):
+            B._write_gpkg(hst, dest / "hydrometry_stations.gpkg")
+            prov = inp.provenance(inp.rel(hydro), "Hub'Eau hydrométrie", "Licence Ouverte")
+            layers["hydrometry_stations"] = _entry(
+                "hydrometry_stations.gpkg", "vector", False, prov["product"],
+                f"{len(hst)} hydrometric stations within 5 km of the communes (no use case "
+                "reads them yet).", prov)
+            qmj = inp.extra("hydrometry_qmj")
+            if qmj is not None:
+                q = pd.read_csv(qmj, dtype={"code_station": str})
+                q = q[q["code_station"].isin(set(hst["code_station"].astype(str)))]
+                B._write_csv(q, dest / "hydrometry_qmj.csv")
+                layers["hydrometry_qmj"] = _entry(
+                    "hydrometry_qmj.csv", "table", False, prov["product"],
+                    f"{len(q):,} daily mean flows (QmJ, m³/s) of those stations.", prov)
+    if "stations" in layers and crops is None:
         B._write_csv(B._crops(communes, rng), dest / "crops_synthetic.csv")
         layers["crops_synthetic"] = _entry(
             "crops_synthetic.csv", "table", True,
@@ -594,14 +741,25 @@ def use_cases(layers: dict[str, dict]) -> dict[str, dict[str, Any]]:
 
 def write_territory(inp: Inputs, sel: gpd.GeoDataFrame, dest: Path, tid: str, fr: str, en: str,
                     rng: np.random.Generator, dem: str | os.PathLike | None = None,
-                    selection: dict | None = None, log: Callable[[str], Any] = print
-                    ) -> list[Path]:
-    """Build every layer of ``sel`` in ``dest`` and its manifest; returns the files written."""
+                    selection: dict | None = None, log: Callable[[str], Any] = print,
+                    download: dict | None = None) -> list[Path]:
+    """Build every layer of ``sel`` in ``dest`` and its manifest; returns the files written.
+    ``download`` (fetched layers, failures) goes to the manifest; a failed fetch is added to
+    the reason of the layers it would have provided."""
     layers, missing, extra = build_layers(inp, sel, dest, rng, dem=dem, log=log)
+    if download is not None:
+        for name, reason in download.get("failed", {}).items():
+            for key in DOWNLOAD_PROVIDES.get(name, ()):
+                if key in missing:
+                    missing[key] += f"; download failed: {reason}"
+                elif key not in layers:
+                    missing[key] = f"download failed: {reason}"
     manifest = {"id": tid, "name": {"fr": fr, "en": en}, "crs": B.L93, "layers": layers,
                 **extra, "missing": missing, "use_cases": use_cases(layers)}
     if selection is not None:
         manifest["selection"] = selection
+    if download is not None:
+        manifest["download"] = download
     B._write_json(manifest, dest / "territory.json")
     return sorted(p for p in dest.iterdir() if p.is_file())
 
@@ -609,9 +767,13 @@ def write_territory(inp: Inputs, sel: gpd.GeoDataFrame, dest: Path, tid: str, fr
 def create_territory(name: str, communes: Sequence[str] | None = None, epci: str | None = None,
                      departement: str | None = None, source: str | os.PathLike | None = None,
                      into: str | os.PathLike | None = None, dem: str | None = None,
-                     overwrite: bool = False, log: Callable[[str], Any] = print) -> Path:
+                     overwrite: bool = False, log: Callable[[str], Any] = print,
+                     download: bool = False, dry_run: bool = False,
+                     max_download_mb: float | None = None) -> Path | None:
     """``twin territory create``: the territory folder (``into``/NAME, by default in
-    :func:`territories_dir`), checked layer by layer once written."""
+    :func:`territories_dir`), checked layer by layer once written. ``download`` first fetches
+    the layers from the official services (:mod:`twin_core.territory.download`); ``dry_run``
+    only lists those requests (nothing is fetched nor written; returns None)."""
     from twin_core.territory import Territory
 
     if not NAME_RE.fullmatch(name or ""):
@@ -621,6 +783,15 @@ def create_territory(name: str, communes: Sequence[str] | None = None, epci: str
         raise TwinInputError("file_not_found", str(src / "communes" / "communes_france.parquet"))
     inp = Inputs(src)
     sel = select_communes(inp, communes, epci, departement)
+    if dry_run:
+        from twin_core.territory import download as D
+
+        reqs = D.plan(sel)
+        log(f"--dry-run: the first {len(reqs)} requests for {len(sel)} communes "
+            "(nothing is fetched nor written):")
+        for r in reqs:
+            log("  " + r.line())
+        return None
     dest = Path(into) / name if into else territories_dir() / name
     if (dest / "territory.json").exists() and not overwrite:
         raise TwinInputError("territory_exists", str(dest))
@@ -632,13 +803,26 @@ def create_territory(name: str, communes: Sequence[str] | None = None, epci: str
     selection = {"communes": list(sel["code_insee"]), "epci": epci, "departement": departement,
                  "source": str(src.resolve())}
     label = name
+    overlay = dest.with_name(f".{dest.name}.download")
+    fetched = None
     try:
+        if download:
+            from twin_core.territory import download as D
+
+            shutil.rmtree(overlay, ignore_errors=True)
+            log(f"downloading the layers of {len(sel)} communes (cache: {D.cache_dir()})")
+            res = D.download(sel, overlay, max_mb=max_download_mb, log=log)
+            inp = DownloadInputs(src, overlay, res.provenance)
+            fetched = {"fetched": sorted(res.files), "failed": res.failed,
+                       "requests_sent": res.sent}
         write_territory(inp, sel, tmp, name, label, label, rng, dem=dem, selection=selection,
-                        log=log)
+                        log=log, download=fetched)
         Territory.load(tmp).check()  # every layer through its schema and the territory checks
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+    finally:
+        shutil.rmtree(overlay, ignore_errors=True)
     if dest.exists():
         shutil.rmtree(dest)
     dest.parent.mkdir(parents=True, exist_ok=True)

@@ -357,8 +357,8 @@ class Context:
     def check_size(self, layer: str, nbytes: float | None, what: str) -> None:
         if nbytes is not None and nbytes > self.max_bytes:
             raise TwinInputError("download_too_large", layer, layer=layer,
-                                 figure=f"{nbytes / 1e6:,.0f}", what=what,
-                                 limit=f"{self.max_bytes / 1e6:,.0f}")
+                                 figure=f"{nbytes / 1e6:.0f}", what=what,
+                                 limit=f"{self.max_bytes / 1e6:.0f}")
 
 
 def _mb(n: float | None) -> str:
@@ -366,9 +366,14 @@ def _mb(n: float | None) -> str:
 
 
 # -- WFS ----------------------------------------------------------------------------------------
+def _num(v: float) -> str:
+    """A coordinate as plain decimal text (no exponent)."""
+    return f"{v:.6f}".rstrip("0").rstrip(".")
+
+
 def _wfs_params(typename: str, bbox: tuple, crs: str = "EPSG:2154", **extra) -> dict:
     p = {"SERVICE": "WFS", "VERSION": "2.0.0", "REQUEST": "GetFeature", "TYPENAMES": typename,
-         "SRSNAME": crs, "BBOX": ",".join(f"{v:g}" for v in bbox) + f",{crs}"}
+         "SRSNAME": crs, "BBOX": ",".join(_num(v) for v in bbox) + f",{crs}"}
     p.update(extra)
     return p
 
@@ -510,21 +515,17 @@ WMSR_DOC = ("https://ignf.github.io/cartes.gouv.fr-documentation/fr/guides-utili
 
 
 def _dem_tiles(bbox: tuple) -> list[tuple[tuple[float, float, float, float], int, int]]:
-    x0, y0, x1, y1 = bbox[0] - DEM_PAD_M, bbox[1] - DEM_PAD_M, bbox[2] + DEM_PAD_M, \
-        bbox[3] + DEM_PAD_M
-    step = DEM_TILE_PX * DEM_RES_M
+    """GetMap boxes of at most DEM_TILE_PX × DEM_TILE_PX cells on one grid of DEM_RES_M over
+    the box + DEM_PAD_M."""
+    x0, y0 = bbox[0] - DEM_PAD_M, bbox[1] - DEM_PAD_M
+    width = math.ceil((bbox[2] + DEM_PAD_M - x0) / DEM_RES_M)
+    height = math.ceil((bbox[3] + DEM_PAD_M - y0) / DEM_RES_M)
     tiles = []
-    y = y0
-    while y < y1:
-        x = x0
-        ty1 = min(y + step, y1)
-        while x < x1:
-            tx1 = min(x + step, x1)
-            w = max(1, round((tx1 - x) / DEM_RES_M))
-            h = max(1, round((ty1 - y) / DEM_RES_M))
-            tiles.append(((x, y, x + w * DEM_RES_M, y + h * DEM_RES_M), w, h))
-            x += w * DEM_RES_M
-        y += max(1, round((ty1 - y) / DEM_RES_M)) * DEM_RES_M
+    for j in range(0, height, DEM_TILE_PX):
+        for i in range(0, width, DEM_TILE_PX):
+            w, h = min(DEM_TILE_PX, width - i), min(DEM_TILE_PX, height - j)
+            bx, by = x0 + i * DEM_RES_M, y0 + j * DEM_RES_M
+            tiles.append(((bx, by, bx + w * DEM_RES_M, by + h * DEM_RES_M), w, h))
     return tiles
 
 
@@ -633,7 +634,7 @@ def fetch_water(ctx: Context) -> list[str]:
     code_parametre 1340, by batches of stations), written as the Hub'Eau CSV layout that
     ../shared/data/water holds."""
     base = service_url("hubeau") + "/v2/qualite_rivieres"
-    bbox = ",".join(f"{v:g}" for v in ctx.bbox_wgs84)
+    bbox = ",".join(_num(v) for v in ctx.bbox_wgs84)
     st, urls, files = hubeau_all(ctx, "stations", f"{base}/station_pc", {"bbox": bbox})
     if not st:
         raise ServiceError("Hub'Eau station_pc: no station in the territory's box")
@@ -668,7 +669,7 @@ def fetch_water(ctx: Context) -> list[str]:
 def fetch_hydrometry(ctx: Context) -> list[str]:
     """Hydrometric stations in the box and their daily mean flow (obs_elab, QmJ)."""
     base = service_url("hubeau") + "/v2/hydrometrie"
-    bbox = ",".join(f"{v:g}" for v in ctx.bbox_wgs84)
+    bbox = ",".join(_num(v) for v in ctx.bbox_wgs84)
     st, urls, files = hubeau_all(ctx, "hydrometry", f"{base}/referentiel/stations",
                                  {"bbox": bbox, "format": "json"})
     if not st:
@@ -838,7 +839,7 @@ def plan(sel: gpd.GeoDataFrame) -> list[Request]:
     the DEM, otherwise from the hits / filesize / count asked before each download."""
     ctx = Context(sel, Path("."), Fetcher(progress=False), float("inf"))
     wfs, wmsr, hub = service_url("geopf_wfs"), service_url("geopf_wmsr"), service_url("hubeau")
-    bbox = ",".join(f"{v:g}" for v in ctx.bbox_wgs84)
+    bbox = ",".join(_num(v) for v in ctx.bbox_wgs84)
     out: list[Request] = []
     for layer, key, tn in (("buildings", "buildings", "BDTOPO_V3:batiment"),
                            ("stands", "stands", "LANDCOVER.FORESTINVENTORY.V2:formation_vegetale"),
