@@ -334,9 +334,9 @@ def _write_territory(root: Path) -> Path:
     n, cell, x0, y0 = 40, 120.0, 370_000.0, 6_500_000.0
     z = np.full((n, n), 6.0, dtype="float32")
     z[:, :8] = -8.0  # sea (west)
-    z[:, 8] = 0.5  # beach
-    z[5:35, 10:30] = 1.5  # low marsh behind the beach
-    z[5:35, 9] = 1.0  # the beach opens on the marsh
+    z[:, 8] = 0.5  # beach: below spring high water (2.4 m), today's foreshore
+    z[5:35, 10:30] = 3.0  # low marsh behind the beach, above spring high water
+    z[5:35, 9] = 2.6  # the beach opens on the marsh
     z[30:34, 32:36] = 0.3  # inland hollow, cut off by the 6 m ground
     xs = x0 + cell * (np.arange(n) + 0.5)
     ys = y0 - cell * (np.arange(n) + 0.5)
@@ -411,14 +411,17 @@ def test_model_on_toy_territory(toy):
     assert {"b2", "b3"} <= set(layer.index[layer["flood_depth_m"] > 0])
     assert "b4" not in layer.index and "b5" not in layer.index
     assert layer.loc["b0", "in_retreat_band"]  # 30 m from a 2 m/yr shoreline
-    # b0, b1 stand on the beach cells (0.5 m), b2 in the marsh: 22 + 2.2 + 8.8 residents
-    assert v["public_flooded"] == 1 and v["residents_flooded"] == pytest.approx(33.0)
-    # flooded land: the marsh 30 × 20 cells, the beach cells and column 9 (within communes)
-    assert 0.8 * 600 * 1.44 < v["flooded_ha"] < 1.2 * 640 * 1.44
+    # b0, b1 stand on the beach cells (0.5 m, below spring high water, connected to the sea):
+    # today's foreshore, not flooded land; b2 (8.8 residents) and b3 (public) in the marsh
+    for name in ("b0", "b1"):
+        assert name not in layer.index or layer.loc[name, "flood_depth_m"] == 0
+    assert v["public_flooded"] == 1 and v["residents_flooded"] == pytest.approx(8.8)
+    # flooded land: the marsh 30 × 20 cells and column 9 (30 cells), not the beach (foreshore)
+    assert v["flooded_ha"] == pytest.approx(630 * 1.44, rel=0.02)
     assert v["damage_event_meur"] > 0 and v["ead_meur"] > 0
     assert isinstance(r.layers["flood"], xr.DataArray)
-    # deepest land cell: the 0.5 m beach (sea cells are masked out of the flood layer)
-    assert float(r.layers["flood"].max()) == pytest.approx(v["water_level_m"] - 0.5, abs=1e-4)
+    # deepest land cell: column 9 at 2.6 m (sea and foreshore cells are out of the flood layer)
+    assert float(r.layers["flood"].max()) == pytest.approx(v["water_level_m"] - 2.6, abs=1e-4)
     assert r.layers["communes"]["residents_exposed"].sum() == pytest.approx(
         v["residents_exposed"])
     assert r.synthetic_inputs == ("buildings",)
@@ -490,8 +493,8 @@ def test_model_bad_input(toy, tmp_path):
     manifest = json.loads((root / "territory.json").read_text("utf-8"))
     manifest["layers"]["dikes"] = {"path": "dikes.gpkg", "kind": "vector", "source": "test"}
     (root / "territory.json").write_text(json.dumps(manifest), "utf-8")
-    gpd.GeoDataFrame(geometry=[LineString([(0, 0), (100, 100)])], crs="EPSG:2154").to_file(
-        root / "dikes.gpkg")
+    gpd.GeoDataFrame({"crest_m": [5.0]}, geometry=[LineString([(0, 0), (100, 100)])],
+                     crs="EPSG:2154").to_file(root / "dikes.gpkg")
     problems = model.validate(Territory.load(root), scen)
     assert [p.code for p in problems] == ["dike_outside"]
 

@@ -61,7 +61,9 @@ def test_drawn_dike_ring_dries_the_flooded_buildings_inside(coast):
     flooded = blds[blds["flood_depth_m"] > 0]
     idx = prep.buildings.index[prep.buildings["building_id"].isin(flooded["building_id"])]
     dried = int(enclosed[row[idx], col[idx]][inside[idx]].sum())
-    assert dried >= 20
+    # (buildings on cells below spring high water connected to the sea are today's foreshore,
+    # not flooded: 12 flooded buildings are left inside the ring)
+    assert dried >= 10
     assert res.values["buildings_flooded"] == base.values["buildings_flooded"] - dried
     assert res.values["ead_meur"] < base.values["ead_meur"]
     # the dike costs something (its length × the mean raise), the base has no option cost
@@ -80,7 +82,7 @@ def test_drawn_setback_band_relocates_its_buildings(coast):
     inside = all_b[all_b.within(box)]
     blds = base.layers["buildings"]
     flooded_in = blds[(blds["flood_depth_m"] > 0) & blds.within(box)]
-    assert len(flooded_in) >= 20
+    assert len(flooded_in) >= 5  # (9 since today's foreshore is not flooded land)
     assert res.values["buildings_flooded"] == base.values["buildings_flooded"] - len(flooded_in)
     assert res.values["dwellings_flooded"] == pytest.approx(
         base.values["dwellings_flooded"] - flooded_in["dwellings"].sum())
