@@ -79,8 +79,8 @@ def station_table(results, lang: str) -> pd.DataFrame:
 
 
 def irrigation_chart(results, lang: str) -> hv.Element:
-    """Monthly irrigation supplied (and net need) per scenario against the territory's
-    low-flow resource."""
+    """Monthly irrigation withdrawals (net supplied / application efficiency) and net need per
+    scenario against the territory's low-flow resource."""
     _ensure_backend()
     curves = []
     resource = None
@@ -88,10 +88,10 @@ def irrigation_chart(results, lang: str) -> hv.Element:
         m = res.layers.get("irrigation_monthly")
         if m is None:
             continue
-        df = m.assign(**{c: m[c] / 1e6 for c in ("need_m3", "irrigation_m3", "resource_m3")})
+        df = m.assign(**{c: m[c] / 1e6 for c in ("need_m3", "withdrawal_m3", "resource_m3")})
         resource = df
-        curves.append(hv.Curve(df, "month", "irrigation_m3",
-                               label=f"{res.label} — {_ui('irrigation_m3', lang)}")
+        curves.append(hv.Curve(df, "month", "withdrawal_m3",
+                               label=f"{res.label} — {_ui('withdrawal_m3', lang)}")
                       .opts(line_width=2.5))
         curves.append(hv.Curve(df, "month", "need_m3",
                                label=f"{res.label} — {_ui('need_m3', lang)}")

@@ -76,6 +76,61 @@ def test_monthly_irrigation_sums_to_the_annual_need():
     assert monthly[5:8].sum() > 0.5 * monthly.sum()  # mostly June-August
 
 
+# -- withdrawals: net need / field application efficiency (FAO Training Manual 4, Table 8) ----
+def test_application_efficiencies_are_the_fao_table():
+    from twin_core.validation import reference_table
+
+    ref = pd.read_csv(reference_table("fao_field_application_efficiency.csv"))
+    assert dict(zip(ref["technique"], ref["efficiency_pct"] / 100, strict=True)) == \
+        irr.APPLICATION_EFFICIENCY
+    assert ref.set_index("technique").loc[["surface", "sprinkler", "drip"],
+                                          "efficiency_pct"].tolist() == [60, 75, 90]
+
+
+def test_withdrawals_exceed_the_net_need_and_rank_drip_sprinkler_gravity():
+    net = 200.0  # mm of net irrigation
+    taken = {t: irr.withdrawal(net, {t: 1.0}) for t in irr.APPLICATION_EFFICIENCY}
+    assert all(v >= net for v in taken.values())
+    assert taken["drip"] < taken["sprinkler"] < taken["surface"]
+    assert taken["sprinkler"] == pytest.approx(200.0 / 0.75)
+    # by hand: the default mix, 5 % surface, 85 % sprinkler, 10 % drip
+    # withdrawal = 200 × (0.05 / 0.60 + 0.85 / 0.75 + 0.10 / 0.90) = 200 × 1.327778 = 265.56 mm
+    assert irr.withdrawal(net, irr.DEFAULT_MIX) == pytest.approx(265.5556, abs=1e-3)
+    assert irr.mix_efficiency(irr.DEFAULT_MIX) == pytest.approx(1 / 1.3277778, rel=1e-6)
+    for bad in ({"sprinkler": 0.8}, {"sprinkler": 1.2, "drip": -0.2}, {"canon": 1.0}):
+        with pytest.raises(TwinInputError) as err:
+            irr.mix_efficiency(bad)
+        assert err.value.code == "agri_bad_technique_mix"
+
+
+def test_technique_mix_sets_the_withdrawals_not_the_need(agri):
+    territory, model = agri
+    cls = model.scenario_class
+    runs = {t: model.run(territory, cls(label=t, irrigation_drip_pct=d, irrigation_surface_pct=g))
+            for t, d, g in (("drip", 100.0, 0.0), ("sprinkler", 0.0, 0.0),
+                            ("surface", 0.0, 100.0))}
+    need = runs["drip"].values["irrigation_supplied_mm3"]
+    assert need > 0
+    for t, r in runs.items():
+        v = r.values
+        assert v["irrigation_supplied_mm3"] == pytest.approx(need, rel=1e-12)
+        assert v["irrigation_withdrawal_mm3"] == pytest.approx(
+            need / irr.APPLICATION_EFFICIENCY[t], rel=1e-9)
+        assert v["irrigation_withdrawal_mm3"] >= v["irrigation_supplied_mm3"]
+        monthly = r.layers["irrigation_monthly"]
+        assert monthly["withdrawal_m3"].sum() / 1e6 == pytest.approx(
+            v["irrigation_withdrawal_mm3"], rel=1e-9)
+        assert v["mean_no3_mg_l"] == runs["drip"].values["mean_no3_mg_l"]  # water only
+    w = {t: r.values["irrigation_withdrawal_mm3"] for t, r in runs.items()}
+    assert w["drip"] < w["sprinkler"] < w["surface"]
+    # the river gives the withdrawals: the peak share scales with 1 / efficiency
+    assert runs["surface"].values["irrigation_resource_pct"] == pytest.approx(
+        runs["drip"].values["irrigation_resource_pct"] * 0.90 / 0.60, rel=1e-9)
+    with pytest.raises(TwinInputError) as err:
+        model.run(territory, cls(irrigation_drip_pct=60.0, irrigation_surface_pct=60.0))
+    assert err.value.code == "agri_bad_technique_mix"
+
+
 # -- readers -----------------------------------------------------------------------------------
 def _naiades(unit: str, value: float = 20.0) -> pd.DataFrame:
     return pd.DataFrame({"code_station": ["06011000", "06011000"],

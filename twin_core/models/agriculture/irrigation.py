@@ -14,6 +14,24 @@ Irrigation volumes come from the FAO-56 bucket (net need of the irrigated fields
 month, :mod:`.waterbalance`) × the irrigated area of each commune, then summed over each
 station's catchment with the commune weights (share of each commune inside the catchment), so
 catchments nest like the rivers. The restriction lever removes a share of the volume supplied.
+
+Withdrawals: the FAO-56 bucket gives the NET irrigation requirement (water the root zone must
+receive). The water taken from the river is the gross depth, net / field application efficiency
+ea (the rest is lost to evaporation, wind drift, runoff and percolation below the roots), per
+technique — Brouwer, Prins & Heibloem (1989), FAO Irrigation Water Management Training Manual
+No. 4 "Irrigation Scheduling", Annex I, Table 8, "Indicative values of the field application
+efficiency (ea)": surface irrigation (border, furrow, basin) 60 %, sprinkler 75 %, drip 90 %
+(:data:`APPLICATION_EFFICIENCY`; packaged copy in
+``twin_core/validation/reference/fao_field_application_efficiency.csv``, checked by
+``agriculture.irrigation_efficiency``). With a mix of techniques (shares s_t of the irrigated
+area) the withdrawal is Σ s_t × net / ea_t, i.e. one mix efficiency 1 / Σ (s_t / ea_t)
+(:func:`mix_efficiency`). Canon-enrouleur (hose reel) and centre pivot are both sprinkler
+irrigation in that table. Default mix :data:`DEFAULT_MIX` — an ASSUMPTION: in France, maize is
+mostly irrigated by sprinkler (hose reels and pivots); the 2020 agricultural census (Agreste RA
+2020) records the techniques (aspersion, micro-irrigation, gravitaire) but their shares for
+Côte-d'Or were not found here: 85 % sprinkler, 10 % drip, 5 % surface, to be replaced by the
+census figures. Conveyance losses upstream of the field are not counted (a field-scale
+efficiency: the withdrawal at the farm's pump or intake).
 """
 
 from __future__ import annotations
@@ -26,6 +44,33 @@ import pandas as pd
 
 from twin_core.errors import TwinInputError
 from twin_core.models.agriculture.crops import MONTHS_DAYS
+
+#: Field application efficiency ea by technique (fraction): Brouwer, Prins & Heibloem (1989),
+#: FAO Training Manual No. 4, Annex I, Table 8 (module docstring).
+APPLICATION_EFFICIENCY = {"surface": 0.60, "sprinkler": 0.75, "drip": 0.90}
+#: Default technique mix (share of the irrigated area): an assumption (module docstring).
+DEFAULT_MIX = {"surface": 0.05, "sprinkler": 0.85, "drip": 0.10}
+
+
+def mix_efficiency(shares: dict[str, float]) -> float:
+    """Field application efficiency of a mix of techniques (shares of the irrigated area,
+    summing to 1): 1 / Σ (s_t / ea_t), so that withdrawal = net need / this value equals
+    Σ s_t × net / ea_t. Raises ``agri_bad_technique_mix`` for an unknown technique, a negative
+    share or shares that do not sum to 1."""
+    unknown = sorted(set(shares) - set(APPLICATION_EFFICIENCY))
+    total = float(sum(shares.values()))
+    if unknown or any(v < 0 for v in shares.values()) or abs(total - 1.0) > 1e-6:
+        raise TwinInputError("agri_bad_technique_mix", "irrigation_drip_pct",
+                             shares=", ".join(f"{k} {100 * v:g} %" for k, v in shares.items()),
+                             known=", ".join(APPLICATION_EFFICIENCY))
+    return 1.0 / sum(v / APPLICATION_EFFICIENCY[k] for k, v in shares.items() if v > 0)
+
+
+def withdrawal(net: np.ndarray | float, shares: dict[str, float]) -> np.ndarray | float:
+    """Water withdrawn (same units as ``net``) to deliver the net irrigation ``net`` with the
+    technique mix ``shares``: net / :func:`mix_efficiency`."""
+    return net / mix_efficiency(shares)
+
 
 #: Default specific summer low flow (l/s/km²), see the module docstring for its basis.
 DEFAULT_LOW_FLOW_L_S_KM2 = 1.5
@@ -67,24 +112,28 @@ def low_flow_volume_m3(q_l_s_km2: float, area_km2: np.ndarray) -> np.ndarray:
 
 
 def irrigation_table(codes: list[str], irrigation_m3: np.ndarray, area_km2: np.ndarray,
-                     q_l_s_km2: float) -> pd.DataFrame:
-    """Tidy table per catchment and month: irrigation_m3 (supplied), resource_m3 (low flow ×
-    area), share_pct = irrigation / resource × 100."""
+                     q_l_s_km2: float, efficiency: float = 1.0) -> pd.DataFrame:
+    """Tidy table per catchment and month: irrigation_m3 (net, supplied), withdrawal_m3
+    (= irrigation / field application ``efficiency``), resource_m3 (low flow × area),
+    share_pct = withdrawal / resource × 100."""
     resource = low_flow_volume_m3(q_l_s_km2, area_km2)
     irr = np.asarray(irrigation_m3, float)
+    taken = irr / efficiency
     return pd.DataFrame({
         "code_station": np.repeat(np.asarray(codes, str), 12),
         "month": np.tile(np.arange(1, 13), len(codes)),
         "irrigation_m3": irr.ravel(),
+        "withdrawal_m3": taken.ravel(),
         "resource_m3": resource.ravel(),
-        "share_pct": np.where(resource > 0, 100.0 * irr / np.where(resource > 0, resource, 1),
+        "share_pct": np.where(resource > 0, 100.0 * taken / np.where(resource > 0, resource, 1),
                               np.nan).ravel(),
     })
 
 
 def peak_share_pct(irrigation_m3: np.ndarray, area_km2: np.ndarray, q_l_s_km2: float
                    ) -> np.ndarray:
-    """Largest monthly share (%) of the low-flow resource taken by irrigation, per catchment."""
+    """Largest monthly share (%) of the low-flow resource taken by irrigation (pass the
+    withdrawals), per catchment."""
     resource = low_flow_volume_m3(q_l_s_km2, area_km2)
     share = np.where(resource > 0, np.asarray(irrigation_m3, float)
                      / np.where(resource > 0, resource, 1), 0.0)

@@ -66,14 +66,15 @@ class AgricultureScenario(Scenario):
              "irrigated_share_pct": "%", "irrigation_restriction_pct": "%",
              "soil_water_capacity_mm": "mm", "summer_rain_change_pct": "%",
              "low_flow_l_s_km2": "l/s/km²", "farmland_loss_ha": "ha",
-             "transit_time_years": "ans"}
+             "transit_time_years": "ans", "irrigation_drip_pct": "%",
+             "irrigation_surface_pct": "%"}
     #: programme of measures of the issue: 20 % less N and cover crops on 60 % of winter fields
     example_b = {"fertilisation_change_pct": -20.0, "cover_crop_pct": 60.0}
     #: Model parameters, not scenario levers (folded under "Paramètres avancés"): assumed
-    #: cover-crop efficacy, soil water capacity and low flow, and the land taken by the ZAN
-    #: link of a territory scenario.
+    #: cover-crop efficacy, soil water capacity and low flow, the land taken by the ZAN
+    #: link of a territory scenario, and the irrigation technique mix (assumed default).
     advanced = ("cover_crop_efficacy_pct", "soil_water_capacity_mm", "low_flow_l_s_km2",
-                "farmland_loss_ha")
+                "farmland_loss_ha", "irrigation_drip_pct", "irrigation_surface_pct")
 
     fertilisation_change_pct = param.Number(
         default=0.0, bounds=(-50.0, 30.0), step=5.0,
@@ -91,6 +92,15 @@ class AgricultureScenario(Scenario):
     irrigated_share_pct = param.Number(
         default=20.0, bounds=(0.0, 100.0), step=5.0,
         doc="Share of the maize area equipped for irrigation (assumed; RA 2020 would settle it).")
+    irrigation_drip_pct = param.Number(
+        default=100.0 * irr.DEFAULT_MIX["drip"], bounds=(0.0, 100.0), step=5.0,
+        doc="Share of the irrigated area under drip irrigation (field application efficiency "
+            "90 %, FAO Training Manual 4, Annex I, Table 8). The default mix (85 % sprinkler, "
+            "10 % drip, 5 % surface) is an assumption (see irrigation.py).")
+    irrigation_surface_pct = param.Number(
+        default=100.0 * irr.DEFAULT_MIX["surface"], bounds=(0.0, 100.0), step=5.0,
+        doc="Share of the irrigated area under surface (gravity, furrow) irrigation (efficiency "
+            "60 %); the rest is sprinkler — hose reel or pivot (75 %).")
     irrigation_restriction_pct = param.Number(
         default=0.0, bounds=(0.0, 100.0), step=10.0,
         doc="Share of the irrigation need not supplied (drought restrictions).")
@@ -129,7 +139,14 @@ class AgricultureScenario(Scenario):
             taw=float(self.soil_water_capacity_mm),
             summer_rain_change_pct=float(self.summer_rain_change_pct),
             farmland_loss_ha=float(self.farmland_loss_ha),
-            soil_group=str(self.runoff_soil_group))
+            soil_group=str(self.runoff_soil_group),
+            application_efficiency=irr.mix_efficiency(self.technique_mix()))
+
+    def technique_mix(self) -> dict[str, float]:
+        """Shares (fractions) of the irrigated area per technique: drip and surface as set,
+        sprinkler the rest (``agri_bad_technique_mix`` when drip + surface exceed 100 %)."""
+        drip, surface = self.irrigation_drip_pct / 100.0, self.irrigation_surface_pct / 100.0
+        return {"surface": surface, "sprinkler": 1.0 - drip - surface, "drip": drip}
 
 
 def warming_in(year: int, scenario: Scenario) -> float:
@@ -215,7 +232,7 @@ DEDUPLICATE = True
 PRACTICE_YEAR = 2025
 #: Practice levers (the others describe the world: soil, climate, cover-crop efficacy).
 PRACTICES = ("fert_change", "cover_share", "grassland_conversion", "irrigated_share",
-             "restriction")
+             "restriction", "application_efficiency")
 
 
 def present_practices(lv: pl.Levers) -> pl.Levers:
@@ -264,6 +281,11 @@ class NitrateWaterModel(Model):
 
     def _validate(self, territory, scenario) -> list[TwinInputError]:
         problems: list[TwinInputError] = []
+        if scenario.irrigation_drip_pct + scenario.irrigation_surface_pct > 100.0 + 1e-9:
+            try:
+                irr.mix_efficiency(scenario.technique_mix())
+            except TwinInputError as err:
+                problems.append(err)
         if territory is None or not territory.has_layer("crops"):
             return problems
         crops = territory.layer("crops")
@@ -327,18 +349,22 @@ class NitrateWaterModel(Model):
         bodies = st.loc[ok].groupby(wb_col)["no3_mg_l"].max()
         need0 = present["irrigation_need_mm3"]
         q = float(scenario.low_flow_l_s_km2)
-        peak = irr.peak_share_pct(out["station_irrigation_month_m3"], out["station_area_km2"], q)
+        # the river gives the withdrawals: net supplied / application efficiency
+        peak = irr.peak_share_pct(out["station_withdrawal_month_m3"], out["station_area_km2"], q)
         st["irrigation_peak_pct"] = peak
         st["irrigation_summer_m3"] = out["station_irrigation_month_m3"][:, 5:9].sum(axis=1)
+        st["withdrawal_summer_m3"] = out["station_withdrawal_month_m3"][:, 5:9].sum(axis=1)
         st["area_km2_in_territory"] = out["station_area_km2"]
         resource = irr.low_flow_volume_m3(q, np.array(out["territory_area_km2"]))
+        lv = scenario.levers()
         monthly = pd.DataFrame({"month": np.arange(1, 13), "need_m3": out["need_month_m3"],
                                 "irrigation_m3": out["irrigation_month_m3"],
+                                "withdrawal_m3": out["withdrawal_month_m3"],
                                 "resource_m3": resource})
         catchment_month = irr.irrigation_table(list(st["code_station"]),
                                                out["station_irrigation_month_m3"],
-                                               out["station_area_km2"], q)
-        lv = scenario.levers()
+                                               out["station_area_km2"], q,
+                                               lv.application_efficiency)
         # the dose lever alone: the same levers at the balance dose (its water benefit and its
         # yield cost, nitrogen.residual_mineral_n and n_yield_factor)
         at_balance = out if lv.fert_change == 0 else run_at(dataclasses.replace(
@@ -354,7 +380,7 @@ class NitrateWaterModel(Model):
             "stations_above_25": float(above25.sum()),
             "water_bodies_above_50": float((bodies > nit.LIMIT_NO3).sum()),
             "water_bodies_above_25": float((bodies > nit.VIGILANCE_NO3).sum()),
-            "irrigation_resource_pct": float(100.0 * (monthly["irrigation_m3"]
+            "irrigation_resource_pct": float(100.0 * (monthly["withdrawal_m3"]
                                                       / monthly["resource_m3"]).max()),
             "catchments_over_resource": float((peak > 100.0).sum()),
             "stations_without_farmland": float(len(prep.no_farmland)),
@@ -367,6 +393,8 @@ class NitrateWaterModel(Model):
             "n_dose_yield_change_pct": out["n_yield_change_pct"],
             "irrigation_need_mm3": out["irrigation_need_mm3"],
             "irrigation_supplied_mm3": out["irrigation_supplied_mm3"],
+            "irrigation_withdrawal_mm3": out["irrigation_withdrawal_mm3"],
+            "application_efficiency_pct": 100.0 * lv.application_efficiency,
             "irrigation_need_change_pct": float((out["irrigation_need_mm3"] / need0 - 1) * 100)
             if need0 > 0 else np.nan,
             "drainage_mm": out["drainage_mm"],
@@ -432,6 +460,7 @@ class NitrateWaterModel(Model):
 _BETTER = {**dict.fromkeys(
     ("stations_above_50", "stations_above_25", "mean_no3_change_mg_l", "leached_n_t",
      "irrigation_resource_pct", "water_bodies_above_50", "water_bodies_above_25",
+     "irrigation_withdrawal_mm3",
      "catchments_over_resource", "mean_no3_mg_l"), False),
     **dict.fromkeys(("yield_change_pct", "yield_change_wheat_pct", "yield_change_maize_pct",
                      "n_dose_yield_change_pct"), True),
@@ -457,9 +486,23 @@ _EVIDENCE = {
     **dict.fromkeys(("irrigation_supplied_mm3", "irrigation_need_mm3",
                      "irrigation_need_change_pct"), _IRRIGATION),
     **dict.fromkeys(("irrigation_resource_pct", "catchments_over_resource"), Evidence(
-        "assumption", "irrigation per catchment and month against a specific low flow × "
-        "catchment area", checks=("agriculture.fao56",),
-        assumptions=("low_flow_l_s_km2", "soil_water_capacity_mm"))),
+        "assumption", "irrigation withdrawals (net need / FAO field application efficiency of "
+        "the technique mix) per catchment and month against a specific low flow × catchment "
+        "area", checks=("agriculture.fao56", "agriculture.irrigation_efficiency"),
+        assumptions=("low_flow_l_s_km2", "soil_water_capacity_mm", "irrigation_drip_pct",
+                     "irrigation_surface_pct"))),
+    "irrigation_withdrawal_mm3": Evidence(
+        "assumption", "net irrigation supplied (FAO-56 bucket) / field application efficiency "
+        "of the technique mix (Brouwer, Prins & Heibloem 1989, FAO Training Manual 4, Annex I "
+        "Table 8: surface 60 %, sprinkler 75 %, drip 90 %)",
+        checks=("agriculture.fao56", "agriculture.irrigation_efficiency"),
+        assumptions=("irrigation_drip_pct", "irrigation_surface_pct", "soil_water_capacity_mm",
+                     "summer_rain_change_pct")),
+    "application_efficiency_pct": Evidence(
+        "assumption", "field application efficiency of the technique mix, 1 / Σ (share / "
+        "efficiency) (FAO Training Manual 4, Annex I Table 8)",
+        checks=("agriculture.irrigation_efficiency",),
+        assumptions=("irrigation_drip_pct", "irrigation_surface_pct")),
     **dict.fromkeys(("summer_drainage_mm", "drainage_mm"), Evidence(
         "assumption", "FAO-56 soil bucket, SCS curve-number runoff counted once (TR-55)",
         checks=("agriculture.fao56",),
@@ -496,6 +539,8 @@ for _id, _units in [("stations_above_50", "stations"), ("stations_above_25", "st
                     ("water_bodies_above_50", "masses d'eau"),
                     ("water_bodies_above_25", "masses d'eau"),
                     ("irrigation_supplied_mm3", "Mm³/an"), ("irrigation_need_mm3", "Mm³/an"),
+                    ("irrigation_withdrawal_mm3", "Mm³/an"),
+                    ("application_efficiency_pct", "%"),
                     ("catchments_over_resource", "bassins"), ("mean_no3_mg_l", "mg/L"),
                     ("irrigation_need_change_pct", "%"), ("summer_drainage_mm", "mm/an"),
                     ("drainage_mm", "mm/an"), ("stations_without_farmland", "stations"),

@@ -22,6 +22,7 @@ import pandas as pd
 
 from twin_core.errors import TwinInputError
 from twin_core.models.agriculture import aquacrop_yields as aq
+from twin_core.models.agriculture import irrigation as irr
 from twin_core.models.agriculture import nitrogen as nit
 from twin_core.models.agriculture.crops import CROP_NAMES, CROPS, crop_params
 from twin_core.models.agriculture.waterbalance import soil_bucket
@@ -201,6 +202,8 @@ class Levers:
     profile_factor: float = 2.0  # W = factor × RU
     farmland_loss_ha: float = 0.0  # farmland taken by urbanisation (see :func:`evaluate`)
     soil_group: str = "B"  # hydrologic soil group of the SCS runoff (waterbalance), or "none"
+    #: field application efficiency of the irrigation technique mix (irrigation.mix_efficiency)
+    application_efficiency: float = irr.mix_efficiency(irr.DEFAULT_MIX)
 
 
 #: Station × commune products through a sparse (CSR) copy of the catchment weights (3-4 % of
@@ -283,6 +286,8 @@ def evaluate(prep: Prepared, lv: Levers, k: float = 1.0, retention: float = 0.0,
     commune_month = np.einsum("ic,icm->im", irrigated_ha,
                               wb["irrigation_monthly"][..., 1, :][z]) * 10.0
     supplied_month = commune_month * (1.0 - lv.restriction)
+    station_supplied = w @ supplied_month
+    eff = lv.application_efficiency  # withdrawal = net supplied / efficiency (irrigation.py)
     farm_ha = float(areas.sum())
     grain = b > 0
     y_weights = areas[:, grain].sum(axis=0) * y_ref[grain]
@@ -296,9 +301,12 @@ def evaluate(prep: Prepared, lv: Levers, k: float = 1.0, retention: float = 0.0,
         "station_background_water_mm_ha": background,
         "irrigation_need_mm3": need_m3 / 1e6,
         "irrigation_supplied_mm3": need_m3 * (1 - lv.restriction) / 1e6,
+        "irrigation_withdrawal_mm3": need_m3 * (1 - lv.restriction) / eff / 1e6,
         "irrigation_month_m3": supplied_month.sum(axis=0),  # (12,) territory, supplied
+        "withdrawal_month_m3": supplied_month.sum(axis=0) / eff,  # (12,) taken from rivers
         "need_month_m3": commune_month.sum(axis=0),
-        "station_irrigation_month_m3": w @ supplied_month,  # (station, 12)
+        "station_irrigation_month_m3": station_supplied,  # (station, 12)
+        "station_withdrawal_month_m3": station_supplied / eff,
         "station_area_km2": w @ prep.communes["area_ha"].to_numpy() / 100.0,
         "territory_area_km2": float(prep.communes["area_ha"].sum() / 100.0),
         "drainage_mm": float((areas * drainage[z]).sum() / max(farm_ha, 1e-9)),

@@ -1,5 +1,5 @@
-"""Agriculture and water checks: FAO-56 worked examples, AquaCrop's example, nitrate
-skill."""
+"""Agriculture and water checks: FAO-56 worked examples, AquaCrop's example, FAO field
+application efficiencies, nitrate skill."""
 
 from __future__ import annotations
 
@@ -58,6 +58,29 @@ def _aquacrop() -> list[CheckResult]:
                         "AquaCrop-OSPy wheat, Tunis 1979/80, sandy loam, rainfed: dry yield "
                         "(t/ha)", "AquaCrop-OSPy 3.1 published example (Foster et al. 2017)",
                         got, "8.94", "0.005", within(got, 8.94, 0.005))]
+
+
+@check("agriculture.irrigation_efficiency", "agriculture")
+def _irrigation_efficiency() -> list[CheckResult]:
+    """The model's withdrawal of 100 mm of net irrigation per technique against the published
+    field application efficiencies (packaged copy of the FAO table)."""
+    import pandas as pd
+
+    from twin_core.models.agriculture import irrigation as irr
+    from twin_core.validation import reference_table
+
+    ref = pd.read_csv(reference_table("fao_field_application_efficiency.csv"))
+    rows = []
+    for t in ref.itertuples():
+        expected = 100.0 / (t.efficiency_pct / 100.0)
+        got = float(irr.withdrawal(100.0, {t.technique: 1.0}))
+        rows.append(CheckResult(
+            f"agriculture.irrigation_efficiency.{t.technique}", "agriculture",
+            f"withdrawal (mm) for 100 mm of net irrigation, {t.method_as_published} "
+            f"(field application efficiency {t.efficiency_pct} %)",
+            "Brouwer, Prins & Heibloem 1989, FAO Training Manual 4, Annex I, Table 8",
+            got, f"{expected:.2f}", "0.01", within(got, expected, 0.01)))
+    return rows
 
 
 def _skill_row(key: str, what: str, reference: str, r2: float) -> CheckResult:
