@@ -316,16 +316,16 @@ class ImportSection(param.Parameterized):
         lang = self.lang
         self.user = {k: c for k, c in choices(None).items() if c.user}
         self.territory = pn.widgets.Select(
-            name=t("territoire.import_territory", lang),
+            label=t("territoire.import_territory", lang),
             options={c.name(lang): k for k, c in self.user.items()},
             css_classes=["twin-import-territory"])
-        self.layer = pn.widgets.Select(name=t("territoire.import_layer", lang),
+        self.layer = pn.widgets.Select(label=t("territoire.import_layer", lang),
                                        options=sorted(SCHEMAS), value="stands",
                                        css_classes=["twin-import-layer"])
         self.file = pn.widgets.FileInput(accept=IMPORT_ACCEPT, css_classes=["twin-import-file"])
         self.report = pn.pane.Alert("", alert_type="info", visible=False,
                                     css_classes=["twin-import-report"])
-        self.replace = pn.widgets.Button(name=t("territoire.import_replace", lang),
+        self.replace = pn.widgets.Button(label=t("territoire.import_replace", lang),
                                          button_type="primary", disabled=True,
                                          css_classes=["twin-import-replace"])
         self._path: Path | None = None

@@ -31,7 +31,7 @@ def session_territory() -> str | None:
 def territory_chooser(options: dict[str, str], value: str, lang: str) -> pn.widgets.Select:
     """A select of territories (label -> id); choosing one reloads the page with
     ``territory`` set in the URL, the language and the scenarios kept."""
-    select = pn.widgets.Select(name=t("territory.choose", lang), options=options, value=value,
+    select = pn.widgets.Select(label=t("territory.choose", lang), options=options, value=value,
                                css_classes=["twin-territory"], width=420, sizing_mode="fixed")
     select.jscallback(value=(
         "const u = new URL(window.location.href);"

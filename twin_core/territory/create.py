@@ -927,7 +927,8 @@ def import_layer(name: str, layer: str, file: str | os.PathLike,
             old = {**old, "path": prev.name}
             if old_path != target:
                 old_path.unlink()
-        previous = {"layer": key, **old}
+        if previous is None:  # the layer itself before its synthetic stand-in (both kept)
+            previous = {"layer": key, **old}
     if kind == "raster":
         write_raster(obj, target)
     elif kind == "vector":
