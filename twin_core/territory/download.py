@@ -58,6 +58,7 @@ from __future__ import annotations
 import datetime as _dt
 import gzip
 import hashlib
+import http.client
 import json
 import math
 import os
@@ -256,13 +257,18 @@ class Fetcher:
             try:
                 with open(part, mode) as out:
                     while True:
-                        chunk = resp.read(1 << 16)
+                        try:
+                            chunk = resp.read(1 << 16)
+                        except http.client.IncompleteRead as err:  # keep what arrived
+                            out.write(err.partial)
+                            bar.update(len(err.partial))
+                            raise
                         if not chunk:
                             break
                         out.write(chunk)
                         bar.update(len(chunk))
-            except (OSError, TimeoutError) as err:
-                raise ServiceError(f"download of {url} cut at {bar.n:,} bytes ({err}); "
+            except (OSError, TimeoutError, http.client.HTTPException) as err:
+                raise ServiceError(f"download of {url} cut at {bar.n:,} bytes ({err!r}); "
                                    "run again to resume") from err
             finally:
                 bar.close()
@@ -378,21 +384,23 @@ def _wfs_params(typename: str, bbox: tuple, crs: str = "EPSG:2154", **extra) -> 
     return p
 
 
-def wfs_hits(ctx: Context, base: str, typename: str) -> int:
-    """WFS 2.0 ``RESULTTYPE=hits``: the ``numberMatched`` attribute of the FeatureCollection."""
-    path = ctx.fetcher.get(base, _wfs_params(typename, ctx.bbox_l93, RESULTTYPE="hits"))
+def wfs_hits(ctx: Context, base: str, typename: str) -> tuple[int, str, Path]:
+    """WFS 2.0 ``RESULTTYPE=hits``: the ``numberMatched`` attribute of the FeatureCollection
+    (with the request URL and the cached answer)."""
+    params = _wfs_params(typename, ctx.bbox_l93, RESULTTYPE="hits")
+    path = ctx.fetcher.get(base, params)
     m = re.search(rb'numberMatched="(\d+)"', path.read_bytes())
     if not m:
         path.unlink(missing_ok=True)
         raise ServiceError(f"{typename}: the hits answer has no numberMatched")
-    return int(m.group(1))
+    return int(m.group(1)), full_url(base, params), path
 
 
 def wfs_features(ctx: Context, layer: str, base: str, typename: str
                  ) -> tuple[gpd.GeoDataFrame, list[str], list[Path]]:
     """Every feature of ``typename`` in the territory's Lambert-93 box, page by page
     (``COUNT``/``STARTINDEX``), after a size check on the hit count."""
-    n = wfs_hits(ctx, base, typename)
+    n, hits_url, hits_path = wfs_hits(ctx, base, typename)
     ctx.check_size(layer, n * BYTES_PER_FEATURE[layer], f"{n:,} objects × "
                    f"{BYTES_PER_FEATURE[layer]:,} B ({typename})")
     frames, urls, files = [], [], []
@@ -414,6 +422,8 @@ def wfs_features(ctx: Context, layer: str, base: str, typename: str
             frames.append(gpd.GeoDataFrame.from_features(feats))
         if len(feats) < WFS_PAGE:
             break
+    urls.append(hits_url)  # pages first (the first is the provenance's request), hits last
+    files.append(hits_path)
     if not frames:
         return gpd.GeoDataFrame(geometry=[], crs="EPSG:2154"), urls, files
     gdf = pd.concat(frames, ignore_index=True)
