@@ -169,9 +169,12 @@ def commune_table(result: Result, lang: str) -> pd.DataFrame:
 
 def commune_tables(ws) -> pn.viewable.Viewable:
     """One per-commune exposure table per scenario (tabs), under the note that the estuary
-    flood is an upper bound without defences."""
+    flood is an upper bound without defences (or what the loaded dikes are) and the dike
+    upload (dashboards.coast_dikes)."""
     tables = scenario_tables(ws.results, _k("communes_title", ws.lang),
                              lambda r: commune_table(r, ws.lang), "twin-coast-communes",
                              layer="communes")
-    note = pn.pane.Markdown(_k("flood_upper_bound", ws.lang), css_classes=["twin-coast-note"])
-    return pn.Column(note, tables, sizing_mode="stretch_width")
+    from dashboards.coast_dikes import dike_upload, flood_note
+
+    note = pn.pane.Markdown(flood_note(ws), css_classes=["twin-coast-note"])
+    return pn.Column(note, dike_upload(ws), tables, sizing_mode="stretch_width")

@@ -26,9 +26,14 @@ from twin_core.territory.schema import (
 )
 
 __all__ = ["Territory", "LayerSchema", "Column", "SCHEMAS", "schema_for", "data_dir",
-           "sample_territories"]
+           "sample_territories", "session_territory"]
 
 USE_CASES = ("coast", "forest", "agriculture", "zan")
+#: Territories with a user's layer, in memory for one browser session (never written into the
+#: territory's folder): by their id and by their (temporary) root, so that Territory.load of
+#: either — the run cache and the ensembles load by id or root — returns them.
+_SESSION: dict[str, Territory] = {}
+MAX_SESSION_TERRITORIES = 32
 
 
 def data_dir() -> Path:
@@ -71,7 +76,11 @@ class Territory:
 
     @classmethod
     def load(cls, where: str | os.PathLike[str]) -> Territory:
-        """Load by sample id ("coast", "forest", ...) or by folder path."""
+        """Load by sample id ("coast", "forest", ...) or by folder path (or a session
+        territory's key, :func:`session_territory`)."""
+        hit = _SESSION.get(str(where))
+        if hit is not None:
+            return hit
         root = Path(where)
         if not root.exists() and isinstance(where, str) and os.sep not in where:
             root = data_dir() / where
@@ -190,3 +199,39 @@ class Territory:
 
     def __repr__(self) -> str:
         return f"Territory({self.id!r}, layers={self.layer_names})"
+
+
+def session_territory(base: Territory, name: str, obj: Any, label: str) -> tuple[str, Territory]:
+    """A copy of ``base`` with the checked layer ``obj`` as ``name`` (e.g. a user's dikes), for
+    one browser session: nothing is written into ``base``'s folder. The copy shares the layers
+    already read (same objects: a model's cache of them is reused), keeps ``base.id``, and is
+    registered under a key ``<id>+<name>:<label>`` that :meth:`Territory.load` (hence the run
+    cache and the ensembles) resolves. Returns (key, territory)."""
+    import tempfile
+
+    from twin_core.io import write_vector
+
+    for layer in base.layer_names:  # read everything now: the copy has no files of its own
+        plain = layer.removesuffix("_synthetic")
+        base.layer(plain)
+        base._cache.setdefault(layer, base._cache[plain])
+    root = Path(tempfile.mkdtemp(prefix="twin-session-"))
+    manifest = json.loads(json.dumps(base.manifest))
+    path = root / f"{name}.gpkg"
+    if kind_of(obj) == "vector":
+        write_vector(obj, path)
+    manifest["layers"].pop(f"{name}_synthetic", None)
+    manifest["layers"][name] = {"path": path.name, "kind": kind_of(obj), "synthetic": False,
+                                "source": f"uploaded in a browser session ({label})"}
+    copy = Territory(root, manifest)
+    copy._cache = {**base._cache, name: obj}
+    key = f"{base.id}+{name}:{label}"
+    while len(_SESSION) >= 2 * MAX_SESSION_TERRITORIES:  # the oldest go, with their folder
+        import shutil
+
+        old = _SESSION.pop(next(iter(_SESSION)))
+        if old.root.name.startswith("twin-session-") and old.root.exists():
+            shutil.rmtree(old.root, ignore_errors=True)
+    _SESSION[key] = copy
+    _SESSION[str(root.resolve())] = copy
+    return key, copy
