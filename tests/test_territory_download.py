@@ -85,8 +85,14 @@ class Services:
                             "/hubeau/v2/hydrometrie/referentiel/stations": "hydro_stations",
                             "/hubeau/v2/hydrometrie/obs_elab": "hydro_obs_elab"}[p]
                     txt = (DATA / f"hubeau_{name}_p{page}.json").read_text()
-                    return 200, txt.replace("{BASE}", f"{svc.base}/hubeau").encode(), \
-                        "application/json"
+                    txt = txt.replace("{BASE}", f"{svc.base}/hubeau")
+                    if name == "analyse_pc":  # the stations asked, and their count
+                        doc = json.loads(txt)
+                        want = set(q["code_station"].split(","))
+                        doc["data"] = [r for r in doc["data"] if r["code_station"] in want]
+                        doc["count"] = len(doc["data"])
+                        txt = json.dumps(doc)
+                    return 200, txt.encode(), "application/json"
                 if p.startswith("/datagouv/datasets/"):
                     slug = p.split("/")[3]
                     txt = (DATA / DATASETS[slug]).read_text()
@@ -309,6 +315,24 @@ def test_a_cut_file_is_resumed_with_range(services, source, tmp_path):
     assert sorted(out["idcom"]) == sorted(CODES)
     assert second.provenance[second.files["conso_naf"][0]]["sha256"] == hashlib.sha256(
         body).hexdigest()
+
+
+def test_a_hubeau_batch_deeper_than_the_api_serves_is_split(services, source, tmp_path,
+                                                             monkeypatch):
+    monkeypatch.setattr(D, "HUBEAU_DEPTH", 3)  # 4 analyses for 2 stations: two batches of 1
+    sel = C.select_communes(C.Inputs(source), communes=CODES)
+    res = D.download(sel, tmp_path / "o", layers=["stations"],
+                     fetcher=D.Fetcher(progress=False))
+    assert res.failed == {}
+    asked = [r["params"]["code_station"] for r in services.log
+             if r["path"] == "/hubeau/v2/qualite_rivieres/analyse_pc"]
+    assert asked == ["06190500,06190510", "06190500", "06190510"]
+    nit = pd.read_csv(tmp_path / "o" / "water/naiades_nitrates_hubeau.csv", dtype=str)
+    assert len(nit) == 4
+    monkeypatch.setattr(D, "HUBEAU_DEPTH", 1)  # one station alone is still too deep: said so
+    res = D.download(sel, tmp_path / "o2", layers=["stations"],
+                     fetcher=D.Fetcher(cache=tmp_path / "c2", progress=False))
+    assert "more than the 1 Hub'Eau serves" in res.failed["stations"]
 
 
 def test_a_service_error_lists_what_is_missing_and_the_territory_is_still_built(

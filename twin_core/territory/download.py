@@ -108,6 +108,9 @@ DEM_PAD_M = 1000.0
 DEM_LAYER = "ELEVATION.ELEVATIONGRIDCOVERAGE.HIGHRES"
 NITRATE_PARAMETER = "1340"  # SANDRE code of nitrates
 HUBEAU_STATION_BATCH = 50
+#: Hub'Eau answers at most this many records of one query (page × size, "profondeur
+#: d'accès aux résultats", API pages); a larger batch of stations is split in two.
+HUBEAU_DEPTH = 20_000
 LO = "Licence Ouverte / Etalab 2.0"
 
 
@@ -361,6 +364,8 @@ class Context:
         self.provenance[rel] = entry
 
     def check_size(self, layer: str, nbytes: float | None, what: str) -> None:
+        """Say the estimate; refuse it over the limit (TwinInputError naming the figure)."""
+        self.log(f"  {layer}: {what}, {_mb(nbytes)}")
         if nbytes is not None and nbytes > self.max_bytes:
             raise TwinInputError("download_too_large", layer, layer=layer,
                                  figure=f"{nbytes / 1e6:.0f}", what=what,
@@ -609,11 +614,15 @@ HUBEAU_QUALITE_DOC = "https://hubeau.eaufrance.fr/page/api-qualite-cours-deau"
 HUBEAU_HYDRO_DOC = "https://hubeau.eaufrance.fr/page/api-hydrometrie"
 
 
+class _TooDeep(ServiceError):
+    """A Hub'Eau query matches more records than the API lets one page through."""
+
+
 def hubeau_all(ctx: Context, layer: str, url: str, params: dict,
                bytes_per_record: float = 600.0) -> tuple[list[dict], list[str], list[Path]]:
     """Every record of a Hub'Eau query: page 1 (``size``/``page``) gives ``count``, checked
-    against the size limit (count × the first page's bytes per record), then ``next`` is
-    followed until it is null."""
+    against the size limit (count × the first page's bytes per record) and the API depth
+    (:data:`HUBEAU_DEPTH`, :class:`_TooDeep`), then ``next`` is followed until it is null."""
     params = {**params, "size": HUBEAU_PAGE, "page": 1}
     records: list[dict] = []
     urls, files = [], []
@@ -631,12 +640,39 @@ def hubeau_all(ctx: Context, layer: str, url: str, params: dict,
             raise ServiceError(f"{nxt}: not a Hub'Eau answer (no 'data')") from err
         if first:
             count = int(doc.get("count") or 0)
+            if count > HUBEAU_DEPTH:
+                raise _TooDeep(f"{nxt}: {count:,} records, more than the {HUBEAU_DEPTH:,} "
+                               "Hub'Eau serves for one query")
             bpr = path.stat().st_size / max(1, len(data)) if data else bytes_per_record
             ctx.check_size(layer, count * bpr, f"{count:,} records × {bpr:,.0f} B")
             first = False
         records.extend(data)
         nxt = doc.get("next")
     return records, urls, files
+
+
+def _by_station(ctx: Context, layer: str, url: str, key: str, codes: list[str], params: dict
+                ) -> tuple[list[dict], list[str], list[Path]]:
+    """A Hub'Eau query by batches of :data:`HUBEAU_STATION_BATCH` stations (``key`` = comma
+    list), a batch over the API depth split in two until it fits."""
+    rows: list[dict] = []
+    urls: list[str] = []
+    files: list[Path] = []
+    todo = [codes[i:i + HUBEAU_STATION_BATCH] for i in range(0, len(codes),
+                                                            HUBEAU_STATION_BATCH)]
+    while todo:
+        batch = todo.pop(0)
+        try:
+            recs, u, f = hubeau_all(ctx, layer, url, {key: ",".join(batch), **params})
+        except _TooDeep:
+            if len(batch) == 1:
+                raise
+            todo[:0] = [batch[:len(batch) // 2], batch[len(batch) // 2:]]
+            continue
+        rows.extend(recs)
+        urls += u
+        files += f
+    return rows, urls, files
 
 
 def fetch_water(ctx: Context) -> list[str]:
@@ -649,16 +685,12 @@ def fetch_water(ctx: Context) -> list[str]:
     if not st:
         raise ServiceError("Hub'Eau station_pc: no station in the territory's box")
     codes = sorted({str(s["code_station"]) for s in st})
-    rows: list[dict] = []
-    for i in range(0, len(codes), HUBEAU_STATION_BATCH):
-        recs, u, f = hubeau_all(ctx, "nitrates", f"{base}/analyse_pc", {
-            "code_station": ",".join(codes[i:i + HUBEAU_STATION_BATCH]),
-            "code_parametre": NITRATE_PARAMETER,
-            "fields": "code_station,libelle_station,libelle_fraction,date_prelevement,"
-                      "resultat,symbole_unite"})
-        rows.extend(recs)
-        urls += u
-        files += f
+    rows, u, f = _by_station(ctx, "nitrates", f"{base}/analyse_pc", "code_station", codes, {
+        "code_parametre": NITRATE_PARAMETER,
+        "fields": "code_station,libelle_station,libelle_fraction,date_prelevement,resultat,"
+                  "symbole_unite"})
+    urls += u
+    files += f
     stations = pd.DataFrame(st)
     for col in ("code_station", "code_commune", "code_projection"):
         if col in stations:
@@ -685,15 +717,10 @@ def fetch_hydrometry(ctx: Context) -> list[str]:
     if not st:
         raise ServiceError("Hub'Eau hydrometrie: no station in the territory's box")
     codes = sorted({str(s["code_station"]) for s in st})
-    obs: list[dict] = []
-    for i in range(0, len(codes), HUBEAU_STATION_BATCH):
-        recs, u, f = hubeau_all(ctx, "hydrometry", f"{base}/obs_elab", {
-            "code_entite": ",".join(codes[i:i + HUBEAU_STATION_BATCH]),
-            "grandeur_hydro_elab": "QmJ",
-            "fields": "code_station,date_obs_elab,resultat_obs_elab"})
-        obs.extend(recs)
-        urls += u
-        files += f
+    obs, u, f = _by_station(ctx, "hydrometry", f"{base}/obs_elab", "code_entite", codes, {
+        "grandeur_hydro_elab": "QmJ", "fields": "code_station,date_obs_elab,resultat_obs_elab"})
+    urls += u
+    files += f
     sdf = pd.DataFrame(st)
     lon = pd.to_numeric(sdf.get("longitude_station"), errors="coerce")
     lat = pd.to_numeric(sdf.get("latitude_station"), errors="coerce")
