@@ -25,6 +25,9 @@ def _extensions(plots: bool = True) -> None:
         import holoviews as hv
 
         hv.extension("bokeh", logo=False)
+        # Canvas, not WebGL: every page re-layout repaints each plot, and copying a WebGL
+        # canvas (software-rendered without a GPU) took 0.1-0.3 s per plot (issue 17)
+        hv.renderer("bokeh").webgl = False
     # Panel's default design, not "bootstrap": Bootstrap's stylesheets in every component's
     # shadow root made each refresh a 1-3 s style recalculation in the browser (issue 17)
     pn.extension(notifications=False, sizing_mode="stretch_width")

@@ -494,7 +494,10 @@ class ScenarioWorkspace(pn.viewable.Viewer):
             self._banner, status, self._alert,
             pn.Row(pn.pane.Markdown(f"### {t('app.comparison', lang)}"), self._busy),
             self._cards,
-            pn.Card(self._all_cards, title=t("app.all_indicators", lang), collapsed=True,
+            # the pane sits in a Column: a collapsed Card hides its children in the browser, and
+            # each new text re-sent the pane's visibility, a whole-page re-layout (issue 17)
+            pn.Card(pn.Column(self._all_cards, sizing_mode="stretch_width"),
+                    title=t("app.all_indicators", lang), collapsed=True,
                     css_classes=["twin-all-indicators"], sizing_mode="stretch_width"),
             pn.Row(csv, per_feature, gpkg, *report_downloads(self)), self._table,
             pn.pane.Markdown(f"### {t('app.map', lang)}"), pn.Row(map_choice, basemap),
