@@ -77,7 +77,13 @@ def test_commune_tables_say_the_estuary_flood_is_an_upper_bound(monkeypatch):
     monkeypatch.setattr(cv, "scenario_tables", lambda *a, **k: "tables")
     for lang, words in (("fr", ("borne haute", "sans aucune défense", "Martin 1999")),
                         ("en", ("upper bound", "no defence", "Martin 1999"))):
-        col = cv.commune_tables(SimpleNamespace(results={}, lang=lang))
+        ws = SimpleNamespace(results={}, lang=lang,
+                             territory=SimpleNamespace(has_layer=lambda name: False))
+        col = cv.commune_tables(ws)
         note = col.objects[0].object
         assert all(w in note for w in words), (lang, note)
-        assert col.objects[1].object == "tables"
+        # then the dike upload (the same widget after each refresh), then the tables
+        upload = col.objects[1]
+        assert "twin-coast-dikes" in upload.css_classes
+        assert cv.commune_tables(ws).objects[1] is upload
+        assert col.objects[2].object == "tables"
