@@ -908,7 +908,7 @@ _FLOOD = Evidence(
     "upper bound without defences), breach or not after the PPRL guidance (precaution band "
     "100 × water height, at least 50 m); today's foreshore (below spring high water, "
     "connected to the sea) is not flooded land; " + _LEVEL_SOURCE_TEXT + " + the AR6 "
-    "sea-level rise", checks=(*_SLR, "coast.storm_levels"),
+    "sea-level rise", checks=(*_SLR, "coast.storm_levels", "coast.pprl_breach"),
     assumptions=_LEVELS, layers=("dem", "erosion", "dikes"), note="defences")
 _EXPOSED = Evidence(
     "assumption", "buildings in the retreat band or the flood (homes and residents per "

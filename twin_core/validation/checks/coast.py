@@ -97,3 +97,30 @@ def _storm_levels() -> list[CheckResult]:
         f"1–{MARTIN_1999_SURGE_M['ambes'] / base:.3f}", "within",
         in_range(got, 1.0, MARTIN_1999_SURGE_M["ambes"] / base)))
     return rows
+
+
+@check("coast.pprl_breach", "coast")
+def _pprl_breach() -> list[CheckResult]:
+    """The breach option's precaution band on a hand-built strip (10 m cells, sea | dike |
+    flat land), against the rule: width = 100 × water height behind the dike, at least 50 m."""
+    from twin_core.models.coast.submersion import breach_flood, burn_dike, flooded_mask
+
+    src = ("décret n° 2019-715 (5 July 2019) art. R. 562-11-4 and arrêté of 5 July 2019 art. 3: "
+           "precaution band = 100 × water height behind the work, at least 50 m")
+    rows = []
+    for ground, expected in ((2.0, 100.0), (2.5, 50.0), (1.0, 200.0)):
+        z0 = np.full((3, 60), ground, dtype=np.float32)
+        z0[:, :5] = -5.0
+        dike = np.zeros(z0.shape, dtype=bool)
+        dike[:, 5] = True
+        z = burn_dike(z0, dike, 6.0)
+        sea = np.zeros(z.shape, dtype=bool)
+        sea[:, :5] = True
+        out = breach_flood(z0, z, flooded_mask(z, 3.0, sea), dike, 3.0, (10.0, 10.0))
+        got = float(np.count_nonzero(out[1, 6:]) * 10.0)  # flooded metres behind the dike
+        rows.append(CheckResult(
+            f"coast.pprl_breach.band_{3.0 - ground:.1f}m", "coast",
+            f"band flooded behind a breached dike, water {3.0 - ground:.1f} m above the "
+            "ground behind it (m)", src, got, f"{expected:.0f}", "one 10 m cell",
+            within(got, expected, 10.0)))
+    return rows
