@@ -21,6 +21,7 @@ import pytest
 
 from twin_core.cli import main
 from twin_core.errors import TwinInputError
+from twin_core.models.registry import get_model
 from twin_core.territory import Territory
 from twin_core.territory import build as B
 from twin_core.territory import create as C
@@ -152,10 +153,11 @@ def services(monkeypatch, tmp_path):
 
 @pytest.fixture(scope="module")
 def source(tmp_path_factory):
-    """A --from folder with only the communes and the climate normals: every other layer must
-    come from the services."""
+    """A --from folder with only the communes, the climate normals and the D8 flow directions:
+    every other layer must come from the services."""
     src = tmp_path_factory.mktemp("src")
-    for rel in ("communes/communes_france.parquet", "forest/commune_climate_normals.csv"):
+    for rel in ("communes/communes_france.parquet", "forest/commune_climate_normals.csv",
+                "water/france_flow_direction_1km.tif"):
         (src / rel).parent.mkdir(parents=True)
         (src / rel).symlink_to(B.DEFAULT_SOURCE / rel)
     return src
@@ -228,7 +230,7 @@ def test_download_builds_every_layer_from_the_services_with_paging_and_provenanc
     assert sorted(stands["essence"]) == ["Chênes sempervirents", "Pin d'Alep", "Pin maritime"]
     assert np.allclose(stands["area_ha"], 9.0, atol=0.01)  # 300 m squares
     nit = terr.layer("nitrates")
-    assert len(nit) == 4 and nit["no3_mg_l"].between(0, 50).all()
+    assert len(nit) == 92 and nit["no3_mg_l"].between(0, 50).all()
     assert "2022-02-15" in set(nit["date"])  # a Hub'Eau timestamp cut to its date
     crops = terr.layer("crops").set_index("crop")["area_ha"]
     assert crops["winter_wheat"] == crops["grassland"] == crops["maize_grain"] == 4.0
@@ -245,6 +247,26 @@ def test_download_builds_every_layer_from_the_services_with_paging_and_provenanc
     assert q["q_m3s"].tolist() == [8.2, 7.9, 15.4]  # L/s → m³/s
     conso = terr.layer("conso_naf")
     assert sorted(conso["idcom"]) == sorted(CODES)  # 01001 filtered out
+
+    # the use cases run on the fetched layers (agriculture: its station is kept, the model
+    # itself is run on a created territory in test_territory_create)
+    for name in ("zan", "coast", "forest"):
+        model = get_model(C.MODEL_OF_USE_CASE[name])
+        kw = {}
+        if name == "forest":  # ignition in the largest fetched stand
+            pt = stands.geometry.iloc[int(stands.area.argmax())].representative_point()
+            kw = {"ignition_x": pt.x, "ignition_y": pt.y}
+        res = model.run(terr, model.scenario_class(**kw))
+        assert not res.synthetic_inputs, name
+        if name == "zan":  # the fetched real land take is read, not a synthetic stand-in
+            assert res.values["projected_2021_2031_ha"] > 0
+        if name == "coast":  # the fetched erosion rates move the shoreline back
+            assert res.values["retreat_median_m"] > 0
+        if name == "forest":
+            assert 0 < res.values["suitable_ha"] <= stands["area_ha"].sum() + 1e-6
+    from twin_core.models.agriculture import model as agri
+
+    assert list(agri.prepared(terr).stations["code_station"]) == ["06190500"]
 
     # a second run is served from the cache: no request at all
     n = len(services.log)
@@ -319,7 +341,7 @@ def test_a_cut_file_is_resumed_with_range(services, source, tmp_path):
 
 def test_a_hubeau_batch_deeper_than_the_api_serves_is_split(services, source, tmp_path,
                                                              monkeypatch):
-    monkeypatch.setattr(D, "HUBEAU_DEPTH", 3)  # 4 analyses for 2 stations: two batches of 1
+    monkeypatch.setattr(D, "HUBEAU_DEPTH", 60)  # 92 analyses of 2 stations: 2 batches of 46
     sel = C.select_communes(C.Inputs(source), communes=CODES)
     res = D.download(sel, tmp_path / "o", layers=["stations"],
                      fetcher=D.Fetcher(progress=False))
@@ -328,7 +350,7 @@ def test_a_hubeau_batch_deeper_than_the_api_serves_is_split(services, source, tm
              if r["path"] == "/hubeau/v2/qualite_rivieres/analyse_pc"]
     assert asked == ["06190500,06190510", "06190500", "06190510"]
     nit = pd.read_csv(tmp_path / "o" / "water/naiades_nitrates_hubeau.csv", dtype=str)
-    assert len(nit) == 4
+    assert len(nit) == 92
     monkeypatch.setattr(D, "HUBEAU_DEPTH", 1)  # one station alone is still too deep: said so
     res = D.download(sel, tmp_path / "o2", layers=["stations"],
                      fetcher=D.Fetcher(cache=tmp_path / "c2", progress=False))

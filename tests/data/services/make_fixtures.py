@@ -118,7 +118,24 @@ with rasterio.open(HERE / "wmsr_dem.tif", "w", driver="GTiff", width=w, height=h
 
 # -- Hub'Eau qualité des cours d'eau: 2 stations over 2 pages, 4 nitrate analyses
 st = []
-two = inside("83107", 1) + inside("83001", 1)
+
+
+def headwater(code: str, n: int = 60) -> shapely.Point:
+    """A point of ``code`` whose D8 catchment (as the build derives it) lies mostly in the two
+    communes, so that the agriculture model keeps its station (MIN_COVERAGE)."""
+    from twin_core.models.agriculture.catchments import build_catchments, commune_weights
+
+    cand = inside(code, n)
+    pts = gpd.GeoDataFrame({"code_station": [str(i) for i in range(n)]}, geometry=cand,
+                           crs=2154)
+    cat = build_catchments(pts, SHARED / "water/france_flow_direction_1km.tif")
+    w = commune_weights(cat, c[["code_insee", "geometry"]])
+    cover = (w.groupby("code_station")["area_ha"].sum()
+             / w.groupby("code_station")["catchment_ha"].first())
+    return cand[int(cover.idxmax())]
+
+
+two = [headwater("83107"), headwater("83001")]
 for i, (code, p) in enumerate(zip(["06190500", "06190510"], two, strict=True)):
     lon, lat = gpd.GeoSeries([p], crs=2154).to_crs(4326).iloc[0].coords[0]
     st.append({"code_station": code, "libelle_station": f"L'ARGENS {i + 1}",
@@ -139,13 +156,20 @@ dump("hubeau_station_pc_p1.json", {**base, "prev": None,
      "next": "{BASE}/v2/qualite_rivieres/station_pc?" + q + "&page=2", "data": st[:1]})
 dump("hubeau_station_pc_p2.json", {**base, "prev": base["first"], "next": None,
      "data": st[1:]})
-rows = []
-for s, d, v in [(0, "2021-03-02", 4.1), (0, "2021-09-07", 2.5), (1, "2022-02-15T10:20:00Z", 6.3),
-                (1, "2022-06-14", 3.2)]:
-    rows.append({"code_station": st[s]["code_station"], "libelle_station": st[s]["libelle_station"],
-                 "libelle_fraction": "Eau brute", "date_prelevement": d, "resultat": v,
-                 "symbole_unite": "mg(NO3)/L"})
-dump("hubeau_analyse_pc_p1.json", {"count": 4, "first": None, "last": None, "prev": None,
+rows = []  # two analyses a year 2000-2022 per station (the model calibrates on 2000-2015)
+for s in (0, 1):
+    for y in range(2000, 2023):
+        for m, d in ((2, 15), (7, 12)):
+            date = f"{y}-{m:02d}-{d:02d}"
+            if (s, date) == (1, "2022-02-15"):
+                date += "T10:20:00Z"  # Hub'Eau may give a time: cut to the date
+            v = round(float((6.0 if m == 2 else 2.5) * (1.4 if s else 1.0)
+                            * rng.lognormal(0, 0.2)), 1)
+            rows.append({"code_station": st[s]["code_station"],
+                         "libelle_station": st[s]["libelle_station"],
+                         "libelle_fraction": "Eau brute", "date_prelevement": date,
+                         "resultat": v, "symbole_unite": "mg(NO3)/L"})
+dump("hubeau_analyse_pc_p1.json", {"count": len(rows), "first": None, "last": None, "prev": None,
                                    "next": None, "api_version": "2.0.0", "data": rows})
 
 # -- Hub'Eau hydrométrie: 1 station, 3 daily flows (QmJ, L/s)
