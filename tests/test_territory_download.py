@@ -43,6 +43,7 @@ class Services:
         self.log: list[dict] = []
         self.fail: tuple[str, ...] = ()  # path prefixes answered with HTTP 500
         self.cut_once: set[str] = set()  # files sent half then the connection closed
+        self.override: dict[str, bytes] = {}  # path → an answer not shaped as documented
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.base = f"http://127.0.0.1:{self.server.server_address[1]}"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
@@ -70,6 +71,8 @@ class Services:
                                 "range": self.headers.get("Range")})
                 if any(u.path.startswith(p) for p in svc.fail):
                     return 500, b"Internal Server Error", "text/plain"
+                if u.path in svc.override:
+                    return 200, svc.override[u.path], "application/json"
                 p = u.path
                 if p in ("/wfs", "/geolittoral"):
                     name = TYPENAMES[q["TYPENAMES"]]
@@ -360,13 +363,18 @@ def test_a_hubeau_batch_deeper_than_the_api_serves_is_split(services, source, tm
 def test_a_service_error_lists_what_is_missing_and_the_territory_is_still_built(
         services, source, tmp_path, capsys):
     services.fail = ("/wfs",)  # the Géoplateforme WFS answers 500
+    services.override = {  # Hub'Eau stations without their code: not the documented shape
+        "/hubeau/v2/hydrometrie/referentiel/stations":
+            b'{"count": 1, "first": null, "last": null, "prev": null, "next": null, '
+            b'"api_version": "2.0.0", "data": [{"libelle_station": "x"}]}'}
     assert _create(source, tmp_path) == 0
     out = capsys.readouterr().out
     assert "Not fetched" in out
     for layer in ("buildings", "stands", "crops"):
         assert f"- {layer}: HTTP 500" in out
+    assert "- hydrometry: unexpected answer from the service (KeyError" in out
     man = json.loads((tmp_path / "t" / "territory.json").read_text())
-    assert set(man["download"]["failed"]) == {"buildings", "stands", "crops"}
+    assert set(man["download"]["failed"]) == {"buildings", "stands", "crops", "hydrometry"}
     layers = man["layers"]
     assert "stands" not in layers and "download failed: HTTP 500" in man["missing"]["stands"]
     # the samples' labelled stand-ins fill in where they exist (buildings on the fetched DEM)

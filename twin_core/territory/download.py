@@ -220,8 +220,11 @@ class Fetcher:
         if path.exists():
             txt = path.read_text()
             return int(txt) if txt else None
-        with self._open(urllib.request.Request(url, method="HEAD")) as resp:
-            size = resp.headers.get("Content-Length")
+        try:
+            with self._open(urllib.request.Request(url, method="HEAD")) as resp:
+                size = resp.headers.get("Content-Length")
+        except ServiceError:  # a server without HEAD: the size stays unknown (GET says more)
+            return None
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(size or "")
         return int(size) if size else None
@@ -281,14 +284,6 @@ class Fetcher:
                                "to resume")
         os.replace(part, path)
         return path
-
-    def get_json(self, url: str, params: dict[str, Any] | None = None) -> Any:
-        path = self.get(url, params)
-        try:
-            return json.loads(path.read_bytes())
-        except ValueError as err:
-            path.unlink(missing_ok=True)  # an error page is not kept in the cache
-            raise ServiceError(f"the answer of {full_url(url, params)} is not JSON") from err
 
 
 def _sha256(paths: Sequence[Path]) -> str:
@@ -930,8 +925,12 @@ def download(sel: gpd.GeoDataFrame, overlay: Path, max_mb: float | None = None,
         try:
             files[name] = LAYERS[name](ctx)
             log(f"  fetched {name}: {', '.join(files[name])}")
+        except TwinInputError:  # a size refusal stops everything (nothing is built)
+            raise
         except ServiceError as err:
             failed[name] = str(err)
+        except (KeyError, ValueError, TypeError) as err:  # an answer not shaped as documented
+            failed[name] = f"unexpected answer from the service ({type(err).__name__}: {err})"
     if failed:
         log("Not fetched (offline or service error), built without them or with their labelled "
             "synthetic stand-ins:\n" + "\n".join(f"  - {k}: {v}" for k, v in failed.items()))
