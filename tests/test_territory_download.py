@@ -239,7 +239,11 @@ def test_download_builds_every_layer_from_the_services_with_paging_and_provenanc
     assert crops["winter_wheat"] == crops["grassland"] == crops["maize_grain"] == 4.0
     ero = terr.layer("erosion")
     assert list(ero["code_insee"]) == ["83107"]
+    # the measured rates averaged, the not-measured polygon (-9999) left out of the mean;
+    # each 200 m × 30 m polygon read as its 200 m long axis
     assert ero["taux_m_per_yr"].iloc[0] == pytest.approx((-0.4 - 0.2 + 0.1) / 3, abs=0.01)
+    assert ero.geom_type.iloc[0] in ("LineString", "MultiLineString")
+    assert ero.length.iloc[0] == pytest.approx(4 * 200.0, rel=0.02)
     dem = terr.layer("dem")
     assert 0 < float(dem.max()) < 700 and float(dem.min()) > -40
     w = terr.layer("weather_nice_synop")

@@ -485,37 +485,71 @@ def fetch_rpg(ctx: Context) -> list[str]:
     return [rel]
 
 
+#: Value of ``taux`` where the Cerema indicator has no measured rate (shapefile sentinel).
+EROSION_NO_RATE = -9999.0
+
+
+def _centreline(geom) -> Any:
+    """A line for a coastal geometry: lines as they are; a (thin) polygon of the indicator
+    → the long axis of its minimum rotated rectangle, which the coast model then reads as the
+    shoreline (an approximation of the polygon's centreline)."""
+    import shapely
+
+    if geom is None or geom.is_empty:
+        return None
+    if geom.geom_type in ("LineString", "MultiLineString"):
+        return geom
+    parts = getattr(geom, "geoms", [geom])
+    lines = []
+    for part in parts:
+        ring = list(shapely.oriented_envelope(part).exterior.coords)[:4]
+        if len(ring) < 4:
+            continue
+        e = [(ring[i], ring[(i + 1) % 4]) for i in range(4)]
+        short = sorted(e, key=lambda ab: math.dist(*ab))[:2]
+        mids = [((a[0] + b[0]) / 2, (a[1] + b[1]) / 2) for a, b in short]
+        lines.append(shapely.LineString(mids))
+    return shapely.MultiLineString(lines) if len(lines) > 1 else (lines[0] if lines else None)
+
+
 def fetch_erosion(ctx: Context) -> list[str]:
-    """Cerema erosion segments → one line per commune with the mean rate (``taux``) and the
-    class of the Cote_a_cote aggregation the samples use: > 0 accretion, 0 stable, down to
-    -1.5 m/yr moyen, below fort (read off ../shared/data/coast's arcs)."""
+    """Cerema indicator (polygons carrying ``taux``, m/yr; -9999 = not measured) → one line per
+    commune (the polygons' long axes, within 500 m of the commune) with the mean measured rate
+    and the class of the Cote_a_cote aggregation the samples use: > 0 accretion, 0 stable,
+    down to -1.5 m/yr moyen, below fort (read off ../shared/data/coast's arcs)."""
+    import shapely
+
     base = service_url("geolittoral_wfs")
     typename = "ms:n_evolution_trait_cote_s"
     gdf, urls, files = wfs_features(ctx, "erosion", base, typename)
     rate = next((c for c in gdf.columns if "taux" in c.lower()), None)
     if gdf.empty or rate is None:
         raise ServiceError(f"{typename}: no segment with a rate ('taux…') in the box")
-    gdf = gdf.assign(taux=pd.to_numeric(gdf[rate], errors="coerce"))
-    joined = gpd.sjoin_nearest(gdf[["taux", "geometry"]], ctx.sel[["code_insee", "geometry"]],
-                               max_distance=500.0, how="inner")
+    taux = pd.to_numeric(gdf[rate], errors="coerce")
+    gdf = gpd.GeoDataFrame({"taux": taux.where(taux != EROSION_NO_RATE)},
+                           geometry=[_centreline(g) for g in gdf.geometry], crs=gdf.crs)
+    gdf = gdf[gdf.geometry.notna()]
+    joined = gpd.sjoin_nearest(gdf, ctx.sel[["code_insee", "geometry"]], max_distance=500.0,
+                               how="inner")
     joined = joined[~joined.index.duplicated()]
     if joined.empty:
         raise ServiceError(f"{typename}: no segment within 500 m of the communes")
     rows = []
     for code, grp in joined.groupby("code_insee"):
-        line = grp.geometry.union_all()
+        line = shapely.line_merge(grp.geometry.union_all())
         t = grp["taux"].dropna()
-        taux = round(float(t.mean()), 2) if len(t) else np.nan
-        cls = ("" if not np.isfinite(taux) else "accretion" if taux > 0 else
-               "stable" if taux == 0 else "moyen" if taux >= -1.5 else "fort")
-        rows.append({"code_insee": code, "taux": taux, "erosion_class": cls,
+        taux_c = round(float(t.mean()), 2) if len(t) else np.nan
+        cls = ("" if not np.isfinite(taux_c) else "accretion" if taux_c > 0 else
+               "stable" if taux_c == 0 else "moyen" if taux_c >= -1.5 else "fort")
+        rows.append({"code_insee": code, "taux": taux_c, "erosion_class": cls,
                      "taux_segments": int(len(t)), "geometry": line})
     out = gpd.GeoDataFrame(rows, geometry="geometry", crs="EPSG:2154").to_crs("EPSG:4326")
     rel = "coast/erosion_coastal_arcs_by_commune.geojson"
     _write_geojson(out, ctx.overlay / rel)
     ctx.record(rel, "Cerema, indicateur national de l'érosion côtière (Géolittoral WFS)", LO,
                urls, files, doc="https://www.monlittoral.fr/donnees/indicateur-national-de-"
-               "lerosion-cotiere/", note="segments averaged per commune (within 500 m)")
+               "lerosion-cotiere/", note="polygons' long axes and mean measured rate per "
+               "commune (within 500 m); -9999 (not measured) left out")
     return [rel]
 
 

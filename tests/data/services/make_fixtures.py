@@ -93,16 +93,16 @@ feats = [feat(i, p.buffer(100, cap_style="square"), {
 (HERE / "wfs_rpg_hits.xml").write_text(hits(3))
 dump("wfs_rpg_start0.geojson", fc(feats, 3))
 
-# -- Cerema erosion segments (Géolittoral) on the shore of 83107 (Les Issambres)
+# -- Cerema erosion indicator (Géolittoral): thin polygons (200 m × 30 m) on the shore of
+# 83107 (Les Issambres) carrying ``taux`` (m/yr), one not measured (-9999)
 shore = geoms["83107"].boundary
-x0, y0, x1, y1 = geoms["83107"].bounds
 seg = [shore.interpolate(f, normalized=True) for f in np.linspace(0, 1, 400)]
-south = sorted(seg, key=lambda p: p.y)[:3]
-feats = [feat(i, shapely.LineString([(p.x - 60, p.y), (p.x + 60, p.y)]),
+south = sorted(seg, key=lambda p: p.y)[:4]
+feats = [feat(i, shapely.box(p.x - 100, p.y - 15, p.x + 100, p.y + 15),
               {"id_segment": i, "taux": t, "commentaire": None}, "n_evolution_trait_cote_s")
-         for i, (p, t) in enumerate(zip(south, [-0.4, -0.2, 0.1], strict=True))]
-(HERE / "wfs_erosion_hits.xml").write_text(hits(3))
-dump("wfs_erosion_start0.geojson", fc(feats, 3))
+         for i, (p, t) in enumerate(zip(south, [-0.4, -0.2, 0.1, -9999.0], strict=True))]
+(HERE / "wfs_erosion_hits.xml").write_text(hits(4))
+dump("wfs_erosion_start0.geojson", fc(feats, 4))
 
 # -- DEM: 250 m GeoTIFF (EPSG:2154) over the communes + 2.5 km, rising inland from the sea
 bx0, by0, bx1, by1 = c.total_bounds
