@@ -4,6 +4,7 @@ use-case pages the territory chooser (``?territory=ID``, :mod:`dashboards.shell.
 from __future__ import annotations
 
 import html
+import json
 
 import panel as pn
 import param
@@ -33,9 +34,12 @@ def territory_chooser(options: dict[str, str], value: str, lang: str) -> pn.widg
     ``territory`` set in the URL, the language and the scenarios kept."""
     select = pn.widgets.Select(label=t("territory.choose", lang), options=options, value=value,
                                css_classes=["twin-territory"], width=420, sizing_mode="fixed")
+    # the browser's select holds the labels: the ids go with the callback
+    ids = json.dumps(options, ensure_ascii=False)
     select.jscallback(value=(
+        f"const ids = {ids};"
         "const u = new URL(window.location.href);"
-        "u.searchParams.set('territory', cb_obj.value);"
+        "u.searchParams.set('territory', ids[cb_obj.value] ?? cb_obj.value);"
         "window.location.assign(u.toString());"))
     return select
 
