@@ -383,6 +383,7 @@ def test_a_service_error_lists_what_is_missing_and_the_territory_is_still_built(
     assert "stands" not in layers and "download failed: HTTP 500" in man["missing"]["stands"]
     # the samples' labelled stand-ins fill in where they exist (buildings on the fetched DEM)
     assert layers["buildings_synthetic"]["synthetic"] and "crops_synthetic" in layers
+    assert "buildings" not in man["missing"] and "crops" not in man["missing"]
     assert layers["dem"]["provenance"]["fetched"] == "download"
     assert not man["use_cases"]["forest"]["runs"]
     assert man["use_cases"]["coast"]["runs"] and man["use_cases"]["zan"]["runs"]

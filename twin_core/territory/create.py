@@ -752,7 +752,7 @@ def write_territory(inp: Inputs, sel: gpd.GeoDataFrame, dest: Path, tid: str, fr
             for key in DOWNLOAD_PROVIDES.get(name, ()):
                 if key in missing:
                     missing[key] += f"; download failed: {reason}"
-                elif key not in layers:
+                elif key not in layers and f"{key}_synthetic" not in layers:
                     missing[key] = f"download failed: {reason}"
     manifest = {"id": tid, "name": {"fr": fr, "en": en}, "crs": B.L93, "layers": layers,
                 **extra, "missing": missing, "use_cases": use_cases(layers)}
