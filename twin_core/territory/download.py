@@ -25,7 +25,8 @@ Nothing here runs without ``--download``. Every request below is the one the ser
   ``code_parametre=1340``): https://hubeau.eaufrance.fr/page/api-qualite-cours-deau and its
   tutorial https://hubeau.eaufrance.fr/page/api-qualite-cours-deau-tuto (nitrates near Longuyon).
   Hydrométrie v2, ``referentiel/stations`` and ``obs_elab`` (``grandeur_hydro_elab=QmJ``, daily
-  mean flow): https://hubeau.eaufrance.fr/page/api-hydrometrie
+  mean flow, in l/s as the API states: https://data.gouv.fr/en/dataservices/hubeau-hydrometrie):
+  https://hubeau.eaufrance.fr/page/api-hydrometrie
 - **data.gouv.fr API v1** ``GET /datasets/{slug}/`` lists a dataset's resources with their
   stable URL and ``filesize`` (https://doc.data.gouv.fr/api/reference/,
   https://guides.data.gouv.fr/reutiliser-des-donnees/prise-en-main-des-donnees-meteorologiques).
@@ -86,6 +87,9 @@ SERVICE_URLS: dict[str, str] = {
     "datagouv": "https://www.data.gouv.fr/api/1",
     "geolittoral_wfs": "https://geolittoral.din.developpement-durable.gouv.fr/wxs",
 }
+#: data.gouv.fr slugs. The Cerema one is the title of the 2009-2023 release as published
+#: (https://artificialisation.developpement-durable.gouv.fr/mesurer-la-consommation-despaces/
+#: methodologie-production-des-donnees); it could not be checked from this offline machine.
 CEREMA_CONSO_DATASET = ("consommation-despaces-naturels-agricoles-et-forestiers-du-1er-janvier-"
                         "2009-au-1er-janvier-2023")
 METEO_DAILY_DATASET = "donnees-climatologiques-de-base-quotidiennes"
