@@ -49,7 +49,12 @@ def test_bad_draw_counts_are_refused(n):
 
 
 def test_summary_bands_and_sensitivity():
-    ens = run_ensemble(ZAN, str(data_dir() / "zan"), zan_scenario(), 40, seed=1)
+    # commune growth deviations off: with them on, the shared département deviation of the
+    # one-département sample (sd 0.87 × √0.5) swamps the group's inputs in 40 draws, and their
+    # seed is not ranked (test_zan: test_commune_draws_through_run_ensemble)
+    ens = run_ensemble(ZAN, str(data_dir() / "zan"), zan_scenario(commune_growth_sd_pct=0.0),
+                       40, seed=1)
+    assert "commune_draw" not in set(ens.sensitivity()["input"])
     summary = ens.summary().set_index("indicator")
     row = summary.loc["zan.dwellings_per_year"]
     assert row["p05"] < row["median"] < row["p95"]

@@ -72,4 +72,6 @@ def test_draws_it_cannot_vectorise_fall_back_to_the_loop(monkeypatch):
     ens = run_ensemble(ZAN, ROOT, scenario, 6, seed=2)
     assert ens.path == "per-draw"
     _assert_same(ens, run_ensemble(ZAN, ROOT, scenario, 6, seed=2, vectorised=False))
-    assert np.isfinite(ens.values.to_numpy()).all()
+    # m² per new inhabitant is undefined (NaN) in a draw where the group's population falls
+    # (commune and département growth deviations drawn around the group's rate, issue 15)
+    assert np.isfinite(ens.values.drop(columns="zan.m2_per_new_inhabitant").to_numpy()).all()

@@ -48,7 +48,8 @@ class Uncertain:
     ``dist``: "normal" (sd ``a``), "uniform" (value + [``a``, ``b``]) or "relative_normal"
     (sd = ``a`` × value). ``center`` reads the centre from another attribute (e.g. "warming"),
     ``sets`` are extra params applied with each draw (e.g. {"warming_source": "custom"}).
-    Draws are clipped to the param's bounds.
+    Draws are clipped to the param's bounds. ``seed``: the input is a random seed (e.g. of
+    per-commune deviations), not a quantity: it is left out of the sensitivity ranking.
     """
 
     param: str
@@ -58,6 +59,7 @@ class Uncertain:
     source: str = ""
     center: str | None = None
     sets: dict[str, Any] = field(default_factory=dict)
+    seed: bool = False
 
     def sample(self, scenario: Scenario, rng: np.random.Generator, n: int) -> np.ndarray:
         mid = float(getattr(scenario, self.center or self.param))
@@ -205,6 +207,7 @@ class EnsembleResult:
     values: pd.DataFrame  # draw × indicator
     series: list[pd.DataFrame | None]
     path: str = "per-draw"  # "vectorised", "per-draw" or "mixed" (chunks on Dask)
+    seeds: tuple[str, ...] = ()  # sampled seeds, not ranked by the sensitivity
 
     def summary(self) -> pd.DataFrame:
         """Median and 5-95 % band of every indicator."""
@@ -226,13 +229,14 @@ class EnsembleResult:
         return out.reset_index()
 
     def sensitivity(self) -> pd.DataFrame:
-        """|Spearman ρ| of each uncertain input with each indicator, ranked per indicator."""
+        """|Spearman ρ| of each uncertain input with each indicator, ranked per indicator
+        (seeds left out: a seed's rank means nothing)."""
         rows = []
-        ranks_in = self.samples.rank()
+        ranks_in = self.samples.drop(columns=list(self.seeds), errors="ignore").rank()
         ranks_out = self.values.rank()
         for ind in self.values.columns:
             y = ranks_out[ind]
-            for p in self.samples.columns:
+            for p in ranks_in.columns:
                 x = ranks_in[p]
                 rho = float(np.corrcoef(x, y)[0, 1]) if x.std() > 0 and y.std() > 0 else 0.0
                 rows.append((ind, p, rho, abs(rho)))
@@ -270,8 +274,9 @@ def run_ensemble(model_id: str, territory_root: str, scenario: Scenario, n: int,
         finally:
             client.close()
     values = pd.DataFrame([v for v, _ in runs])
+    seeds = tuple(u.param for u in uncertainties(model_id) if u.seed)
     return EnsembleResult(label=scenario.label, samples=samples, values=values,
-                          series=[s for _, s in runs], path=path)
+                          series=[s for _, s in runs], path=path, seeds=seeds)
 
 
 def scenario_key(scenario: Scenario) -> str:

@@ -413,3 +413,65 @@ def test_commune_draws_are_correlated_within_a_departement_only(conso):
     assert np.ptp(flat["mean_consumption_ha"]) == 0 < np.ptp(noisy["mean_consumption_ha"])
     again = project_draws(*args, departement=dep, commune_sd_pct=0.85, seed=1)
     np.testing.assert_array_equal(noisy["consumption_ha"], again["consumption_ha"])
+
+
+def test_commune_draws_carry_the_declared_departement_correlation(conso):
+    """Each draw of the ensemble gives every commune its own growth deviation, seeded by the
+    draw (commune_draw): sd and within-département correlation as declared, none across
+    départements, mean 0 — and the model run of a draw applies exactly that deviation."""
+    from twin_core.models.zan.model import commune_inputs, drawn_deviation
+
+    s = ZanScenario()
+    assert (s.commune_growth_sd_pct, s.departement_correlation) == (0.87, 0.5)
+    two = conso.copy()  # the nine Ain communes, four of them moved to a second département
+    two.loc[two.index[:4], "idcom"] = ["33001", "33002", "33003", "33004"]
+    ci = commune_inputs(two, s)
+    dep = np.asarray(ci["communal"].index.str[:2])
+    eps = np.stack([drawn_deviation(ci, s, k) for k in range(1, 4001)]) * 100  # %/yr
+    assert not drawn_deviation(ci, s, 0).any()  # draw 0: the central run
+    np.testing.assert_allclose(eps.std(axis=0), 0.87, rtol=0.06)
+    assert np.abs(eps.mean(axis=0)).max() < 0.06  # around the central growth
+    c = np.corrcoef(eps.T)
+    same = dep[:, None] == dep[None, :]
+    off = ~np.eye(len(dep), dtype=bool)
+    assert np.abs(c[same & off] - 0.5).max() < 0.06
+    assert np.abs(c[~same]).max() < 0.06
+    # the model run of one draw: its communes grow at the central rate + the draw's deviation
+    territory = Territory.load("zan")
+    model = get_model("zan.trajectory")
+    central = model.run(territory, ZanScenario()).layers["communes"].set_index("code_insee")
+    drawn = model.run(territory, ZanScenario(commune_draw=7)).layers["communes"].set_index(
+        "code_insee")
+    ci_ain = commune_inputs(territory.layer("conso_naf"), s)
+    expected = pd.Series(drawn_deviation(ci_ain, s, 7) * 100, index=ci_ain["communal"].index)
+    np.testing.assert_allclose(drawn["growth_pct"] - central["growth_pct"],
+                               expected.reindex(drawn.index), rtol=1e-12, atol=1e-12)
+
+
+def test_commune_draws_through_run_ensemble():
+    """run_ensemble (what `twin run --draws` and the pages call) draws a commune seed per draw
+    and takes the vectorised path; its mean over commune draws matches the central run when
+    the deviations are small, and lies above it at the declared spread (a commune whose
+    population falls gives no land back: demand is convex in growth)."""
+    from twin_core.ensemble import run_ensemble
+    from twin_core.models.zan import draws as zd
+
+    ens = run_ensemble("zan.trajectory", "zan", ZanScenario(), 30, seed=4)
+    assert ens.path == "vectorised" and ens.seeds == ("commune_draw",)
+    seeds = ens.samples["commune_draw"]
+    assert seeds.min() >= 1 and seeds.nunique() == 30
+    territory = Territory.load("zan")
+    model = get_model("zan.trajectory")
+    n = 2000
+    for sd, check in ((0.1, "matches"), (0.87, "above")):
+        s = ZanScenario(commune_growth_sd_pct=sd)
+        values, _ = zd.project(territory, s, np.full(n, s.population_growth_pct),
+                               np.full(n, s.household_trend_pct), np.arange(1, n + 1))
+        central = model.run(territory, s).values
+        for key in ("projected_2021_2031_ha", "dwellings_needed"):
+            draws = np.array([v[key] for v in values])
+            se = draws.std() / np.sqrt(n)
+            if check == "matches":
+                assert abs(draws.mean() - central[key]) < max(4 * se, 0.01 * central[key]), key
+            else:
+                assert draws.mean() > central[key] + 2 * se, key

@@ -13,7 +13,10 @@ figure of the model (budget used, dwellings delivered) is such a window sum — 
 communes, nothing draws × communes × years. The yearly totals (the series) are Σ_c a(c) ×
 max(R(c) − 1, 0) × R(c)^t, accumulated year by year on blocks of draws. Non-housing land is a
 fixed multiple of the communes' own housing land; the incoming households are shared by
-population and take housing land only. Other
+population and take housing land only. Commune growth deviations (issue 15): a draw's
+``commune_draw`` seeds one deviation per commune (correlated within a département,
+:func:`twin_core.models.zan.model.drawn_deviation`), added to dg(c) — R stays constant in
+time, so the same closed forms hold; R^t is then computed as exp(t ln R). Other
 inputs are the scenario's and must be the same in every draw (else :func:`run_draws` returns
 None and the engine runs the model once per draw).
 
@@ -43,11 +46,12 @@ from twin_core.models.zan.envelope import (
 log = logging.getLogger(__name__)
 
 #: Inputs that may differ between draws (the others must be equal in every draw).
-VARYING = ("population_growth_pct", "household_trend_pct")
+VARYING = ("population_growth_pct", "household_trend_pct", "commune_draw")
 #: Inputs the ZAN model does not read (the warming draws of every ensemble).
 IGNORED = ("label", "warming_source", "custom_warming")
-#: Draws × communes elements per block (memory ≈ 10 arrays × 8 bytes × this).
-BLOCK_ELEMENTS = 4_000_000
+#: Draws × communes elements per block (memory ≈ 10 arrays × 8 bytes × this): small blocks
+#: keep the yearly loop's arrays in the CPU cache (measured faster than 4 M elements).
+BLOCK_ELEMENTS = 500_000
 SELF_CHECK_REL = 1e-9
 
 
@@ -65,7 +69,8 @@ def _prepare(territory, s) -> dict[str, Any]:
     idx = communal.index
     first_proj = max(yearly.columns) + 1
     obs_2021 = yearly[[y for y in yearly.columns if y >= 2021]].sum(axis=1)
-    return {"idx": idx, "pop": ci["pop"], "hh": ci["hh"], "reference": communal["reference_ha"],
+    return {"ci": ci, "idx": idx, "pop": ci["pop"], "hh": ci["hh"],
+            "reference": communal["reference_ha"],
             "dg": ci["growth_gap"].to_numpy(), "dh": ci["household_gap"].to_numpy(),
             "q": ci["q"], "env_past": communal["envelope_ha"],
             "floor": communal["guarantee_ha"],
@@ -88,31 +93,40 @@ def _zone(territory, s, idx: pd.Index, horizon: int) -> tuple[float, list[int]]:
     return (total, years) if years and total > 0 else (0.0, [])
 
 
-def _envelopes(p: dict, s, g: np.ndarray) -> np.ndarray:
+def _envelopes(p: dict, s, g: np.ndarray, draws: np.ndarray) -> np.ndarray:
     """Communal envelopes per draw (draws × communes): the law's 'past' rule does not depend
-    on the draw; the other rules weigh the population growth of the draw where the commune
-    has no observed growth."""
+    on the draw; the other rules weigh the population growth of the draw (with the communes'
+    drawn deviations) where the commune has no observed growth."""
+    from twin_core.models.zan.model import drawn_deviation
+
     env = p["env_past"]
     if s.allocation_rule == "past":
         return np.broadcast_to(env.to_numpy(), (g.size, env.size))
     pop, obs = p["pop"], p["growth_obs"]
     out = np.empty((g.size, env.size))
     for k, gk in enumerate(g):
-        growth = obs.where(obs.notna(), pop * ((1 + gk + p["dg"]) ** 10 - 1))
+        eps = drawn_deviation(p["ci"], s, draws[k])
+        growth = obs.where(obs.notna(), pop * ((1 + gk + p["dg"] + eps) ** 10 - 1))
         weights = allocation_weights(s.allocation_rule, p["reference"], growth,
                                      s.mix_past_pct / 100)
         out[k] = allocate_with_floor(p["total_env"], weights, p["floor"]).to_numpy()
     return out
 
 
-def project(territory, s, growth_pct: np.ndarray, trend_pct: np.ndarray
+def project(territory, s, growth_pct: np.ndarray, trend_pct: np.ndarray,
+            commune_draws: np.ndarray | None = None
             ) -> tuple[list[dict[str, float]], list[pd.DataFrame]]:
-    """Values and series of the ZAN model for scenario ``s`` under each (growth, trend) draw."""
-    from twin_core.models.zan.model import allowed_path
+    """Values and series of the ZAN model for scenario ``s`` under each (growth, trend,
+    commune draw) draw; ``commune_draws`` (default: all 0, the central run) seeds each draw's
+    commune growth deviations (:func:`~twin_core.models.zan.model.drawn_deviation`)."""
+    from twin_core.models.zan.model import allowed_path, drawn_deviation
 
     p = _prepare(territory, s)
     g = np.asarray(growth_pct, dtype=float) / 100
     h = np.asarray(trend_pct, dtype=float) / 100
+    draws = (np.zeros(g.size, dtype=np.int64) if commune_draws is None
+             else np.asarray(commune_draws, dtype=np.int64))
+    noisy = bool(np.any(draws != 0)) and s.commune_growth_sd_pct > 0
     m = g.size
     horizon = max(s.horizon, 2050)
     first = p["first_proj"]
@@ -130,7 +144,7 @@ def project(territory, s, growth_pct: np.ndarray, trend_pct: np.ndarray
     inc = s.incoming_dwellings if proj_years else 0.0
     dem_years = np.arange(2021, horizon + 1)
     other_obs = p["obs_2021"].to_numpy()
-    env = _envelopes(p, s, g)
+    env = _envelopes(p, s, g, draws)
     renat_total = 0.0
     if s.renaturation_ha_per_yr > 0:
         renat_total = float(allocate(s.renaturation_ha_per_yr, p["pop"] * 0 + 1.0).sum())
@@ -143,18 +157,26 @@ def project(territory, s, growth_pct: np.ndarray, trend_pct: np.ndarray
     block = max(1, BLOCK_ELEMENTS // max(a.size, 1))
     # without commune gaps (no census trends, or commune_trends off) every commune of a draw
     # shares R: the arrays stay draws × 1 and the yearly totals factorise (Σ_c a(c) × …)
-    uniform = not (np.any(dg) or np.any(dh))
+    uniform = not (np.any(dg) or np.any(dh) or noisy)
     a_sum = float(a.sum())
     for lo in range(0, m, block):
         sl = slice(lo, min(lo + block, m))
+        lr = lg = None
         if uniform:
             gc, hc = 1 + g[sl, None], 1 + h[sl, None]
         else:
             gc = 1 + g[sl, None] + dg[None, :]
+            if noisy:  # each draw's commune deviations, from its own seed
+                gc = gc + np.stack([drawn_deviation(p["ci"], s, k) for k in draws[sl]])
             hc = 1 + h[sl, None] + dh[None, :]
+            lg = np.log(gc)
+            lr = lg - np.log(hc)  # ln R: R^t = exp(t ln R), equal to the model's to ~1e-15
+        powers: dict[int, np.ndarray] = {}
 
-        def stock(t: int, gc=gc, hc=hc) -> np.ndarray:  # R^t, as the model computes it
-            return gc ** t / hc ** t
+        def stock(t: int, gc=gc, hc=hc, lr=lr, powers=powers) -> np.ndarray:  # R^t
+            if t not in powers:
+                powers[t] = gc ** t / hc ** t if lr is None else np.exp(t * lr)
+            return powers[t]
 
         def window(y0: int, y1: int) -> np.ndarray:  # Σ demand / a, y0 ≤ y < y1 (telescoped)
             return np.maximum(stock(y1 - base) - stock(y0 - base), 0.0)
@@ -172,23 +194,24 @@ def project(territory, s, growth_pct: np.ndarray, trend_pct: np.ndarray
         values["over"][sl] = (dec1 / e * 100 > 100).sum(axis=1)
         values["delivered"][sl] = delivered.sum(axis=1)
         values["needed"][sl] = needed.sum(axis=1)
-        values["pop_gain"][sl] = (pop[None, :] * (gc ** (2031 - base) - gc ** (2021 - base))
-                                  ).sum(axis=1)
-        # yearly totals: Σ_c a(c) max(R^(t+1) − R^t, 0), t = y − 2020, year by year
+        grown = (gc ** (2031 - base) - gc ** (2021 - base) if lg is None
+                 else np.exp((2031 - base) * lg) - np.exp((2021 - base) * lg))
+        values["pop_gain"][sl] = (pop[None, :] * grown).sum(axis=1)
+        del own_proj, needed, needed_proj, dec1, land_avail, delivered, grown
+        # yearly totals: Σ_c a(c) max(R^(t+1) − R^t, 0) = Σ_c a(c) max(R − 1, 0) R^t,
+        # t = y − 2020, year by year (one product and one weighted sum per year)
         if uniform:
             t = np.arange(dem_years[0], dem_years[-1] + 2) - base
             st = gc ** t[None, :] / hc ** t[None, :]  # draws × years, as the model computes
             demand[sl] = np.maximum(np.diff(st, axis=1), 0.0) * a_sum
             continue
-        t0 = dem_years[0] - base
-        num, den = gc ** t0, hc ** t0  # then multiplied year by year (no power per year)
-        prev = num / den
+        r = stock(1)
+        weight = a[None, :] * np.maximum(r - 1.0, 0.0)
+        power = stock(dem_years[0] - base).copy()
+        powers.clear()
         for j in range(dem_years.size):
-            num *= gc
-            den *= hc
-            cur = num / den
-            demand[sl, j] = np.maximum(cur - prev, 0.0) @ a
-            prev = cur
+            demand[sl, j] = np.einsum("ij,ij->i", power, weight)
+            power *= r
 
     # totals over years
     inc_year = np.where((dem_years >= first) & (dem_years < 2031),
@@ -290,8 +313,9 @@ def run_draws(model, territory, params: Sequence[dict[str, Any]]
     scenario = Scenario.from_dict({"model": model.spec.id, "version": version, "params": first})
     g = np.array([p["population_growth_pct"] for p in params], dtype=float)
     h = np.array([p["household_trend_pct"] for p in params], dtype=float)
+    k = np.array([p.get("commune_draw", 0) for p in params], dtype=np.int64)
     try:
-        values, series = project(territory, scenario, g, h)
+        values, series = project(territory, scenario, g, h, k)
     except (AttributeError, ImportError, KeyError) as exc:  # a model change this path lacks
         log.warning("zan vectorised draws unavailable (%s): one run per draw instead", exc)
         return None

@@ -16,6 +16,19 @@ commune's observed trend is clipped to ±5 %/yr (population) and ±3 %/yr (house
 that the census noise of a tiny commune does not become an exponential; a commune without
 2014 data follows the group's rates. Off: every commune follows the levers.
 
+Commune-level uncertainty (issue 15): in an ensemble each draw also gives every commune its own
+growth deviation around the group's rate — sd ``commune_growth_sd_pct`` (0.87 %/yr: the spread
+of the Ain communes' 2014-2020 growth, measured on the real Cerema file by
+:func:`~twin_core.models.zan.projection.commune_growth_sd`), correlation
+``departement_correlation`` (0.5, a declared assumption) between two communes of one
+département, none across départements (:func:`drawn_deviation`). The deviations are seeded by
+the draw (``commune_draw``; 0 = the central run, no deviation), so the vectorised ensemble and
+one run per draw give the same. Caveats: 0.87 %/yr is the cross-sectional spread, which also
+holds the persistent gaps the commune trends already carry (an upper bound of the uncertainty);
+in a group within one département the shared département deviation adds to the group's own
+growth draw (``population_growth_pct``, Omphale at département scale): set the sd or the
+correlation lower for such groups.
+
 Non-housing land (activity, mixed, roads, rail, unknown: the Cerema uses other than ``hab``) is
 projected by its own driver, a documented share: it follows the projected housing land at the
 group's observed 2011-2021 ratio (non-housing ha per ha of housing land, Cerema file),
@@ -83,6 +96,12 @@ from twin_core.models.zan.envelope import (
     land_for_dwellings_ha,
     yearly_consumption_ha,
 )
+from twin_core.models.zan.projection import (
+    COMMUNE_GROWTH_SD_PCT,
+    DEPARTEMENT_CORRELATION,
+    commune_deviation,
+    departement_codes,
+)
 from twin_core.scenario import Scenario
 
 MODEL_ID = "zan.trajectory"
@@ -105,13 +124,15 @@ class ZanScenario(Scenario):
     #: assumptions, and the dwellings sent by the coast link of a territory scenario.
     advanced = ("guarantee_ha", "pace_2031_pct", "mix_past_pct", "household_trend_pct",
                 "commune_trends", "vacancy_pct", "secondary_pct", "other_land_pct",
-                "incoming_dwellings", "agricultural_share_pct")
+                "incoming_dwellings", "agricultural_share_pct", "commune_growth_sd_pct",
+                "departement_correlation", "commune_draw")
     units = {**Scenario.units, "reduction_pct": "%", "guarantee_ha": "ha",
              "pace_2031_pct": "%", "mix_past_pct": "%", "population_growth_pct": "%/an",
              "household_trend_pct": "%/an", "vacancy_pct": "%", "secondary_pct": "%",
              "existing_fabric_pct": "%", "density": "logements/ha",
              "other_land_pct": "%", "renaturation_ha_per_yr": "ha/an",
-             "agricultural_share_pct": "%", "incoming_dwellings": "logements"}
+             "agricultural_share_pct": "%", "incoming_dwellings": "logements",
+             "commune_growth_sd_pct": "%/an", "departement_correlation": "-", "commune_draw": "-"}
 
     group = param.Selector(default="ain", objects=["ain", "gironde"],
                            doc="Group of communes (Ain: real Cerema file; Gironde: synthetic).")
@@ -154,6 +175,18 @@ class ZanScenario(Scenario):
     agricultural_share_pct = param.Number(default=67.0, bounds=(0.0, 100.0), step=1.0,
                                           doc="Share of consumed ENAF that was farmland "
                                               "(Agreste Teruti-Lucas 2006-2014: two thirds).")
+    commune_growth_sd_pct = param.Number(
+        default=COMMUNE_GROWTH_SD_PCT, bounds=(0.0, 3.0), step=0.1,
+        doc="Uncertainty of each commune's own growth around the group's (sd, %/yr), drawn by "
+            "the ensemble: the spread of the Ain communes' 2014-2020 growth (0.87 %/yr).")
+    departement_correlation = param.Number(
+        default=DEPARTEMENT_CORRELATION, bounds=(0.0, 1.0), step=0.1,
+        doc="Declared correlation of the growth deviations of two communes of one département "
+            "(0 across départements); 0.5 is an assumption.")
+    commune_draw = param.Integer(
+        default=0, bounds=(0, 2**31 - 1),
+        doc="0: the central run (no commune deviation); k > 0: one draw of the communes' "
+            "growth deviations, seeded by k (set by the uncertainty ensemble).")
     renature_zone = Geometry(kind="polygon", extent=ZAN_EXTENT,
                              doc="Zone to renature drawn on the map (Lambert-93): its area in "
                                  "the group's communes is renatured over 2031-2049.")
@@ -309,9 +342,22 @@ def commune_inputs(conso: pd.DataFrame, s: ZanScenario) -> dict:
     trends = commune_trends(conso, idx)
     on = 1.0 if s.commune_trends else 0.0
     q = nonhousing_ratio(conso, communal["reference_ha"]) * s.other_land_pct / 100
+    _, dep_index = np.unique(departement_codes(idx), return_inverse=True)
     return {"conso": conso, "communal": communal, "yearly": yearly, "pop": pop, "hh": hh_size,
             "growth_gap": trends["growth_gap"] * on, "household_gap": trends["household_gap"] * on,
-            "trends": trends, "q": q}
+            "trends": trends, "q": q, "dep_index": dep_index.ravel(),
+            "n_dep": int(dep_index.max()) + 1 if dep_index.size else 0}
+
+
+def drawn_deviation(ci: dict, s: ZanScenario, draw: int | None = None) -> np.ndarray:
+    """Growth deviation (fraction/yr) of each commune in the draw ``draw`` (default: the
+    scenario's ``commune_draw``): 0 for the central run (draw 0 or sd 0), else
+    :func:`~twin_core.models.zan.projection.commune_deviation` seeded by the draw."""
+    k = s.commune_draw if draw is None else int(draw)
+    if k == 0 or s.commune_growth_sd_pct <= 0 or not ci["dep_index"].size:
+        return np.zeros(ci["dep_index"].size)
+    return commune_deviation(k, ci["dep_index"], ci["n_dep"], s.commune_growth_sd_pct,
+                             s.departement_correlation) / 100.0
 
 
 def run_trajectory(conso: pd.DataFrame, communes: gpd.GeoDataFrame, s: ZanScenario,
@@ -327,7 +373,8 @@ def run_trajectory(conso: pd.DataFrame, communes: gpd.GeoDataFrame, s: ZanScenar
     idx = communal.index
     reference = communal["reference_ha"]
     # each commune's yearly rates: the levers (group) plus the commune's observed gap
-    g_c = s.population_growth_pct / 100 + ci["growth_gap"].to_numpy()
+    g_c = (s.population_growth_pct / 100 + ci["growth_gap"].to_numpy()
+           + drawn_deviation(ci, s))
     h_c = s.household_trend_pct / 100 + ci["household_gap"].to_numpy()
 
     # -- envelope shared by the chosen rule (sum conserved, guarantee as a floor)

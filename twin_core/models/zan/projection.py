@@ -119,6 +119,27 @@ def commune_noise(rng: np.random.Generator, m: int, departement, sd_pct: float,
     return sd_pct * (np.sqrt(correlation) * z_dep[:, dep] + np.sqrt(1 - correlation) * z_com)
 
 
+def departement_codes(codes) -> np.ndarray:
+    """Département of each commune INSEE code: its first two characters (2A / 2B in Corsica),
+    three for the overseas départements (97x)."""
+    c = pd.Series(np.asarray(codes)).astype(str)
+    return np.where(c.str.startswith("97"), c.str[:3], c.str[:2])
+
+
+def commune_deviation(seed: int, departement_index: np.ndarray, n_departements: int,
+                      sd_pct: float, correlation: float) -> np.ndarray:
+    """One draw's growth deviations (%/yr) of every commune, drawn from ``seed`` alone (so a
+    draw gives the same deviations in the model run and in the vectorised ensemble, on any
+    chunking): ε = sd (√ρ Z_dep + √(1 − ρ) Z_commune), Z standard normal — sd ``sd_pct`` per
+    commune, correlation ``correlation`` between two communes of one département, 0 across
+    départements. ``departement_index`` (n,): each commune's département as 0 … n_dep − 1."""
+    rng = np.random.default_rng(seed)
+    z_dep = rng.standard_normal(n_departements)
+    z_com = rng.standard_normal(departement_index.size)
+    return sd_pct * (np.sqrt(correlation) * z_dep[departement_index]
+                     + np.sqrt(1.0 - correlation) * z_com)
+
+
 def project_draws(population, household_size, reference_ha, observed_2021_ha, nonhousing_ratio,
                   draws: dict[str, np.ndarray], growth_offset_pct=None,
                   household_offset_pct=None, chunk: int = 64, departement=None,
