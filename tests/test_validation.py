@@ -64,3 +64,24 @@ def test_a_broken_fwi_constant_fails_the_fwi_rows(monkeypatch):
 def test_unknown_use_case_is_refused(capsys):
     assert main(["validate", "nowhere"]) == 2
     assert "nowhere" in capsys.readouterr().err
+
+
+def test_agriculture_and_zan_rows_of_issue_15(results, monkeypatch):
+    """The Validation page carries the leave-catchments-out nitrate skill, the ZAN hindcast
+    (per new inhabitant and per commune) and the FAO field application efficiencies."""
+    by_id = {r.check: r for r in results}
+    lco = by_id["agriculture.nitrate_skill.catchments_out"]
+    assert lco.status == ("skill" if lco.obtained > 0 else "no_skill")
+    assert "leave-catchments-out" in lco.compared
+    for key in ("zan.hindcast.per_new_inhabitant", "zan.hindcast.communes"):
+        assert by_id[key].status in ("skill", "no_skill") and by_id[key].reference
+    eff = [r for r in results if r.check.startswith("agriculture.irrigation_efficiency.")]
+    assert sorted(r.check.rsplit(".", 1)[1] for r in eff) == ["drip", "sprinkler", "surface"]
+    assert all(r.status == "pass" for r in eff)
+    # a wrong efficiency in the model fails its row
+    from twin_core.models.agriculture import irrigation as irr
+
+    monkeypatch.setitem(irr.APPLICATION_EFFICIENCY, "drip", 0.8)
+    rows = {r.check: r for r in all_checks()["agriculture.irrigation_efficiency"].fn()}
+    assert rows["agriculture.irrigation_efficiency.drip"].status == "fail"
+    assert rows["agriculture.irrigation_efficiency.surface"].status == "pass"
