@@ -16,7 +16,8 @@ from twin_core.models.base import ModelSpec, Result
 
 FLOOD_MAX_CELLS = 40_000  # the flood raster is block-averaged down to about this many cells
 COLOURS = {"retreat": "#d7191c", "flooded": "#6a3d9a", "relocated": "#1a9641",
-           "band": "#fdae61", "today": "#222222", "projected": "#d7191c"}
+           "band": "#fdae61", "today": "#222222", "projected": "#d7191c",
+           "defences": "#8c510a"}
 HOVER_COLS = ("building_id", "use", "dwellings", "residents", "flood_depth_m")
 
 
@@ -73,7 +74,8 @@ def exposure_class(buildings: pd.DataFrame) -> pd.Series:
 
 def coast_map(result: Result, spec: ModelSpec, communes: gpd.GeoDataFrame, basemap: bool,
               lang: str) -> hv.Overlay:
-    """Today's and projected shorelines, retreat band, flood depth and exposed buildings (above
+    """Today's and projected shorelines, retreat band, flood depth, today's defences (a loaded
+    dike layer) and exposed buildings (above
     the aggregation threshold, shaded by class: :mod:`dashboards.shell.aggregate`)."""
     from dashboards.shell import aggregate as agg
     from dashboards.shell.views import PLAN_IGN
@@ -111,6 +113,10 @@ def coast_map(result: Result, spec: ModelSpec, communes: gpd.GeoDataFrame, basem
         # one merged path without hover: per-feature paths with hover took ~20 s to draw
         elements.append(merged_lines(shore).relabel(_k("shoreline_today", lang)).opts(
             color=COLOURS["today"], line_width=2.5))
+    dikes = layers.get("defences")
+    if isinstance(dikes, gpd.GeoDataFrame) and len(dikes):
+        elements.append(merged_lines(dikes).relabel(_k("defences", lang)).opts(
+            color=COLOURS["defences"], line_width=3))
     proj = layers.get("shoreline_projected")
     if isinstance(proj, gpd.GeoDataFrame) and len(proj):
         data = proj[~proj.is_empty][["nom", "retreat_m", "geometry"]].to_crs(3857)

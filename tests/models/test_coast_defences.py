@@ -298,3 +298,21 @@ def test_dikes_layer_imported_with_the_cli_is_used_by_the_model(tmp_path):
         import_layer(str(root), "dikes", bad, log=lambda _m: None)
     assert (root / "territory.json").read_text("utf-8") == \
         (tmp_path / "manifest.json").read_text("utf-8")
+
+
+def test_loaded_dikes_are_a_result_layer_drawn_on_the_map(toys):
+    import holoviews as hv
+
+    from dashboards.coast_views import coast_map
+
+    high = _run(toys["high"], horizon=2050)
+    assert "defences" not in _run(toys["plain"], horizon=2050).layers
+    dikes = high.layers["defences"]
+    assert len(dikes) == 1 and dikes["crest_m"].iloc[0] == 5.0
+    from twin_core.models.registry import get_model
+
+    ov = coast_map(high, get_model("coast.risk").spec, toys["high"].layer("communes"), False,
+                   "fr")
+    paths = [e for e in ov if isinstance(e, hv.Path) and e.label == "Digues existantes "
+             "(couche chargée)"]
+    assert len(paths) == 1 and len(paths[0].data) == 1

@@ -241,6 +241,7 @@ class Prepared:
     #: today's defences (``dikes`` layer): crest per DEM cell, NaN where none; None = no layer
     defence: np.ndarray | None = None
     defence_note: str = ""
+    dikes: gpd.GeoDataFrame | None = None
     floods: dict[tuple, tuple[np.ndarray, float]] = field(default_factory=dict)
     burned: dict[tuple, np.ndarray] = field(default_factory=dict)
     drawn_cells: dict[str, np.ndarray] = field(default_factory=dict)
@@ -389,7 +390,8 @@ def with_defences(base: Prepared, dikes: gpd.GeoDataFrame) -> Prepared:
             f"crest {np.nanmin(crest):.2f}-{np.nanmax(crest):.2f} m above mean sea level, "
             "burnt into the DEM")
     return replace(base, dike_cells=np.isfinite(grid), dike_length_m=float(dikes.length.sum()),
-                   defence=grid, defence_note=note, floods={}, burned={}, drawn_cells={},
+                   defence=grid, defence_note=note, dikes=dikes, floods={}, burned={},
+                   drawn_cells={},
                    intertidal_masks={})
 
 
@@ -768,7 +770,8 @@ def run_coast(prep: Prepared, s: CoastScenario, model: Model):
     return model.new_result(s, values=values, series=series, notes={
         "defences": defences_note(prep, s)}, layers={
         "buildings": bl, "communes": communes, "flood": flood, "retreat_band": band,
-        "shoreline": shoreline, "shoreline_projected": projected})
+        "shoreline": shoreline, "shoreline_projected": projected,
+        **({"defences": prep.dikes} if prep.dikes is not None else {})})
 
 
 def defences_note(prep: Prepared, s: CoastScenario) -> str:
