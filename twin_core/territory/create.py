@@ -105,9 +105,38 @@ class Inputs(B.Sources):
         """``path`` relative to the source folder (ValueError when outside)."""
         return str(Path(path).resolve().relative_to(self.root.resolve()))
 
+    @property
+    def national(self) -> dict[str, Any]:
+        """The national products found under the folder in their distributed layouts (BD TOPO
+        bâtiments, RPG, the national Cerema land-take CSV: products.NATIONAL_PRODUCTS)."""
+        if not hasattr(self, "_national"):
+            from twin_core.territory.products import find_national
+
+            self._national = find_national(self.root)
+        return self._national
+
+    def national_report(self) -> list[str]:
+        """What the build log says about the national products (found or not, where)."""
+        from twin_core.territory.products import NATIONAL_PRODUCTS
+
+        out = []
+        for key, spec in NATIONAL_PRODUCTS.items():
+            nf = self.national.get(key)
+            names = " or ".join(p for p, _ in spec["patterns"])
+            out.append(f"  {key}: {self.rel(nf.path)}" + (f" ({nf.edition})" if nf.edition
+                                                          else "") if nf else
+                       f"  {key}: not found (looked for {names} under {self.root})")
+        return out
+
+    def national_file(self, path: Path) -> Any:
+        """The NationalFile of ``path`` when it is one of the folder's national products."""
+        return next((nf for nf in self.national.values() if nf.path == Path(path)), None)
+
     def extra(self, key: str) -> Path | None:
-        """A fetched national product that replaces a stand-in (see DownloadInputs)."""
-        return None
+        """A national product that replaces a stand-in: the folder's BD TOPO bâtiments or RPG
+        file (a fetched one first, see DownloadInputs)."""
+        nf = self.national.get(key)
+        return nf.path if nf is not None and key in ("buildings", "rpg") else None
 
     def provenance(self, rel: str | Sequence[str], product: str, licence: str,
                    edition: str = "") -> dict[str, Any]:
@@ -181,7 +210,8 @@ class DownloadInputs(Inputs):
             return super().rel(path)
 
     def extra(self, key: str) -> Path | None:
-        return self._over(self.EXTRA[key]) if key in self.EXTRA else None
+        mine = self._over(self.EXTRA[key]) if key in self.EXTRA else None
+        return mine or super().extra(key)
 
     def provenance(self, rel: str | Sequence[str], product: str, licence: str,
                    edition: str = "") -> dict[str, Any]:
@@ -231,6 +261,36 @@ P_DEMCOMPARE = ("CNES demcompare test data", "Apache-2.0", "")
 
 def _prov(inp: Inputs, rel, spec: tuple[str, str, str]) -> dict:
     return inp.provenance(rel, spec[0], spec[1], spec[2])
+
+
+def _extra_prov(inp: Inputs, path: Path, product: str, written: Path) -> dict:
+    """Provenance of a product that replaced a stand-in: a fetched file's (DownloadInputs), or
+    a national file's (product, edition from its folder name, licence, file(s), date, SHA-256;
+    a file over products.HASH_MAX_MB is not hashed: the SHA-256 is the clipped output's, and
+    the entry says so)."""
+    from twin_core.territory import products as P
+
+    nf = inp.national_file(path)
+    if nf is None:
+        return inp.provenance(inp.rel(path), product, "Licence Ouverte")
+    rels = [inp.rel(f) for f in nf.files]
+    if nf.size <= P.HASH_MAX_MB * 1e6:
+        out = inp.provenance(rels if len(rels) > 1 else rels[0], nf.product, nf.licence,
+                             nf.edition)
+    else:
+        mtime = max(f.stat().st_mtime for f in nf.files)
+        out = {"product": nf.product, "licence": nf.licence, "file": ", ".join(rels),
+               "date": _dt.datetime.fromtimestamp(mtime, _dt.UTC).strftime("%Y-%m-%d"),
+               "sha256": hashlib.sha256(written.read_bytes()).hexdigest(),
+               "sha256_of": f"the clipped output {written.name}: the source "
+                            f"({nf.size / 1e6:,.0f} MB) is larger than TWIN_HASH_MAX_MB "
+                            f"({P.HASH_MAX_MB:g}) and was not hashed"}
+        if nf.edition:
+            out["edition"] = nf.edition
+    if nf.layer:
+        out["layer"] = nf.layer
+    out["documentation"] = nf.doc
+    return out
 
 
 # == selection ====================================================================================
@@ -388,15 +448,26 @@ def _near_nice(sel: gpd.GeoDataFrame) -> float:
 def _conso_real(inp: Inputs, codes: pd.Series) -> pd.DataFrame | None:
     rel = "zan/cerema_conso_naf_2009_2023_ain_9communes.csv"
     national = inp.glob("zan", "*conso_naf*.csv")
-    if not national:
+    nf = inp.national.get("conso_naf")
+    if not national and nf is None:
         return None
-    frames = []
+    frames, used = [], []
     for p in national:
         df = pd.read_csv(p, sep=";", dtype={c: str for c in ("idcom", "idreg", "iddep",
                                                                 "epci23")})
         frames.append(df[df["idcom"].isin(set(codes))])
+        if len(frames[-1]):
+            used.append(p)
+    if nf is not None:  # the national commune file (read by chunks, our communes only)
+        from twin_core.territory.products import read_cerema_national
+
+        df = read_cerema_national(nf.path, set(codes))
+        frames.append(df)
+        if len(df):
+            used.append(nf.path)
     out = pd.concat(frames, ignore_index=True).drop_duplicates("idcom")
-    out.attrs["files"] = [inp.rel(p) for p in national] or [rel]
+    out.attrs["files"] = [inp.rel(p) for p in used] or [rel]
+    out.attrs["national"] = nf if nf is not None and nf.path in used else None
     return out if len(out) else None
 
 
@@ -414,6 +485,9 @@ def build_layers(inp: Inputs, sel: gpd.GeoDataFrame, dest: Path, rng: np.random.
     def step(name: str, t0: float) -> None:
         log(f"  {name}: {time.perf_counter() - t0:.1f} s")
 
+    log("national products in the source folder (used instead of the synthetic stand-ins):")
+    for line in inp.national_report():
+        log(line)
     t0 = time.perf_counter()
     communes = B._communes_layer(sel, 20.0)
     communes["epci_code"] = sel["epci_code"].astype(str).to_numpy()
@@ -482,10 +556,10 @@ def build_layers(inp: Inputs, sel: gpd.GeoDataFrame, dest: Path, rng: np.random.
         real_bld = real_bld[real_bld.within(area)].reset_index(drop=True)
         if len(real_bld) == 0:
             real_bld = None
-            missing["buildings"] = "no fetched BD TOPO building inside the communes"
+            missing["buildings"] = f"no BD TOPO building of {bdtopo.name} inside the communes"
     if real_bld is not None:
         B._write_gpkg(real_bld, dest / "buildings.gpkg", spatial_index=False)
-        prov = inp.provenance(inp.rel(bdtopo), "IGN BD TOPO bâtiments", "Licence Ouverte")
+        prov = _extra_prov(inp, bdtopo, "IGN BD TOPO bâtiments", dest / "buildings.gpkg")
         layers["buildings"] = _entry(
             "buildings.gpkg", "vector", False, prov["product"],
             f"{len(real_bld):,} BD TOPO buildings inside the communes (points at the "
@@ -649,10 +723,10 @@ def build_layers(inp: Inputs, sel: gpd.GeoDataFrame, dest: Path, rng: np.random.
         from twin_core.models.agriculture.inputs import crops_table_from_rpg
         from twin_core.territory.products import read_rpg
 
-        crops = crops_table_from_rpg(read_rpg(rpg), full)
+        crops = crops_table_from_rpg(read_rpg(rpg, full), full)
         if len(crops):
             B._write_csv(crops, dest / "crops.csv")
-            prov = inp.provenance(inp.rel(rpg), "IGN/ASP RPG", "Licence Ouverte")
+            prov = _extra_prov(inp, rpg, "IGN/ASP RPG", dest / "crops.csv")
             layers["crops"] = _entry(
                 "crops.csv", "table", False, prov["product"],
                 f"Crop areas (ha) per commune from {len(crops)} commune × crop sums of RPG "
@@ -697,11 +771,16 @@ def build_layers(inp: Inputs, sel: gpd.GeoDataFrame, dest: Path, rng: np.random.
     if real is not None:
         real = real.sort_values("idcom").reset_index(drop=True)
         B._write_csv(real, dest / "conso_naf.csv", sep=";")
+        nf = real.attrs.get("national")
+        prov = _prov(inp, real.attrs["files"], P_CEREMA_NAF if nf is None else
+                     (nf.product, nf.licence, nf.edition))
+        if nf is not None:
+            prov["documentation"] = nf.doc
         layers["conso_naf"] = _entry(
-            "conso_naf.csv", "table", False, P_CEREMA_NAF[0] + ", " + P_CEREMA_NAF[1],
-            f"Real land take 2009-2023 for {len(real)} of the {n} communes (the Cerema "
-            "131-column layout, ';'-separated).",
-            _prov(inp, real.attrs["files"], P_CEREMA_NAF))
+            "conso_naf.csv", "table", False, prov["product"] + ", " + prov["licence"],
+            f"Real land take for {len(real)} of the {n} communes (the Cerema "
+            "131-column layout, ';'-separated" + (f", rows of {nf.path.name}" if nf else "")
+            + ").", prov)
     rest = sel[~sel["code_insee"].isin(have)].reset_index(drop=True)
     rel = "zan/cerema_conso_naf_2009_2023_ain_9communes.csv"
     if len(rest) and inp.has(rel):
