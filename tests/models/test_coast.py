@@ -411,17 +411,20 @@ def test_model_on_toy_territory(toy):
     assert {"b2", "b3"} <= set(layer.index[layer["flood_depth_m"] > 0])
     assert "b4" not in layer.index and "b5" not in layer.index
     assert layer.loc["b0", "in_retreat_band"]  # 30 m from a 2 m/yr shoreline
-    # b0, b1 stand on the beach cells (0.5 m, below spring high water, connected to the sea):
-    # today's foreshore, not flooded land; b2 (8.8 residents) and b3 (public) in the marsh
+    # b0, b1 stand on beach cells (0.5 m, below spring high water, connected to the sea): a
+    # built cell is land (a polder the DEM does not resolve), so they flood; the beach's
+    # unbuilt cells are foreshore. b2 (8.8 residents) and b3 (public) in the marsh
     for name in ("b0", "b1"):
-        assert name not in layer.index or layer.loc[name, "flood_depth_m"] == 0
-    assert v["public_flooded"] == 1 and v["residents_flooded"] == pytest.approx(8.8)
-    # flooded land: the marsh 30 × 20 cells and column 9 (30 cells), not the beach (foreshore)
-    assert v["flooded_ha"] == pytest.approx(630 * 1.44, rel=0.02)
+        assert layer.loc[name, "flood_depth_m"] > 0
+    assert v["public_flooded"] == 1 and v["residents_flooded"] == pytest.approx(8.8 + 24.2)
+    # flooded land: the marsh 30 × 20 cells, column 9 (30 cells) and the 2 built beach cells,
+    # not the rest of the beach (foreshore)
+    assert v["flooded_ha"] == pytest.approx(632 * 1.44, rel=0.02)
     assert v["damage_event_meur"] > 0 and v["ead_meur"] > 0
     assert isinstance(r.layers["flood"], xr.DataArray)
-    # deepest land cell: column 9 at 2.6 m (sea and foreshore cells are out of the flood layer)
-    assert float(r.layers["flood"].max()) == pytest.approx(v["water_level_m"] - 2.6, abs=1e-4)
+    # deepest land cell: the built beach cells at 0.5 m (the sea and the unbuilt foreshore
+    # cells are out of the flood layer)
+    assert float(r.layers["flood"].max()) == pytest.approx(v["water_level_m"] - 0.5, abs=1e-4)
     assert r.layers["communes"]["residents_exposed"].sum() == pytest.approx(
         v["residents_exposed"])
     assert r.synthetic_inputs == ("buildings",)

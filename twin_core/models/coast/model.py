@@ -280,6 +280,10 @@ class Prepared:
             if len(self.intertidal_masks) > 8:
                 self.intertidal_masks.clear()
             hit = intertidal_mask(self.dem_with_dike(0.0), key, self.sea)
+            # a cell holding buildings is land: nobody builds on the foreshore, so a built cell
+            # below spring high water stands behind defences the 120 m DEM lacks (a polder)
+            row, col, inside = self.cell
+            hit[row[inside], col[inside]] = False
             hit.flags.writeable = False
             self.intertidal_masks[key] = hit
         return hit
@@ -787,16 +791,16 @@ def defences_note(prep: Prepared, s: CoastScenario) -> str:
                  "its precaution band (100 × water height behind it, at least 50 m) floods")
     elif prep.defence is not None or s.dike_crest_m > 0 or s.dike_line is not None:
         text += "; no breach: the defences hold until overtopped"
-    row, col, inside = prep.cell
-    on_shore = inside & prep.intertidal(s.high_water_m)[row, col]
-    homes = float(prep.buildings["dwellings"].to_numpy(dtype=float)[on_shore].sum())
     text += (f"; cells below spring high water ({s.high_water_m:.2f} m) connected to the sea "
-             "are today's foreshore or sea, not counted as flooded land")
-    if on_shore.any():
-        text += (f" ({int(on_shore.sum())} buildings, {homes:.0f} homes stand on such cells: "
-                 "polders whose levees the DEM lacks, left out of the flood"
-                 + (" until a dikes layer cuts them off the sea)" if prep.defence is None
-                    else ")"))
+             "are today's foreshore or sea, not counted as flooded land, except cells holding "
+             "buildings (land behind levees the 120 m DEM lacks, counted)")
+    shore_ha = float(np.count_nonzero(prep.intertidal(s.high_water_m) & prep.land_mask)) \
+        * prep.cell_ha
+    if shore_ha > 0:
+        text += (f"; {shore_ha:,.0f} ha of such unbuilt cells inside the communes are left out: "
+                 "foreshore, estuary bed, or polders whose levees the DEM lacks"
+                 + (" (load a dikes layer to count the polders)" if prep.defence is None
+                    else ""))
     return text
 
 

@@ -78,9 +78,12 @@ only reaches through another breach do not fail in turn.
 **Intertidal cells are not flooded land** (:func:`intertidal_mask`): cells below today's mean
 spring high water (``high_water_m``) connected to the sea are foreshore or sea at every spring
 tide, not land flooded by the storm; they are left out of the flooded area and of the flooded
-buildings and damage of every event, in the baseline and the options. Without a dike layer this
-also leaves out low polders that the DEM connects to the sea below spring high water (their
-levees are finer than its cells): load the defences to count them.
+buildings and damage of every event, in the baseline and the options. A cell holding buildings
+is never foreshore (the model's rule, an assumption: nobody builds on the foreshore, so a built
+cell below spring high water stands in a polder behind levees finer than the 120 m DEM); it
+floods like any land. Without a dike layer the unbuilt low polders that the DEM connects to the
+sea are left out with the foreshore (the note on the cards gives their area): load the
+defences to count them.
 """
 
 from __future__ import annotations
