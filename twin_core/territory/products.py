@@ -342,6 +342,10 @@ def read_bbox(path: str | os.PathLike[str], communes: gpd.GeoDataFrame, key: str
         raise TwinInputError("territory_too_large", str(path), layer=key,
                              figure=f"{len(ids):,}", units="features",
                              limit=f"{MAX_FEATURES[key]:,}", env=env)
+    if len(ids) == 0:  # nothing in the box: wrongly labelled coordinates are said so
+        sample = pyogrio.read_dataframe(path, layer=lyr, max_features=50)
+        check_coordinates(sample if sample.crs is not None else sample.set_crs(crs),
+                          str(path), lyr or path.stem)
     gdf = pyogrio.read_dataframe(path, layer=lyr, bbox=bbox)
     if gdf.crs is None:
         gdf = gdf.set_crs(crs)
