@@ -111,3 +111,17 @@ def test_oversized_deep_or_long_files_are_refused_quickly():
     with pytest.raises(TwinInputError) as info:
         Scenario.from_json('{"model": "zan.trajectory", "params": {"horizon": NaN}}')
     assert info.value.code == "bad_json"
+
+
+def test_a_param_set_by_the_machinery_has_no_widget_but_stays_in_the_file():
+    from twin_core.headline import advanced_params
+    from twin_core.models.registry import get_model
+    from twin_core.workshop.service import lever_names
+
+    cls = get_model("zan.trajectory").scenario_class
+    assert "commune_draw" in cls.user_params()
+    assert "commune_draw" not in cls.widget_params()
+    assert "commune_draw" not in advanced_params(cls)
+    assert "commune_draw" not in lever_names("zan.trajectory")
+    assert "commune_draw" in cls(commune_draw=3).to_dict()["params"]
+    assert "population_growth_pct" in cls.widget_params()

@@ -37,5 +37,5 @@ def headline_indicators(model_id: str) -> list[Indicator]:
 def advanced_params(scenario_class: type[Scenario]) -> tuple[str, ...]:
     """Parameters of the model that are not scenario levers (profile constants, weights…):
     the pages fold them under "Paramètres avancés"."""
-    names = set(scenario_class.user_params())
+    names = set(scenario_class.widget_params())
     return tuple(n for n in getattr(scenario_class, "advanced", ()) if n in names)

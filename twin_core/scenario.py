@@ -104,6 +104,13 @@ class Scenario(param.Parameterized):
         """Parameters a user sets (the scenario's inputs), in declaration order."""
         return [n for n in cls.param if n != "name"]
 
+    @classmethod
+    def widget_params(cls) -> list[str]:
+        """The user params the pages and workshops show: all but those with a negative
+        ``precedence`` (set by the machinery, e.g. an ensemble's draw seed)."""
+        return [n for n in cls.user_params()
+                if (cls.param[n].precedence is None or cls.param[n].precedence >= 0)]
+
     def to_dict(self) -> dict[str, Any]:
         from twin_core.models.registry import get_model
 

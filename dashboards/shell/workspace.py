@@ -427,7 +427,7 @@ class ScenarioWorkspace(pn.viewable.Viewer):
     # -- layout ------------------------------------------------------------------------------
     def _scenario_panel(self, index: int, scenario: Scenario) -> pn.Column:
         advanced = advanced_params(type(scenario))
-        widgets = [param_widget(scenario, n, self.lang) for n in scenario.user_params()
+        widgets = [param_widget(scenario, n, self.lang) for n in scenario.widget_params()
                    if n not in advanced]
         if advanced:
             widgets.append(pn.Card(

@@ -29,7 +29,7 @@ def lever_names(model_id: str) -> list[str]:
     from twin_core.drawn import Geometry
 
     cls = get_model(model_id).scenario_class
-    return [n for n in cls.user_params() if n != "label" and isinstance(
+    return [n for n in cls.widget_params() if n != "label" and isinstance(
         cls.param[n], param.Number | param.Selector | param.Boolean | Geometry)]
 
 

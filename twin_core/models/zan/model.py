@@ -125,7 +125,7 @@ class ZanScenario(Scenario):
     advanced = ("guarantee_ha", "pace_2031_pct", "mix_past_pct", "household_trend_pct",
                 "commune_trends", "vacancy_pct", "secondary_pct", "other_land_pct",
                 "incoming_dwellings", "agricultural_share_pct", "commune_growth_sd_pct",
-                "departement_correlation", "commune_draw")
+                "departement_correlation")
     units = {**Scenario.units, "reduction_pct": "%", "guarantee_ha": "ha",
              "pace_2031_pct": "%", "mix_past_pct": "%", "population_growth_pct": "%/an",
              "household_trend_pct": "%/an", "vacancy_pct": "%", "secondary_pct": "%",
@@ -184,7 +184,7 @@ class ZanScenario(Scenario):
         doc="Declared correlation of the growth deviations of two communes of one département "
             "(0 across départements); 0.5 is an assumption.")
     commune_draw = param.Integer(
-        default=0, bounds=(0, 2**31 - 1),
+        default=0, bounds=(0, 2**31 - 1), precedence=-1,  # set by the ensemble: no widget
         doc="0: the central run (no commune deviation); k > 0: one draw of the communes' "
             "growth deviations, seeded by k (set by the uncertainty ensemble).")
     renature_zone = Geometry(kind="polygon", extent=ZAN_EXTENT,
