@@ -389,3 +389,179 @@ def test_a_huge_source_is_not_hashed_the_clipped_output_is(tmp_path, monkeypatch
     assert "clipped output buildings.gpkg" in prov["sha256_of"]
     assert prov["sha256"] != hashlib.sha256((src / BDT).read_bytes()).hexdigest()
     shutil.rmtree(out)
+
+
+# == --download without the national communes file: the API Découpage administratif ===============
+SERVICES = Path(__file__).parent / "data" / "services"
+CAVEM = "200035319"  # CA Estérel Côte d'Azur Agglomération (5 communes)
+
+
+class GeoApi:
+    """A local stand-in of geo.api.gouv.fr (127.0.0.1) answering from the fixture files as the
+    API does (tests/data/services/make_geoapi_fixture.py); every other service answers 404."""
+
+    def __init__(self) -> None:
+        import threading
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        self.log: list[tuple[str, dict]] = []
+        svc = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args):  # quiet
+                pass
+
+            def do_GET(self):
+                code, body = svc.route(self.path)
+                self.send_response(code)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def do_HEAD(self):
+                self.send_response(404)
+                self.end_headers()
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.base = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def route(self, raw: str) -> tuple[int, bytes]:
+        import urllib.parse
+
+        u = urllib.parse.urlsplit(raw)
+        q = dict(urllib.parse.parse_qsl(u.query))
+        self.log.append((u.path, q))
+        if not u.path.startswith("/geoapi/"):
+            return 404, b'{"code": 404, "message": "Not Found"}'
+        which = "mairie" if q.get("geometry") == "mairie" else "contour"
+        feats = json.loads((SERVICES / f"geoapi_epci_{CAVEM}_{which}.geojson").read_text(
+            "utf-8"))["features"]
+        contour = json.loads((SERVICES / f"geoapi_epci_{CAVEM}_contour.geojson").read_text(
+            "utf-8"))["features"]
+        dep = {f["properties"]["code"]: f["properties"]["codeDepartement"] for f in contour}
+        parts = u.path.split("/")
+        if u.path == "/geoapi/communes":  # ?code=: a collection, empty for an unknown code
+            feats = [f for f in feats if f["properties"]["code"] == q.get("code")]
+        elif parts[2] == "epcis" and parts[4] == "communes":
+            if parts[3] != CAVEM:
+                return 404, b'{"code": 404, "message": "EPCI introuvable"}'
+        elif parts[2] == "departements" and parts[4] == "communes":
+            feats = [f for f in feats if dep[f["properties"]["code"]] == parts[3]]
+            if not feats:
+                return 404, b'{"code": 404, "message": "Departement introuvable"}'
+        else:
+            return 404, b"{}"
+        if which == "contour":  # only the asked fields are in the properties
+            keep = set(q["fields"].split(","))
+            feats = [{**f, "properties": {k: v for k, v in f["properties"].items()
+                                         if k in keep}} for f in feats]
+        return 200, json.dumps({"type": "FeatureCollection", "features": feats}).encode()
+
+    def geoapi(self) -> list[tuple[str, dict]]:
+        return [r for r in self.log if r[0].startswith("/geoapi/")]
+
+
+@pytest.fixture
+def geoapi(monkeypatch, tmp_path):
+    from twin_core.territory import download as D
+
+    svc = GeoApi()
+    monkeypatch.setenv("TWIN_SERVICE_URLS", json.dumps({k: f"{svc.base}/{k}"
+                                                        for k in D.SERVICE_URLS}))
+    monkeypatch.setenv("TWIN_CACHE_DIR", str(tmp_path / "cache"))
+    yield svc
+    svc.server.shutdown()
+
+
+def _no_communes(tmp: Path) -> Path:
+    """A source folder like ../shared/data but without the national communes file."""
+    root = tmp / "nocommunes"
+    root.mkdir()
+    for d in LINKED:
+        if d != "communes":
+            (root / d).symlink_to(SHARED / d, target_is_directory=True)
+    return root
+
+
+def test_download_fetches_the_communes_of_an_epci_from_the_api(geoapi, tmp_path):
+    src = _no_communes(tmp_path)
+    assert main(["territory", "create", "cavem", "--epci", CAVEM, "--from", str(src),
+                 "--download", "--into", str(tmp_path)]) == 0
+    terr = Territory.load(tmp_path / "cavem")
+    terr.check()
+    com = terr.layer("communes").set_index("code_insee")
+    fixture = json.loads((SERVICES / f"geoapi_epci_{CAVEM}_contour.geojson").read_text(
+        "utf-8"))["features"]
+    want = {f["properties"]["code"]: f["properties"] for f in fixture}
+    assert sorted(com.index) == sorted(want)  # Fréjus, Saint-Raphaël, Roquebrune, …
+    for code, p in want.items():
+        assert com.loc[code, "population"] == p["population"]
+        assert com.loc[code, "nom"] == p["nom"] and com.loc[code, "epci_code"] == CAVEM
+    assert com.crs.to_epsg() == 2154
+    # the documented requests: contours with the fields, then the town halls
+    sent = geoapi.geoapi()
+    assert [p for p, _ in sent] == [f"/geoapi/epcis/{CAVEM}/communes"] * 2
+    assert sent[0][1] == {"fields": "nom,code,codeEpci,epci,codeDepartement,departement,"
+                                    "codeRegion,region,population",
+                          "format": "geojson", "geometry": "contour"}
+    assert sent[1][1]["geometry"] == "mairie"
+    manifest = terr.manifest
+    prov = manifest["layers"]["communes"]["provenance"]
+    assert prov["fetched"] == "download" and prov["requests"] == 2
+    assert f"/geoapi/epcis/{CAVEM}/communes?" in prov["request"]
+    assert "geo.api.gouv.fr" in prov["documentation"]
+    assert "communes" in manifest["download"]["fetched"]
+    # the other services answered 404: listed, and the local files (erosion, DEM) used
+    assert "buildings" in manifest["download"]["failed"]
+    assert manifest["use_cases"]["coast"]["runs"]
+
+
+def test_download_communes_by_code_cached_and_dry_run(geoapi, tmp_path):
+    src = _no_communes(tmp_path)
+    log: list[str] = []
+    assert C.create_territory("dry", communes=CODES, source=src, into=tmp_path, download=True,
+                              dry_run=True, log=log.append) is None
+    assert geoapi.log == [] and not (tmp_path / "dry").exists()
+    assert sum("/geoapi/communes?code=" in line for line in log) == 2
+    out = C.create_territory("two", communes=CODES, source=src, into=tmp_path, download=True,
+                             log=lambda _m: None)
+    assert sorted(Territory.load(out).layer("communes")["code_insee"]) == sorted(CODES)
+    assert sorted(q["code"] for p, q in geoapi.geoapi()) == sorted(CODES * 2)  # + mairies
+    n = len(geoapi.geoapi())
+    C.create_territory("two", communes=CODES, source=src, into=tmp_path, download=True,
+                       overwrite=True, log=lambda _m: None)
+    assert len(geoapi.geoapi()) == n  # the cache answers: nothing sent again
+
+
+@pytest.mark.parametrize("sel, code, named", [
+    ({"communes": ["83107", "99999"]}, "unknown_commune_requested", "99999"),
+    ({"epci": "200000000"}, "unknown_epci", "200000000"),
+])
+def test_download_unknown_selection_refused_nothing_written(geoapi, tmp_path, sel, code, named):
+    src = _no_communes(tmp_path)
+    with pytest.raises(TwinInputError) as err:
+        C.create_territory("bad", source=src, into=tmp_path / "out", download=True,
+                           log=lambda _m: None, **sel)
+    assert err.value.code == code and named in err.value.message("fr")
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
+
+
+def test_download_communes_offline_is_a_clear_refusal(monkeypatch, tmp_path):
+    import socket
+
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()  # nothing listens there
+    monkeypatch.setenv("TWIN_URL_GEOAPI", f"http://127.0.0.1:{port}")
+    monkeypatch.setenv("TWIN_CACHE_DIR", str(tmp_path / "cache"))
+    src = _no_communes(tmp_path)
+    with pytest.raises(TwinInputError) as err:
+        C.create_territory("off", communes=CODES, source=src, into=tmp_path / "out",
+                           download=True, log=lambda _m: None)
+    assert err.value.code == "communes_unavailable"
+    msg = err.value.message("en")
+    assert "communes/communes_france.parquet" in msg and f"127.0.0.1:{port}" in msg
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())

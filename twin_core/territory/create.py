@@ -858,10 +858,36 @@ def create_territory(name: str, communes: Sequence[str] | None = None, epci: str
     if not NAME_RE.fullmatch(name or ""):
         raise TwinInputError("bad_territory_name", "NAME", name=str(name)[:80])
     src = Path(source) if source else B.DEFAULT_SOURCE
-    if not (src / "communes" / "communes_france.parquet").exists():
+    local = (src / "communes" / "communes_france.parquet").exists()
+    if not local and not download:
         raise TwinInputError("file_not_found", str(src / "communes" / "communes_france.parquet"))
+    dest = Path(into) / name if into else territories_dir() / name
+    overlay = dest.with_name(f".{dest.name}.download")
     inp = Inputs(src)
-    sel = select_communes(inp, communes, epci, departement)
+    got_communes: dict[str, dict] = {}
+    if not local:  # --download without the national communes file: the API Découpage admin.
+        from twin_core.territory import download as D
+
+        if dry_run:
+            log("--dry-run: the communes first (the national communes file is not in "
+                f"{src}); the other requests follow from their box (nothing is fetched):")
+            for url, params in D.communes_requests(communes, epci, departement):
+                log("  " + D.Request("communes", "GET", url, params, "GeoJSON").line())
+            return None
+        if (dest / "territory.json").exists() and not overwrite:
+            raise TwinInputError("territory_exists", str(dest))
+        shutil.rmtree(overlay, ignore_errors=True)
+        try:
+            got_communes = D.fetch_communes(overlay, communes, epci, departement, log=log)
+        except BaseException:
+            shutil.rmtree(overlay, ignore_errors=True)
+            raise
+        inp = DownloadInputs(src, overlay, got_communes)
+    try:
+        sel = select_communes(inp, communes, epci, departement)
+    except BaseException:
+        shutil.rmtree(overlay, ignore_errors=True)
+        raise
     if dry_run:
         from twin_core.territory import download as D
 
@@ -871,8 +897,8 @@ def create_territory(name: str, communes: Sequence[str] | None = None, epci: str
         for r in reqs:
             log("  " + r.line())
         return None
-    dest = Path(into) / name if into else territories_dir() / name
     if (dest / "territory.json").exists() and not overwrite:
+        shutil.rmtree(overlay, ignore_errors=True)
         raise TwinInputError("territory_exists", str(dest))
     t0 = time.perf_counter()
     tmp = dest.with_name(f".{dest.name}.building")
@@ -881,19 +907,21 @@ def create_territory(name: str, communes: Sequence[str] | None = None, epci: str
     rng = np.random.default_rng([B.SEED, SEED_CREATE, zlib.crc32(key.encode())])
     selection = {"communes": list(sel["code_insee"]), "epci": epci, "departement": departement,
                  "source": str(src.resolve())}
+    if got_communes:
+        selection["communes_from"] = got_communes[next(iter(got_communes))]["request"]
     label = name
-    overlay = dest.with_name(f".{dest.name}.download")
     fetched = None
     try:
         if download:
             from twin_core.territory import download as D
 
-            shutil.rmtree(overlay, ignore_errors=True)
+            if not got_communes:
+                shutil.rmtree(overlay, ignore_errors=True)
             log(f"downloading the layers of {len(sel)} communes (cache: {D.cache_dir()})")
             res = D.download(sel, overlay, max_mb=max_download_mb, log=log)
-            inp = DownloadInputs(src, overlay, res.provenance)
-            fetched = {"fetched": sorted(res.files), "failed": res.failed,
-                       "requests_sent": res.sent}
+            inp = DownloadInputs(src, overlay, {**got_communes, **res.provenance})
+            fetched = {"fetched": sorted(res.files) + (["communes"] if got_communes else []),
+                       "failed": res.failed, "requests_sent": res.sent}
         write_territory(inp, sel, tmp, name, label, label, rng, dem=dem, selection=selection,
                         log=log, download=fetched)
         Territory.load(tmp).check()  # every layer through its schema and the territory checks

@@ -37,6 +37,17 @@ Nothing here runs without ``--download``. Every request below is the one the ser
   :data:`METEO_DAILY_DATASET`, one ``Q_<dep>_latest-<years>_RR-T-Vent.csv.gz`` and one
   ``…_autres-parametres.csv.gz`` per département, ';'-separated, fields described in
   ``Q_descriptif_champs_RR-T-Vent.csv``; https://meteo.data.gouv.fr).
+- **API Découpage administratif** (``geo.api.gouv.fr``), used when the national communes
+  file is not in the ``--from`` folder: ``GET /communes?code=…``, ``/epcis/{siren}/communes``
+  or ``/departements/{code}/communes`` with ``fields=nom,code,codeEpci,epci,codeDepartement,
+  departement,codeRegion,region,population`` (``population``: population municipale, INSEE),
+  ``format=geojson&geometry=contour`` (WGS84 polygons), then the same with
+  ``geometry=mairie`` for the town halls; an unknown EPCI or département answers 404, an
+  unknown code an empty collection. Doc: https://geo.api.gouv.fr/decoupage-administratif/communes
+  and the guide https://guides.data.gouv.fr/reutiliser-des-donnees/utiliser-les-api-geographiques/
+  utiliser-lapi-decoupage-administratif (source and OpenAPI definition:
+  https://github.com/datagouv/api-geo, whose GeoJSON output keeps only non-geometry fields in
+  ``properties``).
 - **Géolittoral WFS** (``geolittoral.din.developpement-durable.gouv.fr/wxs``), the Cerema
   "indicateur national de l'érosion côtière" (https://www.monlittoral.fr/donnees/
   indicateur-national-de-lerosion-cotiere/), WFS 2.0.0 ``GetFeature`` of
@@ -86,6 +97,7 @@ SERVICE_URLS: dict[str, str] = {
     "hubeau": "https://hubeau.eaufrance.fr/api",
     "datagouv": "https://www.data.gouv.fr/api/1",
     "geolittoral_wfs": "https://geolittoral.din.developpement-durable.gouv.fr/wxs",
+    "geoapi": "https://geo.api.gouv.fr",
 }
 #: data.gouv.fr slugs. The Cerema one is the title of the 2009-2023 release as published
 #: (https://artificialisation.developpement-durable.gouv.fr/mesurer-la-consommation-despaces/
@@ -893,6 +905,127 @@ def fetch_weather(ctx: Context) -> list[str]:
                        "noon values approximated by TX, UN, FFM; rain = RR"))
         return [rel]
     raise ServiceError("; ".join(errors) or "no département")
+
+
+# -- communes (API Découpage administratif) ------------------------------------------------------
+GEOAPI_DOC = "https://geo.api.gouv.fr/decoupage-administratif/communes"
+COMMUNE_FIELDS = ("nom,code,codeEpci,epci,codeDepartement,departement,codeRegion,region,"
+                  "population")
+COMMUNES_REL = "communes/communes_france.parquet"
+
+
+def communes_requests(communes: Sequence[str] | None = None, epci: str | None = None,
+                      departement: str | None = None) -> list[tuple[str, dict[str, str]]]:
+    """The API Découpage administratif requests for a selection (contours with attributes)."""
+    base = service_url("geoapi")
+    common = {"fields": COMMUNE_FIELDS, "format": "geojson", "geometry": "contour"}
+    if communes:
+        codes = [str(x).strip().upper() for x in communes]
+        codes = [x.zfill(5) if x.isdigit() and len(x) == 4 else x for x in codes]
+        return [(f"{base}/communes", {"code": c, **common}) for c in dict.fromkeys(codes)]
+    if epci:
+        return [(f"{base}/epcis/{urllib.parse.quote(str(epci).strip())}/communes", common)]
+    if departement:
+        dep = str(departement).strip().upper()
+        dep = dep.zfill(2) if dep.isdigit() and len(dep) == 1 else dep
+        return [(f"{base}/departements/{urllib.parse.quote(dep)}/communes", common)]
+    raise TwinInputError("missing_key", "twin territory create",
+                         key="--communes | --epci | --departement")
+
+
+def _features(fetcher: Fetcher, url: str, params: dict[str, str]) -> list[dict]:
+    path = fetcher.get(url, params, desc="communes")
+    try:
+        doc = json.loads(path.read_bytes())
+        return list(doc["features"])
+    except (ValueError, KeyError, TypeError) as err:
+        path.unlink(missing_ok=True)
+        raise ServiceError(f"{full_url(url, params)}: not a GeoJSON FeatureCollection") from err
+
+
+def fetch_communes(overlay: Path, communes: Sequence[str] | None = None,
+                   epci: str | None = None, departement: str | None = None,
+                   fetcher: Fetcher | None = None, log: Callable[[str], Any] = print
+                   ) -> dict[str, dict]:
+    """The selected communes from the API Découpage administratif, written as
+    ``overlay/communes/communes_france.parquet`` in the national file's layout (code_insee,
+    type, nom, population_municipale, département, région, EPCI, mairie_lon/lat, WGS84
+    contour); returns its provenance ``{rel: entry}``. An unknown code, EPCI or département is
+    a TwinInputError naming it; a service that cannot answer one too (nothing can be built
+    without the communes)."""
+    fetcher = fetcher or Fetcher()
+    reqs = communes_requests(communes, epci, departement)
+    feats: list[dict] = []
+    urls: list[str] = []
+    files: list[Path] = []
+    try:
+        for url, params in reqs:
+            try:
+                got = _features(fetcher, url, params)
+            except ServiceError as err:
+                if "HTTP 404" in str(err) and epci:
+                    raise TwinInputError("unknown_epci", full_url(url, params),
+                                         epci=str(epci)[:20]) from err
+                if "HTTP 404" in str(err) and departement:
+                    raise TwinInputError("unknown_departement", full_url(url, params),
+                                         departement=str(departement)[:10]) from err
+                raise
+            if not got and communes:
+                raise TwinInputError("unknown_commune_requested", full_url(url, params),
+                                     count=1, first=params["code"][:20])
+            if not got:
+                raise TwinInputError("unknown_epci" if epci else "unknown_departement",
+                                     full_url(url, params), epci=str(epci)[:20],
+                                     departement=str(departement)[:10])
+            feats += got
+            urls.append(full_url(url, params))
+            files.append(fetcher._key("GET", full_url(url, params)))
+        mairies: dict[str, tuple[float, float]] = {}
+        for url, params in reqs:  # the town halls: same request, geometry=mairie
+            p2 = {**params, "fields": "code", "geometry": "mairie"}
+            try:
+                for f in _features(fetcher, url, p2):
+                    xy = (f.get("geometry") or {}).get("coordinates") or [None, None]
+                    mairies[str(f["properties"]["code"])] = (xy[0], xy[1])
+                urls.append(full_url(url, p2))
+                files.append(fetcher._key("GET", full_url(url, p2)))
+            except (ServiceError, KeyError, TypeError):
+                pass  # without it the builder uses each commune's representative point
+    except ServiceError as err:
+        raise TwinInputError("communes_unavailable", urls[0] if urls else reqs[0][0],
+                             reason=str(err)[:200], rel=COMMUNES_REL) from err
+
+    def sub(p: dict, key: str, field: str) -> Any:
+        v = p.get(key)
+        return v.get(field) if isinstance(v, dict) else None
+
+    props = [f.get("properties") or {} for f in feats]
+    gdf = gpd.GeoDataFrame({
+        "code_insee": [str(p.get("code")) for p in props], "type": "COM",
+        "nom": [p.get("nom") for p in props],
+        "population_municipale": pd.to_numeric(pd.Series([p.get("population") for p in props]),
+                                               errors="coerce").to_numpy(),
+        "departement_code": [p.get("codeDepartement") for p in props],
+        "departement_nom": [sub(p, "departement", "nom") for p in props],
+        "region_code": [p.get("codeRegion") for p in props],
+        "region_nom": [sub(p, "region", "nom") for p in props],
+        "epci_code": [p.get("codeEpci") or sub(p, "epci", "code") for p in props],
+        "epci_nom": [sub(p, "epci", "nom") for p in props],
+    }, geometry=gpd.GeoDataFrame.from_features(feats).geometry.values, crs="EPSG:4326")
+    xy = [mairies.get(c, (None, None)) for c in gdf["code_insee"]]
+    gdf["mairie_lon"] = pd.to_numeric(pd.Series([a for a, _ in xy]), errors="coerce").to_numpy()
+    gdf["mairie_lat"] = pd.to_numeric(pd.Series([b for _, b in xy]), errors="coerce").to_numpy()
+    gdf = gdf.drop_duplicates("code_insee").sort_values("code_insee").reset_index(drop=True)
+    (overlay / "communes").mkdir(parents=True, exist_ok=True)
+    gdf.to_parquet(overlay / COMMUNES_REL)
+    entry = {"product": "API Découpage administratif (geo.api.gouv.fr): IGN Admin Express "
+                        "contours, INSEE population municipale", "licence": LO,
+             "request": urls[0], "date": _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%d"),
+             "sha256": _sha256(files), "fetched": "download", "documentation": GEOAPI_DOC}
+    if len(urls) > 1:
+        entry["requests"] = len(urls)
+    log(f"  fetched communes: {len(gdf)} from {service_url('geoapi')} ({len(urls)} requests)")
+    return {COMMUNES_REL: entry}
 
 
 # == layers, dry run, run =========================================================================
