@@ -311,7 +311,9 @@ def parser() -> argparse.ArgumentParser:
     what.add_argument("--departement", metavar="NN", help="every commune of a département")
     tc.add_argument("--from", dest="source", metavar="DIR",
                     help="folder of national files laid out like ../shared/data "
-                         "(default ../shared/data)")
+                         "(default ../shared/data); BD TOPO bâtiments, RPG and the national "
+                         "Cerema land-take CSV are also found anywhere under it by their "
+                         "distributed names")
     tc.add_argument("--into", metavar="DIR",
                     help="parent folder (default $TWIN_TERRITORIES or "
                          "~/.local/share/twin/territories)")
