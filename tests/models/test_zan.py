@@ -418,24 +418,35 @@ def test_commune_draws_are_correlated_within_a_departement_only(conso):
 def test_commune_draws_carry_the_declared_departement_correlation(conso):
     """Each draw of the ensemble gives every commune its own growth deviation, seeded by the
     draw (commune_draw): sd and within-département correlation as declared, none across
-    départements, mean 0 — and the model run of a draw applies exactly that deviation."""
+    départements; the model centres them on the territory (population-weighted mean 0, the
+    territory's growth being drawn on its own), and the model run of a draw applies exactly
+    that deviation."""
     from twin_core.models.zan.model import commune_inputs, drawn_deviation
+    from twin_core.models.zan.projection import commune_deviation
 
     s = ZanScenario()
     assert (s.commune_growth_sd_pct, s.departement_correlation) == (0.87, 0.5)
-    two = conso.copy()  # the nine Ain communes, four of them moved to a second département
-    two.loc[two.index[:4], "idcom"] = ["33001", "33002", "33003", "33004"]
-    ci = commune_inputs(two, s)
-    dep = np.asarray(ci["communal"].index.str[:2])
-    eps = np.stack([drawn_deviation(ci, s, k) for k in range(1, 4001)]) * 100  # %/yr
-    assert not drawn_deviation(ci, s, 0).any()  # draw 0: the central run
-    np.testing.assert_allclose(eps.std(axis=0), 0.87, rtol=0.06)
-    assert np.abs(eps.mean(axis=0)).max() < 0.06  # around the central growth
-    c = np.corrcoef(eps.T)
+    dep = np.repeat(np.arange(4), 5)  # 20 communes in 4 départements
+    raw = np.stack([commune_deviation(k, dep, 4, 0.87, 0.5) for k in range(1, 4001)])
+    np.testing.assert_allclose(raw.std(axis=0), 0.87, rtol=0.06)
+    assert np.abs(raw.mean(axis=0)).max() < 0.06
+    c = np.corrcoef(raw.T)
     same = dep[:, None] == dep[None, :]
     off = ~np.eye(len(dep), dtype=bool)
     assert np.abs(c[same & off] - 0.5).max() < 0.06
     assert np.abs(c[~same]).max() < 0.06
+    # the model's draws on the nine Ain communes (one département): centred, so the
+    # département's shared part, which would move the whole territory, is gone
+    ci = commune_inputs(conso, s)
+    pop = np.asarray(ci["pop"], dtype=float)
+    eps = np.stack([drawn_deviation(ci, s, k) for k in range(1, 2001)]) * 100  # %/yr
+    assert not drawn_deviation(ci, s, 0).any()  # draw 0: the central run
+    np.testing.assert_allclose(eps @ pop / pop.sum(), 0.0, atol=1e-12)
+    assert np.abs(eps.mean(axis=0)).max() < 0.06
+    # one département: Var(ε_i − w·ε) = sd² (1 − ρ) (1 − 2 w_i + Σ w²), the shared part gone
+    w = pop / pop.sum()
+    expected_sd = 0.87 * np.sqrt(0.5 * (1 - 2 * w + (w ** 2).sum()))
+    np.testing.assert_allclose(eps.std(axis=0), expected_sd, rtol=0.06)
     # the model run of one draw: its communes grow at the central rate + the draw's deviation
     territory = Territory.load("zan")
     model = get_model("zan.trajectory")

@@ -24,10 +24,11 @@ of the Ain communes' 2014-2020 growth, measured on the real Cerema file by
 département, none across départements (:func:`drawn_deviation`). The deviations are seeded by
 the draw (``commune_draw``; 0 = the central run, no deviation), so the vectorised ensemble and
 one run per draw give the same. Caveats: 0.87 %/yr is the cross-sectional spread, which also
-holds the persistent gaps the commune trends already carry (an upper bound of the uncertainty);
-in a group within one département the shared département deviation adds to the group's own
-growth draw (``population_growth_pct``, Omphale at département scale): set the sd or the
-correlation lower for such groups.
+holds the persistent gaps the commune trends already carry (an upper bound of the uncertainty).
+The model centres each draw's deviations on the territory (population-weighted mean 0): the
+territory's own growth is drawn as ``population_growth_pct`` (Omphale at département scale),
+so in a one-département group the shared département part cancels instead of counting twice,
+and across several départements only their differences remain.
 
 Non-housing land (activity, mixed, roads, rail, unknown: the Cerema uses other than ``hab``) is
 projected by its own driver, a documented share: it follows the projected housing land at the
@@ -352,12 +353,18 @@ def commune_inputs(conso: pd.DataFrame, s: ZanScenario) -> dict:
 def drawn_deviation(ci: dict, s: ZanScenario, draw: int | None = None) -> np.ndarray:
     """Growth deviation (fraction/yr) of each commune in the draw ``draw`` (default: the
     scenario's ``commune_draw``): 0 for the central run (draw 0 or sd 0), else
-    :func:`~twin_core.models.zan.projection.commune_deviation` seeded by the draw."""
+    :func:`~twin_core.models.zan.projection.commune_deviation` seeded by the draw, centred
+    on the territory (population-weighted mean 0). The centring keeps the deviations from
+    moving the territory's own growth, which the ensemble already draws
+    (``population_growth_pct``): without it a one-département territory such as the Ain
+    sample would count the département's shared part twice."""
     k = s.commune_draw if draw is None else int(draw)
     if k == 0 or s.commune_growth_sd_pct <= 0 or not ci["dep_index"].size:
         return np.zeros(ci["dep_index"].size)
-    return commune_deviation(k, ci["dep_index"], ci["n_dep"], s.commune_growth_sd_pct,
-                             s.departement_correlation) / 100.0
+    eps = commune_deviation(k, ci["dep_index"], ci["n_dep"], s.commune_growth_sd_pct,
+                            s.departement_correlation) / 100.0
+    w = np.nan_to_num(np.asarray(ci["pop"], dtype=float))
+    return eps - (np.average(eps, weights=w) if w.sum() > 0 else eps.mean())
 
 
 def run_trajectory(conso: pd.DataFrame, communes: gpd.GeoDataFrame, s: ZanScenario,
