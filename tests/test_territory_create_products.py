@@ -305,6 +305,28 @@ def test_rpg_retires_the_synthetic_crops_where_agriculture_runs(built):
                if isinstance(v, int | float))
 
 
+def test_two_departements_deliveries_are_both_read_border_buildings_once(built, tmp_path):
+    """BD TOPO comes per département; a building on the border is in both deliveries (same
+    cleabs): every delivery under the folder is read in the box and the duplicate dropped."""
+    src = _linked(tmp_path / "src")
+    rows = built["rows"]
+    shutil.copytree((built["src"] / BDT).parent, (src / BDT).parent)
+    d06 = BDT.replace("D083", "D006")
+    border = rows[rows["tag"] == "centre"].head(1)
+    _write_bdtopo(src / d06, pd.concat([border, rows[rows["tag"] == "far"]]))
+    log: list[str] = []
+    out = C.create_territory("two_deps", communes=CODES, source=src, into=tmp_path,
+                             log=log.append)
+    bld = Territory.load(out).layer("buildings")
+    inside = rows[rows["tag"].isin(["fire", "shore", "centre"])]
+    assert sorted(bld["building_id"]) == sorted(inside["cleabs"])  # the border one once
+    prov = json.loads((out / "territory.json").read_text("utf-8"))["layers"]["buildings"][
+        "provenance"]
+    assert prov["files"] == 2 and BDT in prov["file"] and d06 in prov["file"]
+    assert "D083" in prov["edition"] and "D006" in prov["edition"]
+    assert sum(line.startswith("  buildings: BDTOPO_3-3") for line in log) == 2
+
+
 def test_read_bbox_reads_only_the_box_and_reprojects(tmp_path):
     """A file in another CRS (WGS84, as IGN also distributes) is read in its own CRS's box
     and comes out in Lambert-93; the far feature is not read."""

@@ -109,11 +109,16 @@ class Inputs(B.Sources):
     def national(self) -> dict[str, Any]:
         """The national products found under the folder in their distributed layouts (BD TOPO
         bâtiments, RPG, the national Cerema land-take CSV: products.NATIONAL_PRODUCTS)."""
-        if not hasattr(self, "_national"):
-            from twin_core.territory.products import find_national
+        return {k: v[0] for k, v in self.national_all.items()}
 
-            self._national = find_national(self.root)
-        return self._national
+    @property
+    def national_all(self) -> dict[str, list[Any]]:
+        """Every national product found, per kind (several BD TOPO or RPG deliveries)."""
+        if not hasattr(self, "_national_all"):
+            from twin_core.territory.products import find_national_all
+
+            self._national_all = find_national_all(self.root)
+        return self._national_all
 
     def national_report(self) -> list[str]:
         """What the build log says about the national products (found or not, where)."""
@@ -121,22 +126,32 @@ class Inputs(B.Sources):
 
         out = []
         for key, spec in NATIONAL_PRODUCTS.items():
-            nf = self.national.get(key)
             names = " or ".join(p for p, _ in spec["patterns"])
-            out.append(f"  {key}: {self.rel(nf.path)}" + (f" ({nf.edition})" if nf.edition
-                                                          else "") if nf else
-                       f"  {key}: not found (looked for {names} under {self.root})")
+            nfs = self.national_all.get(key, [])
+            if not nfs:
+                out.append(f"  {key}: not found (looked for {names} under {self.root})")
+            for nf in nfs if key != "conso_naf" else nfs[:1]:
+                out.append(f"  {key}: {self.rel(nf.path)}"
+                           + (f" ({nf.edition})" if nf.edition else ""))
         return out
 
     def national_file(self, path: Path) -> Any:
         """The NationalFile of ``path`` when it is one of the folder's national products."""
-        return next((nf for nf in self.national.values() if nf.path == Path(path)), None)
+        return next((nf for nfs in self.national_all.values() for nf in nfs
+                     if nf.path == Path(path)), None)
 
     def extra(self, key: str) -> Path | None:
         """A national product that replaces a stand-in: the folder's BD TOPO bâtiments or RPG
         file (a fetched one first, see DownloadInputs)."""
         nf = self.national.get(key)
         return nf.path if nf is not None and key in ("buildings", "rpg") else None
+
+    def extras(self, key: str) -> list[Path]:
+        """Every file of a product that replaces a stand-in (all the BD TOPO or RPG deliveries
+        of the folder; a fetched file alone, see DownloadInputs)."""
+        if key not in ("buildings", "rpg"):
+            return []
+        return [nf.path for nf in self.national_all.get(key, [])]
 
     def provenance(self, rel: str | Sequence[str], product: str, licence: str,
                    edition: str = "") -> dict[str, Any]:
@@ -213,6 +228,10 @@ class DownloadInputs(Inputs):
         mine = self._over(self.EXTRA[key]) if key in self.EXTRA else None
         return mine or super().extra(key)
 
+    def extras(self, key: str) -> list[Path]:
+        mine = self._over(self.EXTRA[key]) if key in self.EXTRA else None
+        return [mine] if mine is not None else super().extras(key)
+
     def provenance(self, rel: str | Sequence[str], product: str, licence: str,
                    edition: str = "") -> dict[str, Any]:
         rels = [rel] if isinstance(rel, str) else list(rel)
@@ -263,33 +282,38 @@ def _prov(inp: Inputs, rel, spec: tuple[str, str, str]) -> dict:
     return inp.provenance(rel, spec[0], spec[1], spec[2])
 
 
-def _extra_prov(inp: Inputs, path: Path, product: str, written: Path) -> dict:
+def _extra_prov(inp: Inputs, paths: Sequence[Path], product: str, written: Path) -> dict:
     """Provenance of a product that replaced a stand-in: a fetched file's (DownloadInputs), or
-    a national file's (product, edition from its folder name, licence, file(s), date, SHA-256;
-    a file over products.HASH_MAX_MB is not hashed: the SHA-256 is the clipped output's, and
-    the entry says so)."""
+    the national files' (product, editions from their folder names, licence, file(s), date,
+    SHA-256; sources over products.HASH_MAX_MB are not hashed: the SHA-256 is the clipped
+    output's, and the entry says so)."""
     from twin_core.territory import products as P
 
-    nf = inp.national_file(path)
-    if nf is None:
-        return inp.provenance(inp.rel(path), product, "Licence Ouverte")
-    rels = [inp.rel(f) for f in nf.files]
-    if nf.size <= P.HASH_MAX_MB * 1e6:
-        out = inp.provenance(rels if len(rels) > 1 else rels[0], nf.product, nf.licence,
-                             nf.edition)
+    nfs = [inp.national_file(p) for p in paths]
+    if not nfs or any(nf is None for nf in nfs):
+        return inp.provenance(inp.rel(paths[0]), product, "Licence Ouverte")
+    files = [f for nf in nfs for f in nf.files]
+    rels = [inp.rel(f) for f in files]
+    size = sum(nf.size for nf in nfs)
+    edition = "; ".join(dict.fromkeys(nf.edition for nf in nfs if nf.edition))
+    if size <= P.HASH_MAX_MB * 1e6:
+        out = inp.provenance(rels if len(rels) > 1 else rels[0], nfs[0].product,
+                             nfs[0].licence, edition)
     else:
-        mtime = max(f.stat().st_mtime for f in nf.files)
-        out = {"product": nf.product, "licence": nf.licence, "file": ", ".join(rels),
+        mtime = max(f.stat().st_mtime for f in files)
+        out = {"product": nfs[0].product, "licence": nfs[0].licence, "file": ", ".join(rels),
                "date": _dt.datetime.fromtimestamp(mtime, _dt.UTC).strftime("%Y-%m-%d"),
                "sha256": hashlib.sha256(written.read_bytes()).hexdigest(),
                "sha256_of": f"the clipped output {written.name}: the source "
-                            f"({nf.size / 1e6:,.0f} MB) is larger than TWIN_HASH_MAX_MB "
+                            f"({size / 1e6:,.0f} MB) is larger than TWIN_HASH_MAX_MB "
                             f"({P.HASH_MAX_MB:g}) and was not hashed"}
-        if nf.edition:
-            out["edition"] = nf.edition
-    if nf.layer:
-        out["layer"] = nf.layer
-    out["documentation"] = nf.doc
+        if edition:
+            out["edition"] = edition
+        if len(files) > 1:
+            out["files"] = len(files)
+    if nfs[0].layer:
+        out["layer"] = nfs[0].layer
+    out["documentation"] = nfs[0].doc
     return out
 
 
@@ -547,16 +571,19 @@ def build_layers(inp: Inputs, sel: gpd.GeoDataFrame, dest: Path, rng: np.random.
     else:
         missing["dem"] = ("no elevation file in elevation/ reaches the territory"
                           if dem is None else "built with --dem none")
-    bdtopo = inp.extra("buildings")
+    bdtopo = inp.extras("buildings")
     real_bld = None
-    if bdtopo is not None:  # fetched BD TOPO bâtiments replace the synthetic stand-in
+    if bdtopo:  # fetched or national BD TOPO bâtiments replace the synthetic stand-in
         from twin_core.territory.products import read_bdtopo_buildings
 
-        real_bld = read_bdtopo_buildings(bdtopo, full)
+        # every delivery read in the box; a building at a département border is in both
+        real_bld = pd.concat([read_bdtopo_buildings(p, full) for p in bdtopo],
+                             ignore_index=True).drop_duplicates("building_id")
         real_bld = real_bld[real_bld.within(area)].reset_index(drop=True)
         if len(real_bld) == 0:
             real_bld = None
-            missing["buildings"] = f"no BD TOPO building of {bdtopo.name} inside the communes"
+            missing["buildings"] = ("no BD TOPO building of "
+                                    f"{', '.join(p.name for p in bdtopo)} inside the communes")
     if real_bld is not None:
         B._write_gpkg(real_bld, dest / "buildings.gpkg", spatial_index=False)
         prov = _extra_prov(inp, bdtopo, "IGN BD TOPO bâtiments", dest / "buildings.gpkg")
@@ -717,13 +744,15 @@ def build_layers(inp: Inputs, sel: gpd.GeoDataFrame, dest: Path, rng: np.random.
             "twin_core.models.agriculture.catchments",
             "Upstream area of each station (snapped to the 1 km D8 grid).",
             _prov(inp, rel, P_FLOWDIR))
-    rpg = inp.extra("rpg")
+    rpg = inp.extras("rpg")
     crops = None
-    if rpg is not None:  # fetched RPG parcels replace the synthetic crop areas
+    if rpg:  # fetched or national RPG parcels replace the synthetic crop areas
         from twin_core.models.agriculture.inputs import crops_table_from_rpg
         from twin_core.territory.products import read_rpg
 
-        crops = crops_table_from_rpg(read_rpg(rpg, full), full)
+        # régions' RPG deliveries do not overlap (a parcel is declared in one région)
+        parcels = pd.concat([read_rpg(p, full) for p in rpg], ignore_index=True)
+        crops = crops_table_from_rpg(parcels, full)
         if len(crops):
             B._write_csv(crops, dest / "crops.csv")
             prov = _extra_prov(inp, rpg, "IGN/ASP RPG", dest / "crops.csv")

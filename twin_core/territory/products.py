@@ -155,7 +155,8 @@ def read_cerema_national(path: str | os.PathLike[str], codes: set[str],
                                  found=", ".join(map(str, head.columns[:12])))
     ids = {c: str for c in ("idcom", "idreg", "iddep", "epci23") if c in head.columns}
     frames = [chunk[chunk["idcom"].isin(codes)] for chunk in pd.read_csv(
-        path, sep=";", dtype=ids, chunksize=chunksize, low_memory=False)]
+        path, sep=";", dtype=ids, chunksize=chunksize, low_memory=False,
+        encoding_errors="replace")]
     return pd.concat(frames, ignore_index=True)
 
 
@@ -259,9 +260,15 @@ def edition_of(key: str, path: Path) -> str:
 
 
 def find_national(root: str | os.PathLike[str]) -> dict[str, NationalFile]:
-    """The national products under ``root`` (one walk; names of :data:`NATIONAL_PRODUCTS`,
-    case-insensitive; the first match in sorted order when several)."""
-    found: dict[str, NationalFile] = {}
+    """The first national product of each kind under ``root`` (sorted order)."""
+    return {k: v[0] for k, v in find_national_all(root).items()}
+
+
+def find_national_all(root: str | os.PathLike[str]) -> dict[str, list[NationalFile]]:
+    """Every national product under ``root`` (one walk; names of :data:`NATIONAL_PRODUCTS`,
+    case-insensitive; sorted): several BD TOPO or RPG deliveries (one per département or
+    région) are all read for a territory across their borders."""
+    found: dict[str, list[NationalFile]] = {}
     seen: set[str] = set()
     # symlinked folders are followed (a national product linked into the folder), each real
     # folder once (no loop)
@@ -274,14 +281,12 @@ def find_national(root: str | os.PathLike[str]) -> dict[str, NationalFile]:
         dirnames.sort()
         for name in sorted(filenames):
             for key, spec in NATIONAL_PRODUCTS.items():
-                if key in found:
-                    continue
                 for pattern, layer in spec["patterns"]:
                     if fnmatch.fnmatch(name.lower(), pattern.lower()):
                         p = Path(dirpath) / name
-                        found[key] = NationalFile(key, p, layer, spec["product"],
-                                                  edition_of(key, p), spec["licence"],
-                                                  spec["doc"])
+                        found.setdefault(key, []).append(NationalFile(
+                            key, p, layer, spec["product"], edition_of(key, p),
+                            spec["licence"], spec["doc"]))
                         break
     return found
 
