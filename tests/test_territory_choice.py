@@ -174,3 +174,21 @@ def test_import_refuses_a_file_with_a_missing_column_and_replaces_with_a_good_on
     prev = manifest["layers"]["conso_naf"]["previous"]["path"]
     assert sha(user_dir / "mine" / prev) == before
     assert prev in section.report.object
+
+
+def test_saved_scenarios_record_their_territory():
+    from dashboards.shell.workspace import ScenarioWorkspace
+    from twin_core.models.registry import get_model
+    from twin_core.scenario import Scenario
+
+    cls = get_model("zan.trajectory").scenario_class
+    text = cls(label="A", density=30.0).to_json(territory="integrated")
+    assert json.loads(text)["territory"] == "integrated"
+    assert Scenario.from_json(text).saved_territory == "integrated"
+    assert Scenario.from_json(cls(label="A").to_json()).saved_territory is None
+    with pytest.raises(TwinInputError, match="territory"):
+        Scenario.from_json(text.replace('"integrated"', "3"))
+    ws = ScenarioWorkspace(model_id="zan.trajectory", territory_id="zan")
+    assert ws.load_json(text.encode(), "s.json", 0)  # loaded, and said where it came from
+    assert ws.scenarios[0].density == 30.0
+    assert "integrated" in ws.status and "zan" in ws.status
