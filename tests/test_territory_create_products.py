@@ -327,6 +327,29 @@ def test_two_departements_deliveries_are_both_read_border_buildings_once(built, 
     assert sum(line.startswith("  buildings: BDTOPO_3-3") for line in log) == 2
 
 
+def test_bdtopo_shapefile_edition_is_found_and_read(built, tmp_path):
+    """The shapefile delivery (…_SHP_…/BATI/BATIMENT.shp, 10-character upper-case fields ID,
+    USAGE1, NB_LOGTS, NB_ETAGES, HAUTEUR) is found and read like the GeoPackage."""
+    rel = ("BDTOPO_3-3_TOUSTHEMES_SHP_LAMB93_D083_2023-12-15/BDTOPO/1_DONNEES_LIVRAISON_2024-01-"
+           "00059/BDT_3-3_SHP_LAMB93_D083-ED2023-12-15/BATI/BATIMENT.shp")
+    rows = built["rows"]
+    shp = gpd.GeoDataFrame({"ID": rows["cleabs"], "USAGE1": rows["usage_1"],
+                            "NB_LOGTS": rows["nombre_de_logements"],
+                            "NB_ETAGES": rows["nombre_d_etages"], "HAUTEUR": rows["hauteur"]},
+                           geometry=rows.geometry, crs=2154)
+    (tmp_path / rel).parent.mkdir(parents=True)
+    shp.to_file(tmp_path / rel)
+    nf = P.find_national(tmp_path)["buildings"]
+    assert nf.path == tmp_path / rel and nf.layer is None
+    assert nf.edition == "BD TOPO 3.3, D083, édition 2023-12-15"
+    assert {p.suffix for p in nf.files} >= {".shp", ".shx", ".dbf", ".prj"}
+    communes = _communes(*CODES).reset_index()
+    bld = P.read_bdtopo_buildings(nf.path, communes)
+    inside = rows[rows["tag"].isin(["fire", "shore", "centre"])]
+    assert sorted(bld["building_id"]) == sorted(inside["cleabs"])
+    assert int(bld["dwellings"].sum()) == int(inside["nombre_de_logements"].sum())
+
+
 def test_read_bbox_reads_only_the_box_and_reprojects(tmp_path):
     """A file in another CRS (WGS84, as IGN also distributes) is read in its own CRS's box
     and comes out in Lambert-93; the far feature is not read."""
