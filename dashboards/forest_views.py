@@ -102,6 +102,9 @@ def forest_map(result: Result, spec: ModelSpec, communes: gpd.GeoDataFrame, base
         title=title, legend_position="top_left", show_legend=True, hooks=hooks)
 
 
+_STANDS = "twin-forest-stands"
+
+
 def _stand_patches_hook(stands: gpd.GeoDataFrame, lang: str):
     """A plot hook drawing the stands as Bokeh patches, one legend entry and colour per
     status, with a hover: 1,300 polygons through HoloViews' per-geometry interface take ~20 s
@@ -126,32 +129,44 @@ def _stand_patches_hook(stands: gpd.GeoDataFrame, lang: str):
         xs.append(xy[:, 0])
         ys.append(xy[:, 1])
     status = data["status"].to_numpy()
+    cols["colour"] = np.array([STATUS_COLOURS.get(st, STATUS_COLOURS[UNKNOWN]) for st in status],
+                              dtype=object)
     labels = {"stand": _k("hover_stand", lang), "essence": _k("col_group", lang),
               "status": _k("hover_status", lang), "area": "ha",
               "t_h": _k("hover_t", lang), "p_h": _k("hover_p", lang),
               "dieback": _k("hover_dieback", lang), "fuel": _k("col_fuel", lang),
               "arrival": _k("hover_arrival", lang)}
+    legend = [st for st in (*STATUSES, UNKNOWN) if st != UNKNOWN or (status == UNKNOWN).any()]
 
     def hook(plot, element):
+        """Run at each draw: the first adds the patches (one renderer whose colour column
+        says the status, and one empty renderer per status for the legend: the three
+        statuses always have an entry); the next ones, the same stands, only send the
+        changed columns to the browser (no geometry, no new figure: issue 17)."""
         from bokeh.models import ColumnDataSource, HoverTool
 
         fig = plot.state
-        renderers = []
-        for st in (*STATUSES, UNKNOWN):
-            keep = np.flatnonzero(status == st)
-            if st == UNKNOWN and not len(keep):
-                continue  # the three statuses always have a legend entry, even empty
-            src = ColumnDataSource({"xs": [xs[i] for i in keep], "ys": [ys[i] for i in keep],
-                                    **{k: v[keep] for k, v in cols.items()}})
-            renderers.append(fig.patches(
-                "xs", "ys", source=src, fill_color=STATUS_COLOURS[st], fill_alpha=0.85,
-                line_color="white", line_width=0.3, legend_label=_k(f"status.{st}", lang)))
+        existing = fig.select(name=_STANDS)
+        if existing:
+            src = existing[0].data_source
+            if list(src.data["stand"]) == list(cols["stand"]):
+                src.data.update({k: v for k, v in cols.items()
+                                 if not np.array_equal(src.data[k], v)})
+            else:
+                src.data = {"xs": xs, "ys": ys, **cols}
+            return
+        src = ColumnDataSource({"xs": xs, "ys": ys, **cols})
+        main = fig.patches("xs", "ys", source=src, fill_color="colour", fill_alpha=0.85,
+                           line_color="white", line_width=0.3, name=_STANDS)
+        keys = [fig.patches([], [], fill_color=STATUS_COLOURS[st], fill_alpha=0.85,
+                            line_color="white", legend_label=_k(f"status.{st}", lang))
+                for st in legend]
         # under the fire and the ignition point drawn by HoloViews
-        for r in renderers:
+        for r in (main, *keys):
             fig.renderers.remove(r)
-        fig.renderers[1:1] = renderers
-        fig.add_tools(HoverTool(renderers=renderers,
-                                tooltips=[(labels[k], f"@{k}") for k in cols]))
+        fig.renderers[1:1] = [main, *keys]
+        fig.add_tools(HoverTool(renderers=[main],
+                                tooltips=[(labels[k], f"@{k}") for k in labels]))
 
     return hook
 

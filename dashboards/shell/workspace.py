@@ -24,7 +24,7 @@ from pyproj import Transformer
 from dashboards.shell import runner
 from dashboards.shell.draw import DrawControl
 from dashboards.shell.report_buttons import report_downloads
-from dashboards.shell.views import cards_html, map_view, series_view
+from dashboards.shell.views import LivePlot, cards_html, map_view, morph, series_view
 from dashboards.shell.widgets import param_widget
 from twin_core.compare import compare, wide
 from twin_core.drawn import geometry_params
@@ -95,9 +95,12 @@ class ScenarioWorkspace(pn.viewable.Viewer):
                                        sizing_mode="stretch_width")
         self._table = pn.pane.DataFrame(None, index=False, sizing_mode="stretch_width",
                                         css_classes=["twin-table"])
-        self._map = pn.pane.HoloViews(None, sizing_mode="stretch_width", min_height=520,
-                                      css_classes=["twin-map"])
-        self._series = pn.pane.HoloViews(None, sizing_mode="stretch_width", min_height=320)
+        # map and chart updated in place after the first draw (LivePlot)
+        self._live_map = LivePlot(sizing_mode="stretch_width", min_height=520,
+                                  css_classes=["twin-map"])
+        self._map = self._live_map.pane
+        self._live_series = LivePlot(sizing_mode="stretch_width", min_height=320)
+        self._series = self._live_series.pane
         self._bands_note = pn.pane.Markdown("", visible=False, css_classes=["twin-bands"])
         self._sensitivity = pn.pane.DataFrame(None, index=False, visible=False,
                                               sizing_mode="stretch_width",
@@ -105,6 +108,7 @@ class ScenarioWorkspace(pn.viewable.Viewer):
         self.ensembles = {}
         self._pending = False
         self._built = False
+        self._extras_watcher = None
         # "calcul…" while a refresh is under way; its text changes, never its size or
         # visibility (which would re-lay the whole page out in the browser)
         self._busy = pn.pane.HTML("", css_classes=["twin-busy"], sizing_mode="fixed",
@@ -309,7 +313,7 @@ class ScenarioWorkspace(pn.viewable.Viewer):
     def _draw_series(self) -> None:
         bands = {label: ens.series_bands(self.spec.series_y)
                  for label, ens in self.ensembles.items()}
-        self._series.object = series_view(self.results, self.spec, self.lang, bands)
+        self._live_series.update(series_view(self.results, self.spec, self.lang, bands))
         self._bands_note.object = t("app.bands_note", self.lang, n=self.draws) if bands else ""
         self._bands_note.visible = bool(bands)
         self._sensitivity.object = self._sensitivity_table()
@@ -360,11 +364,34 @@ class ScenarioWorkspace(pn.viewable.Viewer):
         builder = self.map_builder or map_view
         element = builder(res, self.spec, self.territory.layer("communes"), self.basemap,
                           self.lang)
+        drawing = False
         if self._drawing is not None:  # the drawable geometry of the mapped scenario
             element = self._drawing.overlay(element, self._drawing.scenario())
-        tap = hv.streams.Tap(source=element, x=None, y=None)
-        tap.add_subscriber(self._on_tap)
-        self._map.object = element
+            drawing = self._drawing.stream is not None
+        if isinstance(element, hv.DynamicMap):  # aggregated layers: a new figure each time
+            tap = hv.streams.Tap(source=element, x=None, y=None)
+            tap.add_subscriber(self._on_tap)
+        else:  # a click on the figure (kept across refreshes) reaches _on_tap
+            hooks = list(element.opts.get("plot").kwargs.get("hooks", []))
+            element = element.opts(hooks=[*hooks, self._tap_hook])
+        # a drawing's stream is bound to its element: the figure is then made anew
+        self._live_map.update(element, replace=drawing)
+
+    def _tap_hook(self, plot, element) -> None:
+        """Plot hook: the Bokeh figure's clicks call :meth:`_on_tap` (once per figure; a
+        HoloViews Tap stream does not link to a figure updated in place)."""
+        fig = plot.state
+        if "twin-tap" in fig.tags:
+            return
+        fig.tags = [*fig.tags, "twin-tap"]
+
+        def on_click(event) -> None:
+            from panel.io.state import set_curdoc
+
+            with set_curdoc(fig.document):
+                self._on_tap(x=event.x, y=event.y)
+
+        fig.on_event("tap", on_click)
 
     def on_map_click(self, x: float, y: float) -> None:
         """A click on the map at Lambert-93 (x, y): kept in ``clicked`` for the extras, and
@@ -456,6 +483,23 @@ class ScenarioWorkspace(pn.viewable.Viewer):
         self._tabs[:] = [self._scenario_panel(i, s) for i, s in enumerate(self.scenarios)]
         self._tabs.active = max(active, 0)
 
+    def _extra_views(self) -> list[pn.Column]:
+        """The page's own views, each in a holder: after a refresh (``revision``), a view of
+        the same structure is updated in place (:func:`dashboards.shell.views.morph`), any
+        other replaces the holder's content."""
+        holders = [pn.Column(fn(self), sizing_mode="stretch_width") for fn in self.extras]
+
+        def update(*events) -> None:
+            for fn, holder in zip(self.extras, holders, strict=True):
+                new = fn(self)
+                if not morph(holder[0], new):
+                    holder[:] = [new]
+
+        if self._extras_watcher is not None:
+            self.param.unwatch(self._extras_watcher)
+        self._extras_watcher = self.param.watch(update, "revision")
+        return holders
+
     def __panel__(self) -> pn.viewable.Viewable:
         lang = self.lang
         add = pn.widgets.Button(label=t("app.add_scenario", lang), css_classes=["twin-add"])
@@ -505,8 +549,7 @@ class ScenarioWorkspace(pn.viewable.Viewer):
             pn.pane.Markdown(f"### {t('app.timeseries', lang)}"), pn.Row(draws, vary),
             self._series,
             self._bands_note, self._sensitivity,
-            *[pn.panel(pn.bind(lambda _rev, fn=fn: fn(self), self.param.revision))
-              for fn in self.extras],
+            *self._extra_views(),
             pn.pane.Markdown(t("app.share_link", lang)),
         ]
         return pn.Row(sidebar, self._main, sizing_mode="stretch_width")
