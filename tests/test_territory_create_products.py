@@ -327,6 +327,18 @@ def test_two_departements_deliveries_are_both_read_border_buildings_once(built, 
     assert sum(line.startswith("  buildings: BDTOPO_3-3") for line in log) == 2
 
 
+def test_bdtopo_with_nothing_in_the_communes_keeps_the_labelled_stand_in(built, tmp_path):
+    src = _linked(tmp_path / "src")
+    rows = built["rows"]
+    _write_bdtopo(src / BDT, rows[rows["tag"].isin(["outside", "far"])])
+    out = C.create_territory("none_in", communes=CODES, source=src, into=tmp_path,
+                             log=lambda _m: None)
+    manifest = json.loads((out / "territory.json").read_text("utf-8"))
+    assert "buildings" not in manifest["layers"] and "buildings" not in manifest["missing"]
+    info = manifest["layers"]["buildings_synthetic"]
+    assert info["synthetic"] and "BD TOPO not used: no BD TOPO building of" in info["description"]
+
+
 def test_bdtopo_shapefile_edition_is_found_and_read(built, tmp_path):
     """The shapefile delivery (…_SHP_…/BATI/BATIMENT.shp, 10-character upper-case fields ID,
     USAGE1, NB_LOGTS, NB_ETAGES, HAUTEUR) is found and read like the GeoPackage."""

@@ -616,6 +616,9 @@ def build_layers(inp: Inputs, sel: gpd.GeoDataFrame, dest: Path, rng: np.random.
             f"shore where the commune has an erosion arc; public 1/500 inh., commercial "
             f"1/150 inh.{agg}", {"inputs": [layers["communes"]["provenance"],
                                             layers["dem"]["provenance"]]})
+        why = missing.pop("buildings", None)  # the stand-in is there: say why, not 'missing'
+        if why:
+            layers["buildings_synthetic"]["description"] += f" (BD TOPO not used: {why}.)"
     elif "buildings" not in missing:
         missing["buildings"] = "the synthetic buildings are placed on DEM land cells: no DEM"
     step("coast layers", t0)
