@@ -570,6 +570,7 @@ def test_download_fetches_the_communes_of_an_epci_from_the_api(geoapi, tmp_path)
     assert f"/geoapi/epcis/{CAVEM}/communes?" in prov["request"]
     assert "geo.api.gouv.fr" in prov["documentation"]
     assert "communes" in manifest["download"]["fetched"]
+    assert manifest["download"]["requests_sent"] == len(geoapi.log)  # communes + layers
     # the other services answered 404: listed, and the local files (erosion, DEM) used
     assert "buildings" in manifest["download"]["failed"]
     assert manifest["use_cases"]["coast"]["runs"]

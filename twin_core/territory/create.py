@@ -897,6 +897,7 @@ def create_territory(name: str, communes: Sequence[str] | None = None, epci: str
     overlay = dest.with_name(f".{dest.name}.download")
     inp = Inputs(src)
     got_communes: dict[str, dict] = {}
+    fetcher = None
     if not local:  # --download without the national communes file: the API Découpage admin.
         from twin_core.territory import download as D
 
@@ -909,8 +910,10 @@ def create_territory(name: str, communes: Sequence[str] | None = None, epci: str
         if (dest / "territory.json").exists() and not overwrite:
             raise TwinInputError("territory_exists", str(dest))
         shutil.rmtree(overlay, ignore_errors=True)
+        fetcher = D.Fetcher()  # shared with the layers' download (one count of requests)
         try:
-            got_communes = D.fetch_communes(overlay, communes, epci, departement, log=log)
+            got_communes = D.fetch_communes(overlay, communes, epci, departement,
+                                            fetcher=fetcher, log=log)
         except BaseException:
             shutil.rmtree(overlay, ignore_errors=True)
             raise
@@ -950,7 +953,7 @@ def create_territory(name: str, communes: Sequence[str] | None = None, epci: str
             if not got_communes:
                 shutil.rmtree(overlay, ignore_errors=True)
             log(f"downloading the layers of {len(sel)} communes (cache: {D.cache_dir()})")
-            res = D.download(sel, overlay, max_mb=max_download_mb, log=log)
+            res = D.download(sel, overlay, max_mb=max_download_mb, log=log, fetcher=fetcher)
             inp = DownloadInputs(src, overlay, {**got_communes, **res.provenance})
             fetched = {"fetched": sorted(res.files) + (["communes"] if got_communes else []),
                        "failed": res.failed, "requests_sent": res.sent}
