@@ -277,9 +277,13 @@ def test_model_runs_on_sample_territory(forest, model):
     assert r.values["days_fwi_30"] <= r.values["days_fwi_threshold"]
     # real weather today: warming from the present adds danger days
     assert r.values["days_fwi_threshold"] >= r.values["days_fwi_threshold_present"]
-    # every indicator is a number, except those of a fit without skill (not a finding)
-    assert all(np.isfinite(v) for k, v in compute_all(r).items()
-               if k.removeprefix("forest.") not in no_finding)
+    # every indicator is a number, except those of a fit without skill (not a finding) and the
+    # homes the fire reaches, which need a buildings layer the forest sample does not have
+    wui = {"forest.fire_wui_homes", "forest.fire_wui_residents"}
+    values = compute_all(r)
+    assert all(np.isfinite(v) for k, v in values.items()
+               if k.removeprefix("forest.") not in no_finding and k not in wui)
+    assert not forest.has_layer("buildings") and all(np.isnan(values[k]) for k in wui)
     # both humidity bounds: holding RH keeps the air moister than holding the dew point
     assert r.values["days_fwi_threshold_rh"] <= r.values["days_fwi_threshold"]
     assert r.values["days_fwi_threshold_present"] <= r.values["days_fwi_threshold_rh"]
