@@ -29,6 +29,7 @@ import param
 
 from dashboards.shell import runner
 from dashboards.shell.page import header, session_territory, territory_chooser
+from dashboards.shell.territories import ALERT_TEXT, alert
 from dashboards.shell.views import fmt
 from dashboards.shell.widgets import param_widget
 from twin_core.coupling import (
@@ -202,8 +203,7 @@ class TerritoirePage(pn.viewable.Viewer):
                                         css_classes=["twin-table"])
         self._spatial = pn.pane.HTML("", sizing_mode="stretch_width",
                                      css_classes=["twin-spatial"])
-        self._error = pn.pane.Alert("", alert_type="danger", visible=False,
-                                    css_classes=["twin-error"])
+        self._error = alert("", "danger", "twin-error", visible=False)
         self.figures: list[dict[str, float]] = []
         for s in self.scenarios:
             s.param.watch(lambda *events: self.refresh(), list(LEVERS))
@@ -280,8 +280,7 @@ class TerritoirePage(pn.viewable.Viewer):
             header(lang, "territoire"),
             pn.pane.Markdown(f"## {t('app.territoire', lang)}\n{t('app.territoire_text', lang)}"),
             territory_chooser(options, self.territory_id, lang),
-            *([pn.pane.Alert(self.message, alert_type="warning",
-                             css_classes=["twin-territory-error"])] if self.message else []),
+            *([alert(self.message, "warning", "twin-territory-error")] if self.message else []),
             pn.pane.Markdown(how, css_classes=["twin-coupling-kind"]), self._error,
             pn.Row(*columns),
             pn.pane.Markdown(f"### {t('app.links', lang)}"), self._links, *spatial,
@@ -323,8 +322,7 @@ class ImportSection(param.Parameterized):
                                        options=sorted(SCHEMAS), value="stands",
                                        css_classes=["twin-import-layer"])
         self.file = pn.widgets.FileInput(accept=IMPORT_ACCEPT, css_classes=["twin-import-file"])
-        self.report = pn.pane.Alert("", alert_type="info", visible=False,
-                                    css_classes=["twin-import-report"])
+        self.report = alert("", "info", "twin-import-report", visible=False)
         self.replace = pn.widgets.Button(label=t("territoire.import_replace", lang),
                                          button_type="primary", disabled=True,
                                          css_classes=["twin-import-replace"])
@@ -350,6 +348,8 @@ class ImportSection(param.Parameterized):
     def _say(self, text: str, kind: str) -> None:
         self.report.object = text
         self.report.alert_type = kind
+        colour = ALERT_TEXT.get(kind, "#1a1a1a")
+        self.report.stylesheets = [f":host, p, a, li, strong {{ color: {colour} !important; }}"]
         self.report.visible = bool(text)
 
     def check(self) -> bool:
@@ -416,8 +416,8 @@ class ImportSection(param.Parameterized):
         head = pn.pane.Markdown(f"### {t('territoire.import_title', lang)}\n"
                                 f"{t('territoire.import_text', lang)}")
         if not self.user:
-            return pn.Column(head, pn.pane.Alert(t("territoire.import_none", lang),
-                                                 alert_type="info"),
+            return pn.Column(head, alert(t("territoire.import_none", lang), "info",
+                                         "twin-import-none"),
                              css_classes=["twin-import"], sizing_mode="stretch_width")
         return pn.Column(head, pn.Row(self.territory, self.layer), self.file, self.report,
                          self.replace, css_classes=["twin-import"],

@@ -130,7 +130,13 @@ class UseCasePage(pn.viewable.Viewer):
         """The chooser, the chosen territory's name and what it lacks; sets ``territory_id``
         from the URL (only ids of the offered list). Returns the row and whether the use case
         cannot run there."""
-        from dashboards.shell.territories import USE_CASE_OF_ROUTE, choices, choose, lacking_note
+        from dashboards.shell.territories import (
+            USE_CASE_OF_ROUTE,
+            alert,
+            choices,
+            choose,
+            lacking_note,
+        )
 
         lang = self.lang
         use_case = USE_CASE_OF_ROUTE.get(self.route, self.route)
@@ -147,13 +153,11 @@ class UseCasePage(pn.viewable.Viewer):
             f'{html.escape(t("territory.current", lang))} : <b>{html.escape(name)}</b></p>',
             sizing_mode="stretch_width"), sizing_mode="stretch_width")]
         if message:
-            parts.append(pn.pane.Alert(message, alert_type="warning",
-                                       css_classes=["twin-territory-error"]))
+            parts.append(alert(message, "warning", "twin-territory-error"))
         note = lacking_note(choice, use_case, self.model_id, lang) if choice else ""
         cannot_run = bool(choice is not None and choice.missing.get(use_case))
         if note:
-            parts.append(pn.pane.Alert(note, alert_type="danger" if cannot_run else "info",
-                                       css_classes=["twin-territory-lacks"]))
+            parts.append(alert(note, "danger" if cannot_run else "info", "twin-territory-lacks"))
         return pn.Column(*parts, sizing_mode="stretch_width"), cannot_run
 
     def _workspace(self):

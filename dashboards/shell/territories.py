@@ -16,6 +16,20 @@ from typing import Any
 from twin_core.i18n import t
 from twin_core.runs import USER_PREFIX
 
+#: Text colours of the alerts these pages add, dark enough on their light backgrounds (axe:
+#: colour contrast ≥ 4.5:1; the synthetic-data banner does the same).
+ALERT_TEXT = {"info": "#0b2a3d", "warning": "#3d2e00", "danger": "#4a0d0d", "success": "#0d3316"}
+
+
+def alert(text: str, kind: str, css: str, **kw: Any):
+    """A Panel alert whose text keeps its contrast (``ALERT_TEXT``)."""
+    import panel as pn
+
+    colour = ALERT_TEXT.get(kind, "#1a1a1a")
+    return pn.pane.Alert(text, alert_type=kind, css_classes=[css],
+                         stylesheets=[f":host, p, a, li, strong {{ color: {colour} !important; }}"],
+                         **kw)
+
 #: Use case of each page route.
 USE_CASE_OF_ROUTE = {"coast": "coast", "forest": "forest", "agriculture": "agriculture",
                      "zan": "zan"}
