@@ -382,6 +382,30 @@ def test_calibration_on_naiades_beats_null_model(agri):
     assert 0.0 <= cal.retention <= 0.9 and cal.k > 0
 
 
+def test_too_few_calibration_stations_are_reported_not_a_key_error(agri):
+    """A one-commune territory (Merceuil, 21405, built from the national files) has no station
+    with 2000-2015 means: the calibration says so, in French, instead of a KeyError."""
+    import dataclasses
+
+    territory, _ = agri
+    from twin_core.models.agriculture.model import prepared
+    from twin_core.models.agriculture.pipeline import (
+        MIN_CALIBRATION_STATIONS,
+        calibrate_prepared,
+    )
+
+    prep = prepared(territory)
+    few = dataclasses.replace(prep, obs_cal=prep.obs_cal.iloc[:MIN_CALIBRATION_STATIONS - 1],
+                              cache={})
+    with pytest.raises(TwinInputError) as exc:
+        calibrate_prepared(few)
+    assert exc.value.code == "agri_too_few_stations" and exc.value.source == "nitrates"
+    assert "2 station(s)" in str(exc.value) and "au moins 3" in exc.value.message("fr")
+    ok = dataclasses.replace(prep, obs_cal=prep.obs_cal.iloc[:MIN_CALIBRATION_STATIONS],
+                             cache={})
+    assert calibrate_prepared(ok).metrics["n_cal"] == MIN_CALIBRATION_STATIONS
+
+
 def test_unknown_crop_and_negative_nitrate_are_reported(agri):
     territory, model = agri
     from twin_core.models.agriculture.pipeline import observed_means

@@ -406,6 +406,11 @@ def nested_groups(prep: Prepared) -> pd.Series:
     return pd.Series(labels, index=prep.stations["code_station"].astype(str).to_numpy())
 
 
+#: Stations with 2000-2015 nitrate means needed to fit the two parameters (k, retention) with
+#: one degree of freedom left; fewer and the territory cannot be calibrated on its own data.
+MIN_CALIBRATION_STATIONS = 3
+
+
 def calibrate_prepared(prep: Prepared, levers: Levers | None = None,
                        c_background: float = 5.0) -> nit.Calibration:
     """Fit the leaching scale k and the in-stream retention on the 2000–2015 station means
@@ -423,6 +428,10 @@ def calibrate_prepared(prep: Prepared, levers: Levers | None = None,
         sel = ids.isin(obs.index).to_numpy() & np.isfinite(t.x_agri)
         out[name] = (obs.reindex(ids[sel]),
                      nit.StationTerms(t.x_agri[sel], t.f_background[sel]))
+    n_cal, n_val = len(out["cal"][0]), len(out["val"][0])
+    if n_cal < MIN_CALIBRATION_STATIONS or n_val < 1:
+        raise TwinInputError("agri_too_few_stations", "nitrates", n_cal=n_cal, n_val=n_val,
+                             need=MIN_CALIBRATION_STATIONS)
     cal = nit.calibrate(out["cal"][0], out["cal"][1], out["val"][0], out["val"][1],
                         c_background, groups=nested_groups(prep))
     prep.cache[key] = cal
