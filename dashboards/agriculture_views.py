@@ -27,11 +27,9 @@ def _ui(key: str, lang: str, **params) -> str:
 def nitrate_map(result, spec, communes: gpd.GeoDataFrame, basemap: bool, lang: str) -> hv.Element:
     """Catchment outlines and stations coloured by projected nitrate class (< 25, 25–50,
     > 50 mg/L), one legend entry per class, hover with the values."""
-    import cartopy.crs as ccrs
     import geoviews as gv
 
     _ensure_backend()
-    merc = ccrs.GOOGLE_MERCATOR
     st = result.layers.get("stations")
     elements = []
     if basemap:
@@ -45,19 +43,25 @@ def nitrate_map(result, spec, communes: gpd.GeoDataFrame, basemap: bool, lang: s
     if isinstance(catch, gpd.GeoDataFrame) and len(catch):
         big = catch.assign(_a=catch.geometry.area).sort_values("_a", ascending=False).head(40)
         elements.append(merged_lines(big).opts(color="#4a6fa5", line_width=0.8, alpha=0.6))
+    vdims = ["name", "river", "no3", "observed", "nitrate_class"]
+    counts = []
     if st is not None and len(st):
         data = st.to_crs(3857)
-        data = data.assign(no3=data["no3_mg_l"].round(1),
-                           observed=data["no3_observed"].round(1))
-        vdims = ["name", "river", "no3", "observed", "nitrate_class"]
-        for cls, (key, colour) in CLASS_COLOURS.items():
-            sub = data[data["nitrate_class"] == cls][vdims + ["geometry"]]
-            if len(sub):
-                elements.append(gv.Points(sub, vdims=vdims, crs=merc,
-                                          label=f"{_ui(key, lang)} ({len(sub)})")
-                                .opts(color=colour, size=8, line_color="#333",
-                                      tools=["hover"]))
-    title = f"{t(f'maps.{spec.id}', lang)} — {_ui('classes_title', lang)}"
+        data = pd.DataFrame(data.assign(no3=data["no3_mg_l"].round(1),
+                                        observed=data["no3_observed"].round(1),
+                                        x=data.geometry.x, y=data.geometry.y)
+                            .drop(columns="geometry"))
+    else:
+        data = pd.DataFrame(columns=["x", "y", *vdims])
+    # one layer per class, even empty, with a fixed legend (the counts go to the title): the
+    # same layers at every refresh, so the map is updated in place (issue 17)
+    for cls, (key, colour) in CLASS_COLOURS.items():
+        sub = data.loc[data["nitrate_class"] == cls, ["x", "y", *vdims]]
+        counts.append(f"{_ui(key, lang)} : {len(sub)}")
+        elements.append(hv.Points(sub, kdims=["x", "y"], vdims=vdims, label=_ui(key, lang))
+                        .opts(color=colour, size=8, line_color="#333", tools=["hover"]))
+    title = (f"{t(f'maps.{spec.id}', lang)} — {_ui('classes_title', lang)} "
+             f"({' · '.join(counts)})")
     return hv.Overlay(elements).opts(responsive=True, height=440, xaxis=None, yaxis=None,
                                      active_tools=["wheel_zoom"], title=title,
                                      legend_position="top_left")

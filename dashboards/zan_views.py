@@ -12,7 +12,7 @@ import holoviews as hv
 import pandas as pd
 import panel as pn
 
-from dashboards.shell.views import _ensure_backend, fmt
+from dashboards.shell.views import LivePlot, _ensure_backend, fmt
 from twin_core.i18n import t
 from twin_core.indicators import indicators_for
 from twin_core.models.base import Result
@@ -169,23 +169,24 @@ def commune_trajectory(ws) -> pn.viewable.Viewable:
     if view is None:
         select = pn.widgets.Select(name=t("zan_ui.commune", ws.lang), options=options,
                                    value=chosen, css_classes=["twin-zan-commune"], width=320)
-        total = pn.pane.HoloViews(None, sizing_mode="stretch_width")
-        commune = pn.pane.HoloViews(None, sizing_mode="stretch_width")
+        # both charts keep their figure across refreshes (data updated in place, issue 17)
+        total = LivePlot(sizing_mode="stretch_width")
+        commune = LivePlot(sizing_mode="stretch_width")
 
         def on_select(event) -> None:
             ws._zan_commune = event.new
-            commune.object = commune_chart(ws.results, event.new, ws.lang)
+            commune.update(commune_chart(ws.results, event.new, ws.lang))
 
         select.param.watch(on_select, "value")
         layout = pn.Column(
-            pn.pane.Markdown(f"### {t('zan_ui.total_chart', ws.lang)}"), total,
-            pn.pane.Markdown(f"### {t('zan_ui.commune_chart', ws.lang)}"), select, commune,
+            pn.pane.Markdown(f"### {t('zan_ui.total_chart', ws.lang)}"), total.pane,
+            pn.pane.Markdown(f"### {t('zan_ui.commune_chart', ws.lang)}"), select, commune.pane,
             sizing_mode="stretch_width", css_classes=["twin-zan-trajectories"])
         view = ws._zan_trajectory_view = (layout, select, total, commune)
     layout, select, total, commune = view
     select.param.update(options=options, value=chosen)
-    total.object = total_chart(ws.results, ws.lang)
-    commune.object = commune_chart(ws.results, chosen, ws.lang)
+    total.update(total_chart(ws.results, ws.lang))
+    commune.update(commune_chart(ws.results, chosen, ws.lang))
     return layout
 
 
