@@ -178,7 +178,7 @@ def _scenario(ws, label: str):
 def fwi_chart(ws) -> pn.viewable.Viewable:
     """Daily IFM of the weather year today and at each scenario's horizon, with the threshold."""
     _ensure_backend()
-    curves, threshold = [], None
+    curves, threshold, horizons = [], None, []
     for i, res in enumerate(ws.results):
         s = _scenario(ws, res.label)
         if s is None:
@@ -191,10 +191,12 @@ def fwi_chart(ws) -> pn.viewable.Viewable:
                                    label=_k("today", ws.lang)).opts(color="#555555",
                                                                      line_width=1.2))
             threshold = s.fwi_threshold
+        # the legend names the scenario only, its horizon goes to the title: the same
+        # layers at every refresh, so the chart is updated in place (issue 17)
+        horizons.append(_k("at_horizon", ws.lang, label=res.label, horizon=s.horizon,
+                           warming=f"{s.warming:.1f}"))
         curves.append(hv.Curve((day, daily["fwi_horizon"]), _k("day", ws.lang), "IFM",
-                               label=_k("at_horizon", ws.lang, label=res.label,
-                                        horizon=s.horizon, warming=f"{s.warming:.1f}"))
-                      .opts(line_width=1.2))
+                               label=res.label).opts(line_width=1.2))
     if not curves:
         return pn.pane.HTML("")
     overlay = hv.Overlay(curves)
@@ -204,7 +206,8 @@ def fwi_chart(ws) -> pn.viewable.Viewable:
     overlay = overlay.opts(hv.opts.Curve(responsive=True, height=320, tools=["hover"]),
                            hv.opts.Overlay(legend_position="top_left", responsive=True,
                                            title=_k("fwi_title", ws.lang,
-                                                    year=fm.WEATHER_YEAR)))
+                                                    year=fm.WEATHER_YEAR)
+                                           + " — " + " · ".join(horizons)))
     return pn.Column(pn.pane.Markdown(f"### {_k('fwi_heading', ws.lang)}"),
                      pn.pane.HoloViews(overlay, sizing_mode="stretch_width",
                                        css_classes=["twin-forest-fwi"]),

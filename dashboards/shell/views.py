@@ -51,6 +51,10 @@ class LivePlot:
     def update(self, element, replace: bool = False) -> bool:
         """Show ``element``; True when a new figure was made (streams must be re-attached
         to :attr:`view`), False when the existing one was updated in place."""
+        if self.pane.min_height is not None and not isinstance(element, hv.DynamicMap):
+            # the figure's own minimum height, the pane's: otherwise its first update
+            # resets it, a change that re-lays the whole page out in the browser
+            element = element.opts(min_height=self.pane.min_height)
         signature = None if replace else layer_signature(element)
         if signature is not None and signature == self._signature and self._pipe is not None:
             self._pipe.send(element)
@@ -99,8 +103,9 @@ def _morph(old, new) -> None:
         for o, n in zip(old.objects, new.objects, strict=True):
             _morph(o, n)
     elif isinstance(old, pn.pane.HoloViews):
-        live = old.__dict__.setdefault("_twin_live", LivePlot(pane=old))
-        live.update(new.object)
+        if "_twin_live" not in old.__dict__:
+            old.__dict__["_twin_live"] = LivePlot(pane=old)
+        old._twin_live.update(new.object)
     elif isinstance(old, pn.widgets.FileDownload):
         old.param.update(callback=new.callback, filename=new.filename, label=new.label)
     else:
@@ -109,6 +114,17 @@ def _morph(old, new) -> None:
         if old.visible != new.visible:
             old.visible = new.visible
         old.object = new.object
+
+
+def liven(view):
+    """Make every HoloViews pane of ``view`` a :class:`LivePlot` before it is shown, so that
+    its first refresh already updates the figure in place; returns ``view``."""
+    if isinstance(view, pn.viewable.Viewable):
+        for pane in view.select(pn.pane.HoloViews):
+            if "_twin_live" not in pane.__dict__ and pane.object is not None:
+                pane.__dict__["_twin_live"] = LivePlot(pane=pane)
+                pane._twin_live.update(pane.object)
+    return view
 
 
 def morph(old, new) -> bool:

@@ -24,7 +24,7 @@ from pyproj import Transformer
 from dashboards.shell import runner
 from dashboards.shell.draw import DrawControl
 from dashboards.shell.report_buttons import report_downloads
-from dashboards.shell.views import LivePlot, cards_html, map_view, morph, series_view
+from dashboards.shell.views import LivePlot, cards_html, liven, map_view, morph, series_view
 from dashboards.shell.widgets import param_widget
 from twin_core.compare import compare, wide
 from twin_core.drawn import geometry_params
@@ -487,13 +487,14 @@ class ScenarioWorkspace(pn.viewable.Viewer):
         """The page's own views, each in a holder: after a refresh (``revision``), a view of
         the same structure is updated in place (:func:`dashboards.shell.views.morph`), any
         other replaces the holder's content."""
-        holders = [pn.Column(fn(self), sizing_mode="stretch_width") for fn in self.extras]
+        holders = [pn.Column(liven(fn(self)), sizing_mode="stretch_width")
+                   for fn in self.extras]
 
         def update(*events) -> None:
             for fn, holder in zip(self.extras, holders, strict=True):
                 new = fn(self)
                 if not morph(holder[0], new):
-                    holder[:] = [new]
+                    holder[:] = [liven(new)]
 
         if self._extras_watcher is not None:
             self.param.unwatch(self._extras_watcher)
