@@ -30,6 +30,7 @@ import param
 from dashboards.shell import runner
 from dashboards.shell.page import header, session_territory, territory_chooser
 from dashboards.shell.territories import ALERT_TEXT, alert
+from dashboards.shell.territories import options as territory_options
 from dashboards.shell.views import fmt
 from dashboards.shell.widgets import param_widget
 from twin_core.coupling import (
@@ -272,7 +273,7 @@ class TerritoirePage(pn.viewable.Viewer):
             columns.append(pn.Column(pn.pane.Markdown(f"#### {s.label}"), *widgets,
                                      css_classes=[f"twin-scenario-{s.label}"], width=320))
         options = {t("territoire.samples", lang): SAMPLES,
-                   **{c.name(lang): k for k, c in spatial_choices().items()}}
+                   **territory_options(spatial_choices(), lang)}
         how = t("territoire.how_spatial" if self.spatial else "territoire.how_area", lang)
         spatial = [pn.pane.Markdown(f"### {t('territoire.spatial_title', lang)}"),
                    self._spatial] if self.spatial else []
@@ -316,7 +317,7 @@ class ImportSection(param.Parameterized):
         self.user = {k: c for k, c in choices(None).items() if c.user}
         self.territory = pn.widgets.Select(
             label=t("territoire.import_territory", lang),
-            options={c.name(lang): k for k, c in self.user.items()},
+            options=territory_options(self.user, lang),
             css_classes=["twin-import-territory"])
         self.layer = pn.widgets.Select(label=t("territoire.import_layer", lang),
                                        options=sorted(SCHEMAS), value="stands",

@@ -192,3 +192,14 @@ def test_saved_scenarios_record_their_territory():
     assert ws.load_json(text.encode(), "s.json", 0)  # loaded, and said where it came from
     assert ws.scenarios[0].density == 30.0
     assert "integrated" in ws.status and "zan" in ws.status
+
+
+def test_select_labels_are_unique(user_dir):
+    from dashboards.shell.territories import options
+
+    twin = user_dir / "twin"
+    shutil.copytree(user_dir / "mine", twin)  # same names as 'mine'
+    labels = options(choices("zan"), "fr")
+    assert sorted(labels.values()) == sorted(choices("zan"))
+    assert "Mes communes (mes territoires)" in labels
+    assert "Mes communes (mes territoires) [user:twin]" in labels

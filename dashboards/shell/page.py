@@ -136,6 +136,7 @@ class UseCasePage(pn.viewable.Viewer):
             choices,
             choose,
             lacking_note,
+            options,
         )
 
         lang = self.lang
@@ -144,11 +145,11 @@ class UseCasePage(pn.viewable.Viewer):
         tid, choice, message = choose(session_territory(), use_case, default, lang)
         self.territory_id = tid
         offered = choices(use_case)
-        options = {c.name(lang): c.id for c in offered.values()}
-        if tid not in options.values():  # the default sample itself is always offered
-            options = {tid: tid, **options}
+        labels = options(offered, lang)
+        if tid not in labels.values():  # the default sample itself is always offered
+            labels = {tid: tid, **labels}
         name = choice.name(lang) if choice is not None else tid
-        parts: list = [pn.Row(territory_chooser(options, tid, lang), pn.pane.HTML(
+        parts: list = [pn.Row(territory_chooser(labels, tid, lang), pn.pane.HTML(
             f'<p class="twin-territory-name" style="margin:0.9em 0 0 0">'
             f'{html.escape(t("territory.current", lang))} : <b>{html.escape(name)}</b></p>',
             sizing_mode="stretch_width"), sizing_mode="stretch_width")]

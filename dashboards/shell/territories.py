@@ -52,6 +52,15 @@ class Choice:
         return f"{base} ({t('territory.mine', lang)})" if self.user else base
 
 
+def options(offered: dict[str, Choice], lang: str) -> dict[str, str]:
+    """Select options (label -> id), every label unique (the id added to a repeated name)."""
+    out: dict[str, str] = {}
+    for tid, c in offered.items():
+        label = c.name(lang)
+        out[label if label not in out else f"{label} [{tid}]"] = tid
+    return out
+
+
 def _manifest(root: Path) -> dict[str, Any] | None:
     try:
         data = json.loads((root / "territory.json").read_text("utf-8"))
