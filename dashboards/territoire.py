@@ -278,7 +278,7 @@ class TerritoirePage(pn.viewable.Viewer):
         spatial = [pn.pane.Markdown(f"### {t('territoire.spatial_title', lang)}"),
                    self._spatial] if self.spatial else []
         return pn.Column(
-            header(lang, "territoire"),
+            header(lang, "territoire", self.territory_id if self.spatial else None),
             pn.pane.Markdown(f"## {t('app.territoire', lang)}\n{t('app.territoire_text', lang)}"),
             territory_chooser(options, self.territory_id, lang),
             *([alert(self.message, "warning", "twin-territory-error")] if self.message else []),

@@ -203,3 +203,18 @@ def test_select_labels_are_unique(user_dir):
     assert sorted(labels.values()) == sorted(choices("zan"))
     assert "Mes communes (mes territoires)" in labels
     assert "Mes communes (mes territoires) [user:twin]" in labels
+
+
+def test_a_chosen_territory_follows_the_page_links_where_it_is_offered():
+    import re
+
+    from dashboards.shell.page import header
+
+    links = dict(re.findall(r'href="\./(\w*)\?([^"]*)"', header("en", "forest", "integrated")[0]
+                            .object))
+    for route in ("coast", "forest", "zan", "territoire"):
+        assert "territory=integrated" in links[route], route
+    assert "territory" not in links["agriculture"]  # no nitrate stations there
+    assert "territory" not in links["validation"]
+    plain = dict(re.findall(r'href="\./(\w*)\?([^"]*)"', header("en", "forest")[0].object))
+    assert all("territory" not in q for q in plain.values())

@@ -44,17 +44,38 @@ def territory_chooser(options: dict[str, str], value: str, lang: str) -> pn.widg
     return select
 
 
-def header(lang: str, current: str) -> pn.Row:
+def _carried(territory: str | None, route: str) -> str:
+    """``&territory=ID`` for a page link when that page offers the territory (a chosen
+    territory follows the user from page to page), else ''."""
+    if not territory:
+        return ""
+    from urllib.parse import quote
+
+    from dashboards.shell.territories import choices
+
+    if route == "territoire":
+        from dashboards.territoire import spatial_choices
+
+        offered = territory in spatial_choices()
+    else:
+        offered = territory in choices(route)
+    return f"&territory={quote(territory)}" if offered else ""
+
+
+def header(lang: str, current: str, territory: str | None = None) -> pn.Row:
     """Title, page links and the FR | EN switch. Switching reloads the page with ``lang`` set
-    and the rest of the URL (the scenarios being compared) kept."""
+    and the rest of the URL (the scenarios being compared) kept. A chosen ``territory`` (not a
+    page's own sample) goes with the links to the pages that offer it."""
     links = [f'<a href="./?lang={lang}" aria-current="{"page" if current == "home" else "false"}"'
              f'>{html.escape(t("app.home", lang))}</a>']
     for route in ROUTES:
         cur = "page" if route == current else "false"
-        links.append(f'<a href="./{route}?lang={lang}" aria-current="{cur}">'
+        href = html.escape(f"./{route}?lang={lang}{_carried(territory, route)}")
+        links.append(f'<a href="{href}" aria-current="{cur}">'
                      f'{html.escape(t(f"use_cases.{route}", lang))}</a>')
     cur = "page" if current == "territoire" else "false"
-    links.append(f'<a href="./territoire?lang={lang}" aria-current="{cur}">'
+    href = html.escape(f"./territoire?lang={lang}{_carried(territory, 'territoire')}")
+    links.append(f'<a href="{href}" aria-current="{cur}">'
                  f'{html.escape(t("app.territoire_nav", lang))}</a>')
     cur = "page" if current == "validation" else "false"
     links.append(f'<a href="./validation?lang={lang}" aria-current="{cur}">'
@@ -111,7 +132,9 @@ class UseCasePage(pn.viewable.Viewer):
         lang = self.lang
         title = pn.pane.Markdown(f"## {t(f'use_cases.{self.route}', lang)}\n"
                                  f"{t(f'use_cases.{self.route}_text', lang)}")
+        default = self.territory_id
         place, cannot_run = self._territory_row()
+        chosen = self.territory_id if self.territory_id != default else None
         if cannot_run:  # a user territory without this use case's layers: say so, no run
             body = pn.Column(sizing_mode="stretch_width")
         elif not runner.model_ready(self.model_id):  # the server's warm-up is on it
@@ -123,7 +146,7 @@ class UseCasePage(pn.viewable.Viewer):
             body = pn.pane.Alert(t("app.page_not_ready", lang), alert_type="info")
         else:
             body = self._workspace()
-        return pn.Column(header(lang, self.route), title, place, body,
+        return pn.Column(header(lang, self.route, chosen), title, place, body,
                          sizing_mode="stretch_width")
 
     def _territory_row(self) -> tuple[pn.Column, bool]:
