@@ -49,6 +49,9 @@ def test_run_as_ensemble(tmp_path, capsys):
     table = pd.read_csv(out, encoding="utf-8-sig").set_index("indicator")
     row = table.loc["zan.dwellings_per_year"]
     assert row["p05"] <= row["median"] <= row["p95"] and row["draws"] == 12
-    assert row["main_driver"] == "Croissance démographique (%/an)"
+    # a drawn parameter, named in French (with 12 draws and commune deviations the growth or
+    # the household trend can lead: no fixed order); never the commune draws' seed
+    assert row["main_driver"] in {"Croissance démographique (%/an)",
+                                  "Évolution de la taille des ménages (%/an)"}
     assert main(["run", str(a), "--draws", "0"]) == 2
     assert "0" in capsys.readouterr().err
