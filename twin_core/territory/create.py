@@ -972,6 +972,9 @@ def create_territory(name: str, communes: Sequence[str] | None = None, epci: str
     size = sum(p.stat().st_size for p in dest.iterdir() if p.is_file())
     log(f"territory '{name}': {len(sel)} communes, {len(list(dest.iterdir())) - 1} files, "
         f"{size / 1e6:.1f} MB, {time.perf_counter() - t0:.1f} s → {dest}")
+    for uc, st in json.loads((dest / "territory.json").read_text("utf-8"))["use_cases"].items():
+        log(f"  {uc}: " + ("has its layers" if st["runs"] else
+                           "lacks " + ", ".join(st["missing"])))
     return dest
 
 
