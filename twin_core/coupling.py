@@ -44,6 +44,8 @@ the coast's housing-stock growth).
 
 from __future__ import annotations
 
+import copy
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, ClassVar
@@ -278,72 +280,137 @@ def relocation_inland(coast: Result, communes) -> dict[str, int]:
     return {k: v for k, v in out.items() if v}
 
 
-def place_land(communes, buildings, land_ha: dict[str, float], cell: float = PLACEMENT_CELL_M):
-    """Cells of ``cell`` m (clipped to the commune) where each commune's land take goes: the
-    commune's unbuilt cells (no building point in them), nearest to its buildings first, until
-    the land is reached (whole cells: the placed area exceeds the land by less than one cell).
-    Returns a GeoDataFrame (code_insee, order, distance_m from the cell's centre to the
-    nearest building of the commune, area_ha, geometry)."""
-    import geopandas as gpd
+@dataclass(frozen=True)
+class CommuneCells:
+    """A commune's unbuilt cells (see :func:`placement_cells`), nearest to its buildings first:
+    ``distance_m`` (cell centre to the nearest building of the commune), ``area_ha`` (cell
+    clipped to the commune), its running total ``cum_ha``, and the clipped cells."""
+
+    distance_m: Any
+    area_ha: Any
+    cum_ha: Any
+    geometry: Any
+
+
+def _commune_cells(poly, pts, cell: float) -> CommuneCells | None:
+    """The ordered unbuilt cells of one commune (None: no building or no unbuilt cell)."""
     import numpy as np
     import shapely
 
-    rows = []
-    for c in communes.itertuples():
-        want = float(land_ha.get(str(c.code_insee), 0.0))
-        if want <= 0:
+    x0, y0, x1, y1 = poly.bounds
+    xs = np.arange(np.floor(x0 / cell) * cell, x1, cell)
+    ys = np.arange(np.floor(y0 / cell) * cell, y1, cell)
+    gx, gy = np.meshgrid(xs, ys)
+    boxes = shapely.box(gx.ravel(), gy.ravel(), gx.ravel() + cell, gy.ravel() + cell)
+    prepared = shapely.from_wkb(shapely.to_wkb(poly))  # a copy: the layer is not changed
+    shapely.prepare(prepared)
+    inside = shapely.intersects(prepared, boxes)
+    boxes = boxes[inside]
+    if len(pts) == 0:
+        return None
+    tree = shapely.STRtree(pts)
+    built = np.zeros(len(boxes), bool)
+    built[np.unique(tree.query(boxes, predicate="intersects")[0])] = True
+    cand = boxes[~built]
+    if len(cand) == 0:
+        return None
+    idx, d = tree.query_nearest(shapely.centroid(cand), return_distance=True,
+                                all_matches=False)
+    dist = np.full(len(cand), np.inf)
+    dist[idx[0]] = d
+    order = np.lexsort((np.arange(len(cand)), dist))
+    cand = cand[order]
+    # cells wholly inside the commune are their own clip; only the boundary cells are clipped
+    clipped = cand.copy()
+    edge = ~shapely.contains_properly(prepared, cand)
+    clipped[edge] = shapely.intersection(cand[edge], poly)
+    area = shapely.area(clipped) / 1e4
+    return CommuneCells(dist[order], area, np.cumsum(area), clipped)
+
+
+def placement_cells(communes, buildings, cell: float = PLACEMENT_CELL_M,
+                    codes=None) -> dict[str, CommuneCells]:
+    """What :func:`place_land` needs that does not depend on the land to place: each commune's
+    (or each of ``codes``') unbuilt ``cell`` m cells (no building point in them) clipped to the
+    commune, ordered by the distance of their centre to the nearest building of the commune
+    (ties by row-major position). Computed once per territory (:func:`run_integrated`)."""
+    import numpy as np
+
+    codes_all = communes["code_insee"].astype(str).to_numpy()
+    bcode = buildings["code_insee"].astype(str).to_numpy()
+    bgeom = np.asarray(buildings.geometry.values)
+    out: dict[str, CommuneCells] = {}
+    for code, poly in zip(codes_all, communes.geometry.values, strict=True):
+        if codes is not None and code not in codes:
             continue
-        poly = c.geometry
-        x0, y0, x1, y1 = poly.bounds
-        xs = np.arange(np.floor(x0 / cell) * cell, x1, cell)
-        ys = np.arange(np.floor(y0 / cell) * cell, y1, cell)
-        gx, gy = np.meshgrid(xs, ys)
-        boxes = shapely.box(gx.ravel(), gy.ravel(), gx.ravel() + cell, gy.ravel() + cell)
-        inside = shapely.intersects(poly, boxes)
-        boxes = boxes[inside]
-        mine = buildings[buildings["code_insee"].astype(str) == str(c.code_insee)]
-        pts = np.asarray(mine.geometry.values)
-        tree = shapely.STRtree(pts)
-        built = np.zeros(len(boxes), bool)
-        built[np.unique(tree.query(boxes, predicate="intersects")[0])] = True
-        cand = boxes[~built]
-        if len(pts) == 0 or len(cand) == 0:
-            continue
-        idx, d = tree.query_nearest(shapely.centroid(cand), return_distance=True,
-                                    all_matches=False)
-        dist = np.full(len(cand), np.inf)
-        dist[idx[0]] = d
-        order = np.lexsort((np.arange(len(cand)), dist))
-        clipped = shapely.intersection(cand[order], poly)
-        area = shapely.area(clipped) / 1e4
-        n = int(np.searchsorted(np.cumsum(area), want - 1e-9) + 1)
-        n = min(n, len(clipped))
-        rows.append(gpd.GeoDataFrame({"code_insee": str(c.code_insee), "order": np.arange(n),
-                                      "distance_m": dist[order][:n], "area_ha": area[:n]},
-                                     geometry=clipped[:n],
-                                     crs=communes.crs))
-    if not rows:
-        return gpd.GeoDataFrame({"code_insee": [], "order": [], "distance_m": [],
-                                 "area_ha": []}, geometry=[],
-                                crs=communes.crs)
+        cells = _commune_cells(poly, bgeom[bcode == code], cell)
+        if cells is not None:
+            out[code] = cells
+    return out
+
+
+def place_land(communes, buildings, land_ha: dict[str, float], cell: float = PLACEMENT_CELL_M,
+               cells: dict[str, CommuneCells] | None = None):
+    """Cells of ``cell`` m (clipped to the commune) where each commune's land take goes: the
+    commune's unbuilt cells (no building point in them), nearest to its buildings first, until
+    the land is reached (whole cells: the placed area exceeds the land by less than one cell).
+    ``cells``: :func:`placement_cells` of the same layers and ``cell``, computed once (else
+    computed here for the communes with land). Returns a GeoDataFrame (code_insee, order,
+    distance_m from the cell's centre to the nearest building of the commune, area_ha,
+    geometry)."""
+    import geopandas as gpd
+    import numpy as np
     import pandas as pd
 
-    return gpd.GeoDataFrame(pd.concat(rows, ignore_index=True), crs=communes.crs)
+    if cells is None:
+        cells = placement_cells(communes, buildings, cell,
+                                codes={str(k) for k, v in land_ha.items() if float(v) > 0})
+    parts = []
+    for code in communes["code_insee"].astype(str):
+        want = float(land_ha.get(code, 0.0))
+        c = cells.get(code)
+        if want <= 0 or c is None:
+            continue
+        # the nearest cells until their running total reaches the land (a whole last cell)
+        n = min(int(np.searchsorted(c.cum_ha, want - 1e-9) + 1), len(c.area_ha))
+        parts.append((code, n, c))
+    if not parts:
+        return gpd.GeoDataFrame({"code_insee": [], "order": [], "distance_m": [],
+                                 "area_ha": []}, geometry=[], crs=communes.crs)
+    frame = pd.DataFrame({
+        "code_insee": np.concatenate([np.full(n, code, dtype=object) for code, n, _ in parts]),
+        "order": np.concatenate([np.arange(n) for _, n, _ in parts]),
+        "distance_m": np.concatenate([c.distance_m[:n] for _, n, c in parts]),
+        "area_ha": np.concatenate([c.area_ha[:n] for _, n, c in parts])})
+    geoms = np.concatenate([c.geometry[:n] for _, n, c in parts])
+    return gpd.GeoDataFrame(frame, geometry=geoms, crs=communes.crs)
 
 
 def stands_after(stands, placed):
     """The stands minus the placed cells (area_ha recomputed where a stand lost land, stands
-    left with nothing dropped) and the hectares lost (sum of the area_ha differences)."""
+    left with nothing dropped) and the hectares lost (sum of the area_ha differences). Each
+    stand hit loses the union of the cells that touch it (an index query, not one union of
+    every cell)."""
+    import numpy as np
     import shapely
 
     if len(placed) == 0:
         return stands, 0.0
-    taken = shapely.union_all(placed.geometry.values)
-    hit = stands.intersects(taken).to_numpy()
+    cells = np.asarray(placed.geometry.values)
+    geoms = np.asarray(stands.geometry.values)
+    cell_i, stand_i = shapely.STRtree(geoms).query(cells, predicate="intersects")
+    hit_idx = np.unique(stand_i)
     out = stands.copy()
-    geoms = shapely.difference(out.geometry.values[hit], taken)
-    out.loc[hit, "geometry"] = geoms
-    out.loc[hit, "area_ha"] = shapely.area(geoms) / 1e4
+    if len(hit_idx):
+        by = np.argsort(stand_i, kind="stable")
+        cuts = np.searchsorted(stand_i[by], hit_idx[1:])
+        taken = np.array([shapely.union_all(cells[g]) for g in np.split(cell_i[by], cuts)],
+                         dtype=object)
+        new = shapely.difference(geoms[hit_idx], taken)
+        hit = np.zeros(len(stands), bool)
+        hit[hit_idx] = True
+        out.loc[hit, "geometry"] = new
+        out.loc[hit, "area_ha"] = shapely.area(new) / 1e4
     lost = float(stands["area_ha"].sum() - out["area_ha"].sum())
     keep = ~(out.geometry.is_empty | (out["area_ha"] <= 0))
     return out[keep].reset_index(drop=True), lost
@@ -351,17 +418,34 @@ def stands_after(stands, placed):
 
 def wui_exposed(fire, stands, buildings, distance_m: float = WUI_DISTANCE_M) -> dict[str, float]:
     """Homes (dwellings) and residents of the buildings within ``distance_m`` of the burnt forest
-    (the fire's burnt area ∩ the stands)."""
+    (the fire's burnt area ∩ the stands); only the buildings and stands within the fire's
+    bounds + ``distance_m`` are measured (the others cannot be that near)."""
     import shapely
 
     if fire is None or len(fire) == 0:
         return {"wui_buildings": 0.0, "wui_homes": 0.0, "wui_residents": 0.0}
+    x0, y0, x1, y1 = fire.total_bounds
+    pad = distance_m + 1.0
+    stands = stands.cx[x0 - pad:x1 + pad, y0 - pad:y1 + pad]
+    buildings = buildings.cx[x0 - pad:x1 + pad, y0 - pad:y1 + pad]
     burnt = shapely.intersection(shapely.union_all(fire.geometry.values),
                                  shapely.union_all(stands.geometry.values))
     near = buildings.distance(burnt).to_numpy() <= distance_m
     sel = buildings[near]
     return {"wui_buildings": float(len(sel)), "wui_homes": float(sel["dwellings"].sum()),
             "wui_residents": float(sel["residents"].sum())}
+
+
+_PLACEMENT: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _prepared_cells(territory: Territory) -> dict[str, CommuneCells]:
+    """:func:`placement_cells` of a territory, computed once per territory object."""
+    cells = _PLACEMENT.get(territory)
+    if cells is None:
+        cells = placement_cells(territory.layer("communes"), territory.layer("buildings"))
+        _PLACEMENT[territory] = cells
+    return cells
 
 
 def run_integrated(ts: TerritoryScenario, territory: str = SPATIAL_TERRITORY,
@@ -371,22 +455,23 @@ def run_integrated(ts: TerritoryScenario, territory: str = SPATIAL_TERRITORY,
 
     Returns the results, the flows (one per link, with its value) and the layers the links
     made (``placed``: the urbanised cells; ``stands``: the stands the forest ran on)."""
-    base = Territory.load(territory)
+    from twin_core import runs
+
+    base = runs.territory(territory)  # loaded once per process (layers read once)
     communes = base.layer("communes")
     buildings = base.layer("buildings")
-    coast = get_model("coast.risk")
-    zan = get_model("zan.trajectory")
     forest = get_model("forest.climate_risk")
     results: dict[str, Result] = {}
-    results["coast.risk"] = coast.run(base, ts.scenario_for("coast.risk"))
+    # coast and ZAN run on the unchanged territory: cached on their scenario (runs.run)
+    results["coast.risk"] = runs.run("coast.risk", territory, ts.scenario_for("coast.risk"))
     homes = relocation_inland(results["coast.risk"], communes)
     z = ts.scenario_for("zan.trajectory")
     z.param.update(group="gironde")  # the key of the synthetic land-take table
-    without = zan.run(base, z)
+    without = runs.run("zan.trajectory", territory, z)
     z_in = ts.scenario_for("zan.trajectory")
     z_in.param.update(group="gironde", incoming_dwellings=_within_bounds(
         z_in, "incoming_dwellings", int(sum(homes.values()))))
-    results["zan.trajectory"] = zan.run(base, z_in)
+    results["zan.trajectory"] = runs.run("zan.trajectory", territory, z_in)
     land = commune_land_ha(without, ts.horizon)
     # the relocated homes' land, as the ZAN model counts it (run with minus run without), goes
     # where the homes go (the ZAN model itself shares incoming homes over all its communes)
@@ -394,9 +479,11 @@ def run_integrated(ts: TerritoryScenario, territory: str = SPATIAL_TERRITORY,
     n_homes = sum(homes.values())
     for code, n in homes.items():
         land[code] = land.get(code, 0.0) + extra * n / n_homes
-    placed = place_land(communes, buildings, land)
+    placed = place_land(communes, buildings, land, cells=_prepared_cells(base))
     stands, lost = stands_after(base.layer("stands"), placed)
-    linked = Territory.load(territory)  # a fresh object: the forest prepares it anew
+    # a fresh territory object with the base's layers read (the forest prepares it anew)
+    linked = Territory(base.root, copy.deepcopy(base.manifest))
+    linked._cache.update({k: v for k, v in base._cache.items() if k != "stands"})
     linked._cache["stands"] = stands
     f = ts.scenario_for("forest.climate_risk")
     if ignition is None:
