@@ -406,6 +406,7 @@ class ImportSection(param.Parameterized):
             self.replace.disabled = True
         forget_territory()  # the next runs read the new layer
         runner._ensemble.cache_clear()
+        _integrated.cache_clear()  # spatial runs too (their placement is prepared anew)
         manifest = json.loads((root / "territory.json").read_text("utf-8"))
         prev = (manifest["layers"].get(self.layer.value, {}).get("previous") or {}).get("path")
         self._say(t("territoire.import_done", lang, layer=self.layer.value,
