@@ -132,3 +132,22 @@ def test_more_land_never_lowers_the_hectares_on_stands(terr, land):
                                       prev["distance_m"].to_numpy())
         lost_prev, placed_prev = lost, placed
     assert lost_prev > 0
+
+
+def test_placement_is_prepared_once_per_territory_and_anew_after_a_layer_is_replaced():
+    terr = runs.territory(cp.SPATIAL_TERRITORY)
+    cells = cp._prepared_cells(terr)
+    assert cp._prepared_cells(terr) is cells  # one preparation per territory object
+    buildings = terr.layer("buildings")
+    code = "06138"
+    runs.forget_territory()  # what the page does after a layer is replaced
+    fresh = runs.territory(cp.SPATIAL_TERRITORY)
+    assert fresh is not terr
+    # a territory whose commune lost half its buildings: other cells, nearer ones further
+    fresh._cache["buildings"] = buildings.drop(
+        buildings.index[(buildings["code_insee"] == code).to_numpy()][::2])
+    again = cp._prepared_cells(fresh)
+    assert again is not cells
+    assert len(again[code].area_ha) > len(cells[code].area_ha)
+    assert again[code].distance_m.mean() > cells[code].distance_m.mean()
+    runs.forget_territory()
