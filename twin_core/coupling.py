@@ -454,7 +454,12 @@ def run_integrated(ts: TerritoryScenario, territory: str = SPATIAL_TERRITORY,
     """Coast, ZAN and forest on the same communes with the spatial links (``SPATIAL_LINKS``).
 
     Returns the results, the flows (one per link, with its value) and the layers the links
-    made (``placed``: the urbanised cells; ``stands``: the stands the forest ran on)."""
+    made (``placed``: the urbanised cells; ``stands``: the stands the forest ran on).
+
+    Cached: the territory (:func:`twin_core.runs.territory`, layers read once), its placement
+    cells (:func:`placement_cells`, once per territory object), the coast and ZAN runs
+    (:func:`twin_core.runs.run`, on their scenario). The forest runs each time (on the cut
+    stands)."""
     from twin_core import runs
 
     base = runs.territory(territory)  # loaded once per process (layers read once)
