@@ -400,7 +400,7 @@ def test_too_few_calibration_stations_are_reported_not_a_key_error(agri):
     with pytest.raises(TwinInputError) as exc:
         calibrate_prepared(few)
     assert exc.value.code == "agri_too_few_stations" and exc.value.source == "nitrates"
-    assert "2 station(s)" in str(exc.value) and "au moins 3" in exc.value.message("fr")
+    assert "1 station(s)" in str(exc.value) and "au moins 2" in exc.value.message("fr")
     ok = dataclasses.replace(prep, obs_cal=prep.obs_cal.iloc[:MIN_CALIBRATION_STATIONS],
                              cache={})
     assert calibrate_prepared(ok).metrics["n_cal"] == MIN_CALIBRATION_STATIONS

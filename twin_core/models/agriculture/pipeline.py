@@ -406,9 +406,10 @@ def nested_groups(prep: Prepared) -> pd.Series:
     return pd.Series(labels, index=prep.stations["code_station"].astype(str).to_numpy())
 
 
-#: Stations with 2000-2015 nitrate means needed to fit the two parameters (k, retention) with
-#: one degree of freedom left; fewer and the territory cannot be calibrated on its own data.
-MIN_CALIBRATION_STATIONS = 3
+#: Stations with 2000-2015 nitrate means needed to fit the two parameters (k, retention): as
+#: many as the parameters; fewer and the territory cannot be calibrated on its own data. With
+#: so few the fit has no out-of-sample skill and its indicators read NaN (evidence rule).
+MIN_CALIBRATION_STATIONS = 2
 
 
 def calibrate_prepared(prep: Prepared, levers: Levers | None = None,
