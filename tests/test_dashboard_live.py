@@ -10,7 +10,7 @@ import pytest
 from bokeh.document import Document
 from bokeh.models import ColumnDataSource
 
-from dashboards.shell.views import LivePlot, layer_signature, morph
+from dashboards.shell.views import LivePlot, layer_signature, liven, morph
 from dashboards.shell.workspace import ScenarioWorkspace
 
 hv.extension("bokeh", logo=False)
@@ -64,6 +64,15 @@ def test_morph_keeps_components_of_the_same_structure_only():
                                 card)) is False
     assert morph(pn.Column(pn.widgets.FloatSlider()), pn.Column(pn.widgets.FloatSlider())) \
         is False
+
+
+def test_liven_then_morph_updates_a_page_plot_in_place():
+    old = liven(pn.Column(pn.pane.Markdown("t"), pn.pane.HoloViews(_curves(1.0))))
+    pane = old.objects[1]
+    view = pane.object
+    assert isinstance(view, hv.DynamicMap)  # live before it is first shown
+    assert morph(old, pn.Column(pn.pane.Markdown("u"), pn.pane.HoloViews(_curves(2.0))))
+    assert pane.object is view and view[()].get(0).data["y"].max() == pytest.approx(8.0)
 
 
 def test_workspace_refresh_keeps_the_map_chart_and_page_views():

@@ -44,6 +44,7 @@ class LivePlot:
 
     def __init__(self, pane: pn.pane.HoloViews | None = None, **pane_params) -> None:
         self.pane = pane if pane is not None else pn.pane.HoloViews(None, **pane_params)
+        self.pane.__dict__["_twin_live"] = self  # found again by liven / morph
         self._pipe: hv.streams.Pipe | None = None
         self._signature: tuple | None = None
         self.view = None  # what the pane shows (a DynamicMap when updated in place)
@@ -103,9 +104,8 @@ def _morph(old, new) -> None:
         for o, n in zip(old.objects, new.objects, strict=True):
             _morph(o, n)
     elif isinstance(old, pn.pane.HoloViews):
-        if "_twin_live" not in old.__dict__:
-            old.__dict__["_twin_live"] = LivePlot(pane=old)
-        old._twin_live.update(new.object)
+        live = old.__dict__.get("_twin_live") or LivePlot(pane=old)
+        live.update(new.object)
     elif isinstance(old, pn.widgets.FileDownload):
         old.param.update(callback=new.callback, filename=new.filename, label=new.label)
     else:
@@ -122,8 +122,7 @@ def liven(view):
     if isinstance(view, pn.viewable.Viewable):
         for pane in view.select(pn.pane.HoloViews):
             if "_twin_live" not in pane.__dict__ and pane.object is not None:
-                pane.__dict__["_twin_live"] = LivePlot(pane=pane)
-                pane._twin_live.update(pane.object)
+                LivePlot(pane=pane).update(pane.object)
     return view
 
 
