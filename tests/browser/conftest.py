@@ -9,6 +9,8 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -67,27 +69,37 @@ def server_db(tmp_path_factory):
     return tmp_path_factory.mktemp("db") / "workshops.sqlite"
 
 
+@contextmanager
+def twin_server(env: dict[str, str], log=subprocess.DEVNULL) -> Iterator[str]:
+    """`twin serve` in a subprocess on a free loopback port with ``env`` added to the
+    environment (the workshop database, the user territories…); yields the base URL once the
+    background warm-up is done, so that each test times its own page, not the models' first
+    preparation."""
+    port = _free_port()
+    full = {**os.environ, "PYTHONUNBUFFERED": "1", **env}
+    full.pop("TWIN_DATABASE_URL", None)
+    proc = subprocess.Popen([sys.executable, "-m", "twin_core.cli", "serve", "--port", str(port)],
+                            cwd=ROOT, env=full, stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        _wait_for(proc, f"{base}/liveness", 120)
+        _wait_for(proc, f"{base}/ready", 600)
+        yield base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
 @pytest.fixture(scope="session")
 def server(server_db):
     """`twin serve` in a subprocess on a free loopback port; yields the base URL."""
-    port = _free_port()
-    env = {**os.environ, "PYTHONUNBUFFERED": "1", "TWIN_WORKSHOP_DB": str(server_db)}
-    env.pop("TWIN_DATABASE_URL", None)
     log = open(ROOT / ".pytest_cache" / "twin_serve.log", "w") if (
         ROOT / ".pytest_cache").exists() else subprocess.DEVNULL
-    proc = subprocess.Popen([sys.executable, "-m", "twin_core.cli", "serve", "--port", str(port)],
-                            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    _wait_for(proc, f"{base}/liveness", 120)
-    # the pages answer at once; wait for the background warm-up so that each test times its
-    # own page, not the models' first preparation
-    _wait_for(proc, f"{base}/ready", 600)
-    yield base
-    proc.terminate()
-    try:
-        proc.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+    with twin_server({"TWIN_WORKSHOP_DB": str(server_db)}, log) as base:
+        yield base
 
 
 class ConsoleErrors(list):

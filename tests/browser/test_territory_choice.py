@@ -15,17 +15,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import shutil
-import subprocess
-import sys
 from urllib.parse import parse_qs, urlparse
 
 import numpy as np
 import pytest
 from pyproj import Transformer
 
-from tests.browser.conftest import ROOT, _free_port, _wait_for
+from tests.browser.conftest import twin_server
 from tests.browser.helpers import number, open_page, url_param, wait_until
 from twin_core.territory import data_dir
 
@@ -47,22 +44,10 @@ def user_territories(tmp_path_factory):
 @pytest.fixture(scope="module")
 def server(user_territories, tmp_path_factory):
     """`twin serve` with the user territories folder above (this module's own server)."""
-    port = _free_port()
-    env = {**os.environ, "PYTHONUNBUFFERED": "1", "TWIN_TERRITORIES": str(user_territories),
-           "TWIN_WORKSHOP_DB": str(tmp_path_factory.mktemp("db") / "workshops.sqlite")}
-    env.pop("TWIN_DATABASE_URL", None)
-    proc = subprocess.Popen([sys.executable, "-m", "twin_core.cli", "serve", "--port",
-                             str(port)], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    _wait_for(proc, f"{base}/liveness", 120)
-    _wait_for(proc, f"{base}/ready", 600)
-    yield base
-    proc.terminate()
-    try:
-        proc.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+    with twin_server({"TWIN_TERRITORIES": str(user_territories),
+                      "TWIN_WORKSHOP_DB": str(tmp_path_factory.mktemp("db") /
+                                              "workshops.sqlite")}) as base:
+        yield base
 
 
 def query(page) -> dict:
@@ -209,4 +194,38 @@ def test_import_shows_the_report_and_leaves_the_layer_untouched(offline_page, se
     assert hashlib.sha256(layer.read_bytes()).hexdigest() == before
     assert (user_territories / "mine" / "territory.json").read_text("utf-8") == manifest
     assert not list((user_territories / "mine").glob("*.prev.*"))
+    assert page.console_errors == []
+
+
+def zan_forest(page, row: str, label: str) -> float | None:
+    """A figure of the ZAN page's forest table ('838 ha'), None while it is being redrawn."""
+    cell = page.locator(f'.twin-zan-forest tr[data-row="{row}"] td[data-scenario="{label}"]')
+    text = cell.first.inner_text() if cell.count() else ""
+    return number(text.replace("ha", "")) if text.strip() else None
+
+
+def test_zan_page_more_land_taken_lowers_the_forest_by_the_hectares_on_stands(offline_page,
+                                                                             server):
+    page = offline_page
+    open_page(page, f"{server}/zan?territory=integrated")
+    page.locator('.twin-zan-forest tr[data-row="forest_after_ha"]').first.wait_for(
+        timeout=120_000)
+    today = zan_forest(page, "forest_today_ha", "A")
+    land, on_stands = zan_forest(page, "land_ha", "A"), zan_forest(page, "on_stands_ha", "A")
+    forest = zan_forest(page, "forest_after_ha", "A")
+    assert land > 0 and 0 < on_stands < land
+    assert forest == pytest.approx(today - on_stands, abs=1)
+    handle = page.locator(".twin-scenario-A .twin-param-density .noUi-handle").first
+    handle.focus()
+    for _ in range(3):
+        handle.press("PageDown")  # fewer homes per hectare: more land taken
+    wait_until(page, lambda: (zan_forest(page, "land_ha", "A") or 0) > land,
+               "A's land take up", tries=360)
+    wait_until(page, lambda: zan_forest(page, "forest_after_ha", "A") is not None,
+               "the forest table redrawn")
+    on_stands2 = zan_forest(page, "on_stands_ha", "A")
+    forest2 = zan_forest(page, "forest_after_ha", "A")
+    assert on_stands2 > on_stands
+    assert forest - forest2 == pytest.approx(on_stands2 - on_stands, abs=1)
+    assert zan_forest(page, "forest_today_ha", "A") == today
     assert page.console_errors == []
