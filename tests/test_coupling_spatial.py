@@ -104,3 +104,30 @@ def test_homes_within_50_m_of_the_burnt_forest_are_counted_exactly(linked, terr)
     assert flow["wui_residents"] == pytest.approx(b.loc[d <= 50.0, "residents"].sum())
     # a wider interface (the 200 m of woodland the OLD applies in) counts at least as many
     assert cp.wui_exposed(fire, layers["stands"], b, 200.0)["wui_homes"] >= flow["wui_homes"]
+
+
+def test_forest_after_a_zan_run_loses_exactly_the_hectares_placed_on_stands(terr):
+    """The ZAN page's forest table: a ZAN run's land take placed next to what is built; the
+    forest left is today's minus the placed hectares on stands, and more land (a lower
+    density) never leaves more forest."""
+    from twin_core import runs
+    from twin_core.models.registry import get_model
+
+    S = get_model("zan.trajectory").scenario_class
+    dense = runs.run("zan.trajectory", "integrated", S(group="gironde", density=30.0))
+    loose = runs.run("zan.trajectory", "integrated", S(group="gironde", density=10.0))
+    a = cp.forest_after_land("integrated", dense)
+    b = cp.forest_after_land("integrated", loose)
+    today = float(terr.layer("stands")["area_ha"].sum())
+    for f in (a, b):
+        assert f["forest_today_ha"] == pytest.approx(today)
+        assert f["forest_after_ha"] == pytest.approx(today - f["on_stands_ha"])
+        assert 0 < f["on_stands_ha"] <= f["placed_ha"]
+        # whole 50 m cells: the placed area exceeds the land by less than one cell per commune
+        assert f["land_ha"] <= f["placed_ha"] < f["land_ha"] + 0.25 * len(terr.layer("communes"))
+    assert b["land_ha"] > a["land_ha"] and b["on_stands_ha"] >= a["on_stands_ha"]
+    assert b["forest_after_ha"] <= a["forest_after_ha"]
+    # the same placement as the stands cut directly
+    land = cp.commune_land_ha(dense, 2050)
+    placed = cp.place_land(terr.layer("communes"), terr.layer("buildings"), land)
+    assert cp.stands_after(terr.layer("stands"), placed)[1] == pytest.approx(a["on_stands_ha"])

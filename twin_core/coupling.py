@@ -448,6 +448,27 @@ def _prepared_cells(territory: Territory) -> dict[str, CommuneCells]:
     return cells
 
 
+def forest_after_land(territory_id: str, zan: Result) -> dict[str, float]:
+    """The territory's forest once a ZAN run's land take (gross, 2021 ≤ year < its horizon,
+    per commune) is placed next to what is built (:func:`place_land`, the same placement as
+    :func:`run_integrated`): the stands lose the placed hectares that fall on them
+    (:func:`stands_after`). Returns forest_today_ha, land_ha, placed_ha, on_stands_ha and
+    forest_after_ha = forest_today_ha − on_stands_ha (ha)."""
+    from twin_core import runs
+
+    base = runs.territory(territory_id)
+    horizon = int(zan.scenario.get("params", {}).get("horizon", 2050))
+    land = commune_land_ha(zan, horizon)
+    placed = place_land(base.layer("communes"), base.layer("buildings"), land,
+                        cells=_prepared_cells(base))
+    stands = base.layer("stands")
+    _, lost = stands_after(stands, placed)
+    today = float(stands["area_ha"].sum())
+    return {"forest_today_ha": today, "land_ha": float(sum(land.values())),
+            "placed_ha": float(placed["area_ha"].sum()), "on_stands_ha": lost,
+            "forest_after_ha": today - lost}
+
+
 def run_integrated(ts: TerritoryScenario, territory: str = SPATIAL_TERRITORY,
                    ignition: tuple[float, float] | None = None
                    ) -> tuple[dict[str, Result], list[dict[str, Any]], dict[str, Any]]:
