@@ -164,8 +164,7 @@ def test_more_land_taken_lowers_the_forest_by_the_hectares_on_stands(offline_pag
     handle = page.locator(".twin-scenario-B .twin-param-population_growth_pct .noUi-handle")
     handle.first.focus()
     handle.first.press("PageUp")  # 0.5 → 1.0 %/yr: more homes, more land taken
-    wait_until(page, lambda: figure(page, "land_ha", "B") > land_b, "B's land take up",
-               tries=360)
+    wait_until(page, lambda: figure(page, "land_ha", "B") > land_b, "B's land take up")
     forest_b2, stands_b2 = figure(page, "forest_after_ha", "B"), figure(page, "on_stands_ha", "B")
     assert stands_b2 > stands_b
     assert forest_b - forest_b2 == pytest.approx(stands_b2 - stands_b, abs=0.15)
@@ -220,7 +219,7 @@ def test_zan_page_more_land_taken_lowers_the_forest_by_the_hectares_on_stands(of
     for _ in range(3):
         handle.press("PageDown")  # fewer homes per hectare: more land taken
     wait_until(page, lambda: (zan_forest(page, "land_ha", "A") or 0) > land,
-               "A's land take up", tries=360)
+               "A's land take up")
     wait_until(page, lambda: zan_forest(page, "forest_after_ha", "A") is not None,
                "the forest table redrawn")
     on_stands2 = zan_forest(page, "on_stands_ha", "A")
