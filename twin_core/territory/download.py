@@ -161,6 +161,17 @@ def cache_dir() -> Path:
         return Path.home() / ".cache" / "twin" / "downloads"
 
 
+def _answer(path: Path, key: str, problem: str) -> tuple[dict, Any]:
+    """(the JSON document cached at ``path``, its ``key``); an answer not shaped as the
+    service documents is removed from the cache and raises ServiceError(``problem``)."""
+    try:
+        doc = json.loads(path.read_bytes())
+        return doc, doc[key]
+    except (ValueError, KeyError, TypeError) as err:
+        path.unlink(missing_ok=True)
+        raise ServiceError(problem) from err
+
+
 def full_url(url: str, params: dict[str, Any] | None) -> str:
     if not params:
         return url
@@ -427,13 +438,8 @@ def wfs_features(ctx: Context, layer: str, base: str, typename: str
                                f"{max(1, math.ceil(n / WFS_PAGE))}")
         urls.append(full_url(base, params))
         files.append(path)
-        try:
-            doc = json.loads(path.read_bytes())
-            feats = doc["features"]
-        except (ValueError, KeyError) as err:
-            path.unlink(missing_ok=True)
-            raise ServiceError(f"{typename}: page {start} is not a GeoJSON FeatureCollection"
-                               ) from err
+        doc, feats = _answer(path, "features",
+                             f"{typename}: page {start} is not a GeoJSON FeatureCollection")
         if feats:
             frames.append(gpd.GeoDataFrame.from_features(feats))
         if len(feats) < WFS_PAGE:
@@ -677,12 +683,7 @@ def hubeau_all(ctx: Context, layer: str, url: str, params: dict,
         path = ctx.fetcher.get(nxt, desc=layer)
         urls.append(nxt)
         files.append(path)
-        try:
-            doc = json.loads(path.read_bytes())
-            data = doc["data"]
-        except (ValueError, KeyError) as err:
-            path.unlink(missing_ok=True)
-            raise ServiceError(f"{nxt}: not a Hub'Eau answer (no 'data')") from err
+        doc, data = _answer(path, "data", f"{nxt}: not a Hub'Eau answer (no 'data')")
         if first:
             count = int(doc.get("count") or 0)
             if count > HUBEAU_DEPTH:
