@@ -459,14 +459,20 @@ def forest_after_land(territory_id: str, zan: Result) -> dict[str, float]:
     base = runs.territory(territory_id)
     horizon = int(zan.scenario.get("params", {}).get("horizon", 2050))
     land = commune_land_ha(zan, horizon)
-    placed = place_land(base.layer("communes"), base.layer("buildings"), land,
-                        cells=_prepared_cells(base))
-    stands = base.layer("stands")
-    _, lost = stands_after(stands, placed)
-    today = float(stands["area_ha"].sum())
+    placed, _, lost = _place_on_stands(base, land)
+    today = float(base.layer("stands")["area_ha"].sum())
     return {"forest_today_ha": today, "land_ha": float(sum(land.values())),
             "placed_ha": float(placed["area_ha"].sum()), "on_stands_ha": lost,
             "forest_after_ha": today - lost}
+
+
+def _place_on_stands(base: Territory, land: dict[str, float]):
+    """(placed cells, stands left, hectares lost by the stands) for ``land`` (ha per commune)
+    placed next to what is built on ``base`` (its prepared placement cells)."""
+    placed = place_land(base.layer("communes"), base.layer("buildings"), land,
+                        cells=_prepared_cells(base))
+    stands, lost = stands_after(base.layer("stands"), placed)
+    return placed, stands, lost
 
 
 def run_integrated(ts: TerritoryScenario, territory: str = SPATIAL_TERRITORY,
@@ -505,8 +511,7 @@ def run_integrated(ts: TerritoryScenario, territory: str = SPATIAL_TERRITORY,
     n_homes = sum(homes.values())
     for code, n in homes.items():
         land[code] = land.get(code, 0.0) + extra * n / n_homes
-    placed = place_land(communes, buildings, land, cells=_prepared_cells(base))
-    stands, lost = stands_after(base.layer("stands"), placed)
+    placed, stands, lost = _place_on_stands(base, land)
     # a fresh territory object with the base's layers read (the forest prepares it anew)
     linked = Territory(base.root, copy.deepcopy(base.manifest))
     linked._cache.update({k: v for k, v in base._cache.items() if k != "stands"})
