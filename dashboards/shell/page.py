@@ -194,12 +194,21 @@ class UseCasePage(pn.viewable.Viewer):
         return self.workspace
 
     def _wait_for_model(self, body: pn.Column) -> None:
-        """Check every second; when the warm-up has the model ready, fill the page in."""
+        """Once the page is loaded in the browser, check every second; when the warm-up has the
+        model ready, fill the page in. Not before the load: a change made between serving the
+        page and its websocket connecting never reaches the browser (the page then waited for
+        ever on its "se prépare" note)."""
         def check() -> None:
             if self.fill_in(body):
                 callback.stop()
 
-        callback = pn.state.add_periodic_callback(check, period=1000)
+        def start() -> None:
+            nonlocal callback
+            if not self.fill_in(body):
+                callback = pn.state.add_periodic_callback(check, period=1000)
+
+        callback = None
+        pn.state.onload(start)
 
     def fill_in(self, body: pn.Column) -> bool:
         """Replace the waiting note by the workspace once the model is ready (True then)."""
