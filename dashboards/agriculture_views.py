@@ -10,7 +10,7 @@ import holoviews as hv
 import pandas as pd
 import panel as pn
 
-from dashboards.shell.views import PLAN_IGN, _ensure_backend, merged_lines
+from dashboards.shell.views import _ensure_backend, basemap_layer, merged_lines
 from twin_core.i18n import t
 
 #: Nitrate classes (Nitrates Directive / drinking water 50 mg/L; 25 mg/L reporting class).
@@ -27,13 +27,11 @@ def _ui(key: str, lang: str, **params) -> str:
 def nitrate_map(result, spec, communes: gpd.GeoDataFrame, basemap: bool, lang: str) -> hv.Element:
     """Catchment outlines and stations coloured by projected nitrate class (< 25, 25–50,
     > 50 mg/L), one legend entry per class, hover with the values."""
-    import geoviews as gv
 
     _ensure_backend()
     st = result.layers.get("stations")
     elements = []
-    if basemap:
-        elements.append(gv.WMTS(PLAN_IGN, name="Plan IGN"))
+    elements.append(basemap_layer(basemap))
     x0, y0, x1, y1 = (st.total_bounds if st is not None and len(st)
                       else communes.total_bounds)
     pad = max(x1 - x0, y1 - y0) * 0.05

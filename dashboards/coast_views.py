@@ -78,13 +78,12 @@ def coast_map(result: Result, spec: ModelSpec, communes: gpd.GeoDataFrame, basem
     dike layer) and exposed buildings (above
     the aggregation threshold, shaded by class: :mod:`dashboards.shell.aggregate`)."""
     from dashboards.shell import aggregate as agg
-    from dashboards.shell.views import PLAN_IGN
+    from dashboards.shell.views import basemap_layer
 
     _ensure_backend()
     layers = result.layers
     elements: list[hv.Element] = []
-    if basemap:
-        elements.append(hv.Tiles(PLAN_IGN, name="Plan IGN"))
+    elements.append(basemap_layer(basemap, geo=False))
     shore = layers.get("shoreline")
     outline = communes
     if isinstance(shore, gpd.GeoDataFrame) and len(shore):
@@ -93,22 +92,27 @@ def coast_map(result: Result, spec: ModelSpec, communes: gpd.GeoDataFrame, basem
         outline = communes.cx[x0 - pad:x1 + pad, y0 - pad:y1 + pad]
     elements.append(merged_lines(outline).opts(color="#888", line_width=0.5))
     depth_label = _k("flood_depth", lang)
+    # Every layer is drawn on every scenario, empty when the result has none (no flood, no
+    # building relocated…): the map keeps the same layers, so a slider change updates its
+    # figure in place (dashboards.shell.views.LivePlot) instead of sending a new one.
     img = flood_image(layers.get("flood"))
     if img is not None:
-        xs, ys = img.x.values, img.y.values
-        elements.append(hv.Image((xs, ys, img.values), kdims=["x", "y"],
-                                 vdims=[depth_label]).opts(
-            cmap="Blues", colorbar=True, clim=(0.0, depth_clim(img)),
-            clabel=f"{depth_label} (m)", alpha=0.8, tools=["hover"],
-            clipping_colors={"NaN": "transparent"}))
+        xs, ys, values, top = img.x.values, img.y.values, img.values, depth_clim(img)
+    else:  # a dry 2 × 2 image (transparent)
+        x0, y0, x1, y1 = outline.to_crs(3857).total_bounds
+        xs, ys, values, top = np.array([x0, x1]), np.array([y1, y0]), np.full((2, 2), np.nan), 1.0
+    elements.append(hv.Image((xs, ys, values), kdims=["x", "y"], vdims=[depth_label]).opts(
+        cmap="Blues", colorbar=True, clim=(0.0, top), clabel=f"{depth_label} (m)", alpha=0.8,
+        tools=["hover"], clipping_colors={"NaN": "transparent"}))
     band = layers.get("retreat_band")
+    features = []
     if isinstance(band, gpd.GeoDataFrame) and len(band):
         data = band[band.area > 0][["nom", "retreat_m", "geometry"]].to_crs(3857)
         data["geometry"] = data.simplify(10)
-        elements.append(hv.Polygons(_features(data, ["nom", "retreat_m"], polygons=True),
-                                    vdims=["nom", "retreat_m"],
-                                    label=_k("retreat_band", lang)).opts(
-            color=COLOURS["band"], line_color=COLOURS["band"], alpha=0.7, tools=["hover"]))
+        features = _features(data, ["nom", "retreat_m"], polygons=True)
+    elements.append(hv.Polygons(features, vdims=["nom", "retreat_m"],
+                                label=_k("retreat_band", lang)).opts(
+        color=COLOURS["band"], line_color=COLOURS["band"], alpha=0.7, tools=["hover"]))
     if isinstance(shore, gpd.GeoDataFrame) and len(shore):
         # one merged path without hover: per-feature paths with hover took ~20 s to draw
         elements.append(merged_lines(shore).relabel(_k("shoreline_today", lang)).opts(
@@ -118,11 +122,13 @@ def coast_map(result: Result, spec: ModelSpec, communes: gpd.GeoDataFrame, basem
         elements.append(merged_lines(dikes).relabel(_k("defences", lang)).opts(
             color=COLOURS["defences"], line_width=3))
     proj = layers.get("shoreline_projected")
+    lines = hv.Path([])
     if isinstance(proj, gpd.GeoDataFrame) and len(proj):
         data = proj[~proj.is_empty][["nom", "retreat_m", "geometry"]].to_crs(3857)
         if len(data):
-            elements.append(merged_lines(data).relabel(_k("shoreline_projected", lang)).opts(
-                color=COLOURS["projected"], line_width=1.5, line_dash="dashed"))
+            lines = merged_lines(data)
+    elements.append(lines.relabel(_k("shoreline_projected", lang)).opts(
+        color=COLOURS["projected"], line_width=1.5, line_dash="dashed"))
     bld = layers.get("buildings")
     title = f"{t(f'maps.{spec.id}', lang)} — {result.label}"
     if isinstance(bld, gpd.GeoDataFrame) and agg.is_large(len(bld)):
@@ -135,18 +141,18 @@ def coast_map(result: Result, spec: ModelSpec, communes: gpd.GeoDataFrame, basem
             elements.append(hv.Points([], label=_k(f"buildings_{name}", lang)).opts(
                 color=COLOURS[name], size=6))
         title = f"{title} — {agg.note(len(bld), lang)}"
-    elif isinstance(bld, gpd.GeoDataFrame) and len(bld):
+    elif isinstance(bld, gpd.GeoDataFrame):
         data = bld.to_crs(3857)
-        cls = exposure_class(data)
+        cls = exposure_class(data) if len(data) else pd.Series([], dtype=object)
         cols = [c for c in HOVER_COLS if c in data.columns]
         pts = pd.DataFrame(data[cols]).assign(x=data.geometry.x, y=data.geometry.y)
         for name in ("flooded", "retreat", "relocated"):
             part = pts[(cls == name).to_numpy()]
-            if len(part):  # plain x/y columns: much faster to render than a GeoDataFrame
-                elements.append(hv.Points(part, kdims=["x", "y"], vdims=cols,
-                                          label=_k(f"buildings_{name}", lang)).opts(
-                    color=COLOURS[name], size=4, line_color="white", line_width=0.3,
-                    tools=["hover"]))
+            # plain x/y columns: much faster to render than a GeoDataFrame
+            elements.append(hv.Points(part, kdims=["x", "y"], vdims=cols,
+                                      label=_k(f"buildings_{name}", lang)).opts(
+                color=COLOURS[name], size=4, line_color="white", line_width=0.3,
+                tools=["hover"]))
     return agg.overlay(elements).opts(
         responsive=True, height=520, xaxis=None, yaxis=None, active_tools=["wheel_zoom"],
         title=title, legend_position="top_left", show_legend=True)

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import panel as pn
 
-from dashboards.shell.views import PLAN_IGN, _ensure_backend, scenario_tables
+from dashboards.shell.views import _ensure_backend, basemap_layer, scenario_tables
 from twin_core.i18n import t
 from twin_core.models.base import ModelSpec, Result
 from twin_core.models.forest import model as fm
@@ -58,12 +58,10 @@ def forest_map(result: Result, spec: ModelSpec, communes: gpd.GeoDataFrame, base
                lang: str) -> hv.Overlay:
     """Stands coloured by status at the horizon (one legend entry per status), the simulated
     fire's arrival-time bands and its ignition point."""
-    import geoviews as gv
 
     _ensure_backend()
     elements: list[hv.Element] = []
-    if basemap:
-        elements.append(gv.WMTS(PLAN_IGN, name="Plan IGN"))
+    elements.append(basemap_layer(basemap))
     stands = result.layers.get("stands")
     outline = communes
     if isinstance(stands, gpd.GeoDataFrame) and len(stands):

@@ -18,6 +18,25 @@ PLAN_IGN = ("https://data.geopf.fr/wmts?SERVICE=WMTS&REQUEST=GetTile&VERSION=1.0
             "&TILEMATRIX={Z}&TILEROW={Y}&TILECOL={X}&FORMAT=image/png")
 
 
+def _show_tiles(plot, element) -> None:
+    plot.handles["glyph_renderer"].visible = True
+
+
+def _hide_tiles(plot, element) -> None:
+    plot.handles["glyph_renderer"].visible = False
+
+
+def basemap_layer(shown: bool, geo: bool = True) -> hv.Element:
+    """The Plan IGN tiles, always part of the map and shown or hidden by the basemap switch:
+    the map's layers stay the same, so switching updates the figure in place
+    (:class:`LivePlot`) instead of sending a new one. A hidden tile layer fetches no tile.
+    ``geo``: a GeoViews layer (maps of GeoViews elements), else a HoloViews one."""
+    import geoviews as gv
+
+    tiles = gv.WMTS(PLAN_IGN, name="Plan IGN") if geo else hv.Tiles(PLAN_IGN, name="Plan IGN")
+    return tiles.opts(hooks=[_show_tiles if shown else _hide_tiles])
+
+
 def _ensure_backend() -> None:
     """Bokeh plotting for HoloViews (the app loads it; a test or notebook may not have)."""
     if "bokeh" not in hv.Store.renderers or hv.Store.current_backend != "bokeh":
@@ -260,8 +279,7 @@ def map_view(result: Result, spec: ModelSpec, territory_outline: gpd.GeoDataFram
     clabel = f"{label} ({spec.map_units})" if spec.map_units else label
     title = clabel
     elements = []
-    if basemap:
-        elements.append(gv.WMTS(PLAN_IGN, name="Plan IGN"))
+    elements.append(basemap_layer(basemap))
     if isinstance(layer, gpd.GeoDataFrame) and spec.map_column in layer.columns:
         data = layer.to_crs(3857)
         keep = [c for c in ("nom", "name", "code_insee", spec.map_column) if c in data.columns]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 import shapely
@@ -64,9 +66,37 @@ def test_coast_map_layers(run):
     assert ("retreat" in classes) == bool((b["in_retreat_band"] & ~b["relocated"]).any())
     ov = coast_map(r, model.spec, territory.layer("communes"), False, "fr")
     kinds = [type(e).__name__ for e in ov]
-    assert kinds.count("Points") == len(classes) and "Image" in kinds and "Polygons" in kinds
+    assert kinds.count("Points") == 3 and "Image" in kinds and "Polygons" in kinds
+    assert sum(1 for e in ov if isinstance(e, hv.Points) and len(e)) == len(classes)
     assert sum(len(e) for e in ov if isinstance(e, hv.Points)) == len(r.layers["buildings"])
     hv.render(ov, backend="bokeh")  # builds a Bokeh figure without error
+
+
+def test_coast_map_keeps_its_layers_when_the_result_has_fewer(run):
+    """No flood, no building relocated, no retreat band, the basemap switched on: the map has
+    the same layers (empty ones), so the page updates its figure in place (issue 17)."""
+    import holoviews as hv
+    from bokeh.models import TileRenderer
+
+    from dashboards.coast_views import coast_map
+    from dashboards.shell.views import layer_signature
+
+    model, territory, r = run
+    bld = r.layers["buildings"]
+    bare = dataclasses.replace(r, layers={
+        **r.layers, "flood": r.layers["flood"] * np.nan,
+        "buildings": bld[~bld["relocated"].to_numpy()].iloc[:0],
+        "retreat_band": r.layers["retreat_band"].iloc[:0]})
+    communes = territory.layer("communes")
+    full, empty = (coast_map(x, model.spec, communes, b, "fr")
+                   for x, b in ((r, False), (bare, True)))
+    assert layer_signature(full) == layer_signature(empty)
+    assert sum(len(e) for e in empty if isinstance(e, hv.Points)) == 0
+    tiles = [m for m in hv.render(empty, backend="bokeh").renderers
+             if isinstance(m, TileRenderer)]
+    hidden = [m for m in hv.render(full, backend="bokeh").renderers
+              if isinstance(m, TileRenderer)]
+    assert [m.visible for m in tiles] == [True] and [m.visible for m in hidden] == [False]
 
 
 def test_commune_tables_say_the_estuary_flood_is_an_upper_bound(monkeypatch):
