@@ -71,21 +71,34 @@ def exposed_in(year: int, stands: gpd.GeoDataFrame, species: np.ndarray,
     """Area (ha) under flames over 1.2 m in ``year``: uncut parts keep their fuel, cut parts
     carry the post-cut fuel of their age (plan.fuel_after_cut). ``flames``: flame length per
     fuel code already computed for this fire day (filled as needed)."""
-    area = stands["area_ha"].to_numpy(float)
-    parts_area = area.copy()
-    parts_fuel = np.asarray(stands["fuel_model"], dtype=object).copy()
-    if cuts is not None and len(cuts):
-        idx = cuts["stand"].to_numpy(int)
-        replant = fs.fuel_model_of_groups(np.asarray(species, dtype=object)[idx])
-        fuel = pl.fuel_after_cut(replant, year - cuts["year"].to_numpy(float),
-                                 s.regrowth_years)
-        done = fuel != ""
-        np.subtract.at(parts_area, idx[done], cuts["area_ha"].to_numpy(float)[done])
-        parts_area = np.concatenate([np.maximum(parts_area, 0.0),
-                                     cuts["area_ha"].to_numpy(float)[done]])
-        parts_fuel = np.concatenate([parts_fuel, fuel[done]])
-    flame = _flames(parts_fuel, s, {} if flames is None else flames)
-    return float(parts_area[flame > EXPOSED_FLAME_M].sum())
+    return _Exposure(stands, species, cuts, s, {} if flames is None else flames).at(year)
+
+
+class _Exposure:
+    """:func:`exposed_in` for many years of one plan: what does not depend on the year (the
+    stands' fuel and flame length, the replanted fuel of each cut part) is computed once."""
+
+    def __init__(self, stands: gpd.GeoDataFrame, species: np.ndarray,
+                 cuts: pd.DataFrame | None, s, flames: dict[str, float]) -> None:
+        self.s, self.flames = s, flames
+        self.area = stands["area_ha"].to_numpy(float)
+        self.base_flame = _flames(np.asarray(stands["fuel_model"], dtype=object), s, flames)
+        self.cut = cuts is not None and len(cuts) > 0
+        if self.cut:
+            self.idx = cuts["stand"].to_numpy(int)
+            self.replant = fs.fuel_model_of_groups(np.asarray(species, dtype=object)[self.idx])
+            self.cut_year = cuts["year"].to_numpy(float)
+            self.cut_area = cuts["area_ha"].to_numpy(float)
+
+    def at(self, year: int) -> float:
+        parts_area, flame = self.area.copy(), self.base_flame
+        if self.cut:
+            fuel = pl.fuel_after_cut(self.replant, year - self.cut_year, self.s.regrowth_years)
+            done = fuel != ""
+            np.subtract.at(parts_area, self.idx[done], self.cut_area[done])
+            parts_area = np.concatenate([np.maximum(parts_area, 0.0), self.cut_area[done]])
+            flame = np.concatenate([flame, _flames(fuel[done], self.s, self.flames)])
+        return float(parts_area[flame > EXPOSED_FLAME_M].sum())
 
 
 def _flames(fuels: np.ndarray, s, memo: dict[str, float]) -> np.ndarray:
@@ -111,12 +124,12 @@ def plan_fire_carbon(stands: gpd.GeoDataFrame, species: np.ndarray, s,
         cuts = pd.DataFrame({"stand": np.flatnonzero(cut), "year": start_year - 1000,
                              "area_ha": area[cut]})
     flames: dict[str, float] = {}  # one Rothermel run per fuel code for all the years
-    exposed_now = exposed_in(start_year - 1, stands, species, None, s, flames)
+    exposed_now = _Exposure(stands, species, None, s, flames).at(start_year - 1)
+    plan = _Exposure(stands, species, cuts, s, flames)  # the year-independent part, once
     end = max(int(s.horizon), start_year + int(getattr(s, "plan_years", 0)))
-    by_year = {y: exposed_in(y, stands, species, cuts, s, flames)
-               for y in range(start_year, end + 1)}
+    by_year = {y: plan.at(y) for y in range(start_year, end + 1)}
     if int(s.horizon) not in by_year:  # a horizon before the plan's start
-        by_year[int(s.horizon)] = exposed_in(int(s.horizon), stands, species, cuts, s, flames)
+        by_year[int(s.horizon)] = plan.at(int(s.horizon))
     exposed_after = by_year[int(s.horizon)]
     carbon = pl.stand_carbon_tco2_per_ha(stands["group"].to_numpy(object),
                                          s.standing_volume_m3_ha) * area

@@ -144,6 +144,9 @@ class Cells:
     def __init__(self, table: pd.DataFrame) -> None:
         self.table = table
         self._by: dict[tuple[str, str], tuple] = {}
+        #: (group, layer) → (lon, lat, status) of the last points looked up
+        #: (:func:`group_status_of_points`)
+        self._status: dict[tuple[str, str], tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
 
     def _cells(self, species: str, layer: str) -> tuple | None:
         key = (species, layer)
@@ -192,3 +195,20 @@ def group_status(table: pd.DataFrame | Cells, group: str, layer: str, lon: np.nd
                       np.where(prob - 2 * sd < thr, "at_risk", "suitable")).astype(object)
     status[np.isnan(prob)] = "unknown"
     return status, prob, sd
+
+
+def group_status_of_points(table: pd.DataFrame | Cells, group: str, layer: str,
+                           lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+    """The status of :func:`group_status` at each point, kept on a :class:`Cells` table per
+    (group, layer) for the same points (a scenario asks it for every year of its series and
+    every candidate species; the stands do not move). Each point's status depends on that point
+    only, so callers may index the result."""
+    lon, lat = np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
+    if not isinstance(table, Cells):
+        return group_status(table, group, layer, lon, lat)[0]
+    kept = table._status.get((group, layer))
+    if kept is not None and np.array_equal(kept[0], lon) and np.array_equal(kept[1], lat):
+        return kept[2].copy()
+    status = group_status(table, group, layer, lon, lat)[0]
+    table._status[(group, layer)] = (lon.copy(), lat.copy(), status.copy())
+    return status

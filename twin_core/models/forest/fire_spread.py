@@ -824,8 +824,9 @@ class FuelGrid:
 
 def fuel_model_of_groups(groups) -> np.ndarray:
     """Scott & Burgan code of each species group (:data:`GROUP_FUEL_MODEL`; unknown → TL6)."""
-    return pd.Series(np.asarray(groups, dtype=object)).map(GROUP_FUEL_MODEL).fillna(
-        GROUP_FUEL_MODEL["unknown"]).to_numpy(object)
+    default = GROUP_FUEL_MODEL["unknown"]
+    return np.array([GROUP_FUEL_MODEL.get(g, default) for g in
+                     np.asarray(groups, dtype=object).ravel()], dtype=object)
 
 
 def fuel_grid(stands, fuel_codes, cell_m: float = 50.0) -> FuelGrid:

@@ -38,7 +38,10 @@ flames over 1.2 m and on the stem-wood carbon: :mod:`~twin_core.models.forest.ef
 
 from __future__ import annotations
 
+import threading
 import weakref
+from collections import OrderedDict
+from functools import lru_cache
 from typing import ClassVar
 
 import geopandas as gpd
@@ -281,23 +284,91 @@ def _fuel_grid(territory) -> fs.FuelGrid:
     return grid
 
 
+#: The last fires simulated on each fuel grid (:func:`run_fire`), keyed on the fire parameters:
+#: a scenario that changes only the horizon, the warming or the plan reuses its fire. Kept per
+#: grid object (dropped with it); a FuelGrid is not changed once built.
+_FIRES: dict[int, OrderedDict] = {}
+_FIRES_KEPT = 8
+_FIRES_LOCK = threading.Lock()
+
+
+def _fires_of(grid: fs.FuelGrid) -> OrderedDict:
+    fires = _FIRES.get(id(grid))
+    if fires is None:
+        fires = _FIRES[id(grid)] = OrderedDict()
+        weakref.finalize(grid, _FIRES.pop, id(grid), None)
+    return fires
+
+
 def run_fire(stands: gpd.GeoDataFrame, grid: fs.FuelGrid, s: ForestScenario) -> dict:
-    """The fire of the scenario: values, the arrival-time polygons and per-stand arrival."""
-    fire = fs.simulate_fire(grid, s.ignition_x, s.ignition_y, fs.MOISTURE_SCENARIOS[
-        s.fuel_moisture], fs.wind_to_midflame(s.wind_kmh, s.wind_adjustment), s.wind_from_deg,
-        s.fire_duration_h * 60.0)
-    arrival = fire["arrival_min"]
-    inside = grid.stand >= 0
-    first = np.full(len(stands), np.inf)
-    np.minimum.at(first, grid.stand[inside], arrival[inside])
+    """The fire of the scenario: values, the arrival-time polygons and per-stand arrival.
+    The fire (it depends on the grid, the ignition point, the fuel moisture, the wind and the
+    duration only) is kept for the next scenarios (:data:`_FIRES`)."""
+    key = (grid.fuel.shape, grid.x0, grid.y0, grid.cell_m, len(stands), float(s.ignition_x),
+           float(s.ignition_y), s.fuel_moisture, float(s.wind_kmh), float(s.wind_adjustment),
+           float(s.wind_from_deg), float(s.fire_duration_h))
+    with _FIRES_LOCK:
+        fires = _fires_of(grid)
+        hit = fires.get(key)
+        if hit is not None:
+            fires.move_to_end(key)
+    if hit is None:
+        fire = fs.simulate_fire(grid, s.ignition_x, s.ignition_y, fs.MOISTURE_SCENARIOS[
+            s.fuel_moisture], fs.wind_to_midflame(s.wind_kmh, s.wind_adjustment),
+            s.wind_from_deg, s.fire_duration_h * 60.0)
+        arrival = fire["arrival_min"]
+        inside = grid.stand >= 0
+        first = np.full(len(stands), np.inf)
+        np.minimum.at(first, grid.stand[inside], arrival[inside])
+        hit = (float(fire["burnt_ha"]), float(fire["ros_ignition_m_min"]), first,
+               fs.arrival_polygons(grid, arrival))
+        with _FIRES_LOCK:
+            fires = _fires_of(grid)
+            fires[key] = hit
+            while len(fires) > _FIRES_KEPT:
+                fires.popitem(last=False)
+    burnt_ha, ros, first, polygons = hit
     burnt_stand = np.isfinite(first)
-    return {"values": {"burnt_area_ha": fire["burnt_ha"],
-                       "fire_ros_m_min": fire["ros_ignition_m_min"],
+    return {"values": {"burnt_area_ha": burnt_ha,
+                       "fire_ros_m_min": ros,
                        "burnt_stands_n": float(burnt_stand.sum()),
                        "burnt_stands_ha": float(stands["area_ha"].to_numpy(float)[
                            burnt_stand].sum())},
-            "polygons": fs.arrival_polygons(grid, arrival),
+            "polygons": polygons.copy(),
             "stand_arrival_h": np.where(burnt_stand, first / 60.0, np.nan)}
+
+
+def _scores(status: np.ndarray, unknown: float) -> np.ndarray:
+    """:data:`plan.STATUS_SCORE` of each status (``unknown`` for any other value)."""
+    st = np.asarray(status, dtype=object)
+    return np.select([st == k for k in pl.STATUS_SCORE], list(pl.STATUS_SCORE.values()),
+                     unknown).astype(float)
+
+
+@lru_cache(maxsize=32)
+def _ros_of(moisture: str, midflame_wind: float) -> dict[str, float]:
+    """Head-fire spread rate (flat ground) of every stand and post-cut fuel on a fire day."""
+    fuels = sorted(set(fs.GROUP_FUEL_MODEL.values()) | {pl.SLASH_FUEL, pl.REGROWTH_FUEL})
+    return dict(zip(fuels, np.atleast_1d(fs.rothermel_max_spread(
+        np.array(fuels, dtype=object), *fs.MOISTURE_SCENARIOS[moisture], midflame_wind, 0.0)),
+        strict=True))
+
+
+@lru_cache(maxsize=32)
+def _crown_possible(groups: tuple[str, ...], moisture: str, midflame_wind: float
+                    ) -> dict[str, bool]:
+    """Whether a surface fire reaches the crowns (crown.crown_fire_initiation) for each group."""
+    out = crown.crown_fire_initiation(np.array(groups, dtype=object),
+                                      fs.MOISTURE_SCENARIOS[moisture], midflame_wind)
+    return dict(zip(groups, out["crown_possible"].to_numpy(bool).tolist(), strict=True))
+
+
+def _crown_fire_ha(groups: np.ndarray, area: np.ndarray, s: ForestScenario) -> float:
+    """crown.crown_fire_ha of the stands, the fire-day test run once per species group."""
+    names = np.asarray(groups, dtype=object).astype(str)
+    possible = _crown_possible(tuple(sorted(set(names))), s.fuel_moisture,
+                               fs.wind_to_midflame(s.wind_kmh, s.wind_adjustment))
+    return float(area[np.array([possible[g] for g in names], dtype=bool)].sum())
 
 
 def run_plan(stands: gpd.GeoDataFrame, status: np.ndarray, status_at, s: ForestScenario
@@ -306,12 +377,8 @@ def run_plan(stands: gpd.GeoDataFrame, status: np.ndarray, status_at, s: ForestS
     n = len(stands)
     area = stands["area_ha"].to_numpy(float)
     groups = stands["group"].to_numpy(object)
-    score_now = pd.Series(status).map(pl.STATUS_SCORE).fillna(0.5).to_numpy(float)
-    moist = fs.MOISTURE_SCENARIOS[s.fuel_moisture]
-    wind = fs.wind_to_midflame(s.wind_kmh, s.wind_adjustment)
-    fuels = sorted(set(fs.GROUP_FUEL_MODEL.values()) | {pl.SLASH_FUEL, pl.REGROWTH_FUEL})
-    ros_of = dict(zip(fuels, np.atleast_1d(fs.rothermel_max_spread(
-        np.array(fuels, dtype=object), *moist, wind, 0.0)), strict=True))
+    score_now = _scores(status, 0.5)
+    ros_of = _ros_of(s.fuel_moisture, fs.wind_to_midflame(s.wind_kmh, s.wind_adjustment))
     ros_max = max(ros_of.values())
     ros_now = np.array([ros_of[f] for f in stands["fuel_model"]])
     carbon = pl.stand_carbon_tco2_per_ha(groups, s.standing_volume_m3_ha)
@@ -322,7 +389,7 @@ def run_plan(stands: gpd.GeoDataFrame, status: np.ndarray, status_at, s: ForestS
     for j, sp in enumerate(su.CANDIDATE_SPECIES):
         cand = np.full(n, sp, dtype=object)
         st_j = status_at(s.warming, s.precip_change_pct, group=cand, cold=True)[0]
-        score_j = pd.Series(st_j).map(pl.STATUS_SCORE).fillna(0.0).to_numpy(float)
+        score_j = _scores(st_j, 0.0)
         fuel_j = str(pl.fuel_after_cut(fs.GROUP_FUEL_MODEL[sp], age, s.regrowth_years))
         ros_j = ros_of[fuel_j] if fuel_j else ros_now  # not cut yet at the horizon
         gains[:, j] = (s.w_suitability * (score_j - score_now)
@@ -394,17 +461,22 @@ def run_climate_risk(stands: gpd.GeoDataFrame, weather: pd.DataFrame, s: ForestS
     lon = stands["lon"].to_numpy(float) if "lon" in stands else None
     lat = stands["lat"].to_numpy(float) if "lat" in stands else None
 
+    if min(margins.values()) < 0:
+        raise ValueError("margins must be ≥ 0")
+    stand_bounds = su.envelope_bounds(groups)  # looked up once for all the climates
+
     def status_at(warming: float, dp: float, group=groups, cold: bool = False):
         t = t_stand + (warming - wx.PRESENT_WARMING)
         p = np.maximum(p0 * (1.0 + dp / 100.0), 0.0)
-        status = su.classify(group, t, p, cold_limit=cold, **margins)
+        bounds = stand_bounds if group is groups else su.envelope_bounds(group)
+        status = su.classify_bounds(bounds, t, p, cold_limit=cold, **margins)
         if species is not None and lon is not None:  # published SDMs where they exist
             layer = et.layer_for(warming)
             g = np.asarray(group, dtype=object)
             for grp in et.GROUP_SPECIES:
                 sel = g == grp
-                if sel.any():
-                    status[sel] = et.group_status(species, grp, layer, lon[sel], lat[sel])[0]
+                if sel.any():  # every stand's status kept per (group, layer): same values
+                    status[sel] = et.group_status_of_points(species, grp, layer, lon, lat)[sel]
         return status, t, p
 
     present, _, _ = status_at(wx.PRESENT_WARMING, 0.0)
@@ -459,8 +531,7 @@ def run_climate_risk(stands: gpd.GeoDataFrame, weather: pd.DataFrame, s: ForestS
         "anchored_pct": float(area[anchored].sum() / area.sum() * 100.0) if area.sum() else 0.0,
         "candidate_suitable_pct": a_c["suitable_pct"],
         "eutrees_unsuitable_pct": eutrees_pct,
-        "crown_fire_ha": crown.crown_fire_ha(stands, fs.MOISTURE_SCENARIOS[s.fuel_moisture],
-                                             fs.wind_to_midflame(s.wind_kmh, s.wind_adjustment)),
+        "crown_fire_ha": _crown_fire_ha(groups, area, s),
         "eutrees_area_ha": float(area[covered].sum()),
         "days_fwi_threshold": float(danger["days_fwi_threshold"][-1]),
         "days_fwi_30": float(danger["days_fwi_30"][-1]),

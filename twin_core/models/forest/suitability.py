@@ -39,6 +39,7 @@ sample territory has no DEM of the massif.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -132,6 +133,26 @@ def envelopes() -> pd.DataFrame:
     return pd.DataFrame([e.__dict__ for e in ENVELOPES]).set_index("group")
 
 
+@lru_cache(maxsize=1)
+def _envelope_table() -> tuple[dict[str, int], np.ndarray]:
+    """Row of each envelope group and the bounds as rows of (tmin, tmax, pmin), built once:
+    :func:`classify` and :func:`stand_temperature` run many times per scenario."""
+    return ({e.group: i for i, e in enumerate(ENVELOPES)},
+            np.array([(e.tmin_c, e.tmax_c, e.pmin_mm) for e in ENVELOPES], dtype=float))
+
+
+def envelope_bounds(group) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(known, tmin, tmax, pmin) of each group (NaN bounds for groups with no envelope), the
+    values of :data:`ENVELOPES` looked up once for an array of groups."""
+    row, table = _envelope_table()
+    g = np.asarray(group, dtype=object).ravel()
+    pos = np.fromiter((row.get(x, -1) if isinstance(x, str) else -1 for x in g), dtype=np.intp,
+                      count=g.size)
+    known = pos >= 0
+    rows = np.where(known[:, None], table[np.maximum(pos, 0)], np.nan)
+    return known, rows[:, 0], rows[:, 1], rows[:, 2]
+
+
 def essence_group(essence: pd.Series) -> pd.Series:
     """Species group of each BD Forêt ESSENCE value ("unknown" when not mapped)."""
     return essence.astype(str).str.strip().map(ESSENCE_TO_GROUP).fillna(UNKNOWN)
@@ -165,8 +186,7 @@ def stand_temperature(tmean_present_c: np.ndarray, group: np.ndarray | pd.Series
     """
     if assumed_margin_c < 0:
         raise ValueError("assumed_margin_c must be ≥ 0")
-    env = envelopes()
-    tmax = env["tmax_c"].reindex(pd.Series(np.asarray(group, dtype=object))).to_numpy(float)
+    tmax = envelope_bounds(group)[2]
     t = np.asarray(tmean_present_c, dtype=float)
     offset = np.full(t.shape, np.nan) if elevation_offset_m is None \
         else np.asarray(elevation_offset_m, dtype=float)
@@ -186,11 +206,16 @@ def classify(group: np.ndarray | pd.Series, tmean_c: np.ndarray, precip_mm: np.n
     """
     if margin_c < 0 or margin_precip_pct < 0:
         raise ValueError("margins must be ≥ 0")
-    env = envelopes()
-    g = pd.Series(np.asarray(group, dtype=object))
-    known = g.isin(env.index).to_numpy()
-    rows = env.reindex(g)
-    tmin, tmax, pmin = (rows[c].to_numpy(float) for c in ("tmin_c", "tmax_c", "pmin_mm"))
+    return classify_bounds(envelope_bounds(group), tmean_c, precip_mm, margin_c,
+                           margin_precip_pct, cold_limit)
+
+
+def classify_bounds(bounds: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
+                    tmean_c: np.ndarray, precip_mm: np.ndarray, margin_c: float = 1.0,
+                    margin_precip_pct: float = 10.0, cold_limit: bool = False) -> np.ndarray:
+    """:func:`classify` with the groups' ``bounds`` already looked up (:func:`envelope_bounds`):
+    the same rule, for callers that classify the same groups at many climates."""
+    known, tmin, tmax, pmin = bounds
     t = np.asarray(tmean_c, dtype=float)
     p = np.asarray(precip_mm, dtype=float)
     bad = (t > tmax) | (p < pmin)
@@ -210,13 +235,13 @@ def status_code(status: np.ndarray) -> np.ndarray:
 
 def area_by_status(status: np.ndarray, area_ha: np.ndarray) -> dict[str, float]:
     """Area (ha) and share (% of the classified area) in each status, plus the unknown area."""
-    s = pd.Series(np.asarray(status, dtype=object))
-    a = pd.Series(np.asarray(area_ha, dtype=float))
+    s = np.asarray(status, dtype=object)
+    a = np.asarray(area_ha, dtype=float)
     out: dict[str, float] = {}
-    classified = float(a[s != UNKNOWN].sum())
+    classified = float(np.nansum(a[s != UNKNOWN]))
     for st in STATUSES:
-        ha = float(a[s == st].sum())
+        ha = float(np.nansum(a[s == st]))
         out[f"{st}_ha"] = ha
         out[f"{st}_pct"] = ha / classified * 100.0 if classified > 0 else float("nan")
-    out["unknown_ha"] = float(a[s == UNKNOWN].sum())
+    out["unknown_ha"] = float(np.nansum(a[s == UNKNOWN]))
     return out
