@@ -97,3 +97,32 @@ def test_workspace_refresh_keeps_the_map_chart_and_page_views():
     assert [h.objects[0] for h in holders] == contents  # same components…
     assert not tables[0].object.equals(before[0])  # …showing the new results
     assert tables[1].object.equals(before[1])  # scenario B did not change
+
+
+def test_unchanged_layers_keep_their_data_source_untouched():
+    """A refresh where one layer's data is unchanged sends only the changed layer's data: the
+    unchanged layer keeps its plot id, and HoloViews leaves its Bokeh source alone."""
+    from bokeh.document import Document as Doc
+
+    from dashboards.shell.views import keep_unchanged_layers
+
+    x = np.arange(1000.0)
+
+    def view(a: float) -> hv.Overlay:
+        return hv.Overlay([hv.Curve((x, np.sin(x)), label="outline"),
+                           hv.Curve((x, a * x), label="result")])
+
+    live = LivePlot()
+    live.update(view(1.0))
+    doc = Doc()
+    root = live.pane.get_root(doc)
+    _, sources = _figure_and_sources(live.pane, root)
+    changed = []
+    for s in sources:
+        s.on_change("data", lambda attr, old, new, s=s: changed.append(s))
+    assert live.update(view(2.0)) is False
+    assert len(changed) == 1 and max(changed[0].data["y"]) == pytest.approx(2 * 999)
+    # the comparison itself: equal data kept, other data not, a different layer type not
+    assert keep_unchanged_layers(view(1.0), view(1.0)) == 2
+    assert keep_unchanged_layers(view(1.0), view(3.0)) == 1
+    assert keep_unchanged_layers(hv.Curve((x, x)), hv.Scatter((x, x))) == 0

@@ -66,6 +66,7 @@ class LivePlot:
         self.pane.__dict__["_twin_live"] = self  # found again by liven / morph
         self._pipe: hv.streams.Pipe | None = None
         self._signature: tuple | None = None
+        self._element = None  # the element last shown
         self.view = None  # what the pane shows (a DynamicMap when updated in place)
 
     def update(self, element, replace: bool = False) -> bool:
@@ -77,6 +78,8 @@ class LivePlot:
             element = element.opts(min_height=self.pane.min_height)
         signature = None if replace else layer_signature(element)
         if signature is not None and signature == self._signature and self._pipe is not None:
+            keep_unchanged_layers(self._element, element)
+            self._element = element
             self._pipe.send(element)
             return False
         if signature is None:
@@ -86,8 +89,48 @@ class LivePlot:
             self._pipe = hv.streams.Pipe(data=element)
             self.view = hv.DynamicMap(_identity, streams=[self._pipe])
         self._signature = signature
+        self._element = element
         self.pane.object = self.view
         return True
+
+
+def _equal(a, b) -> bool:
+    """Deep equality of element data (arrays, frames, xarray objects, dicts, lists)."""
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, np.ndarray):
+        return a.shape == b.shape and a.dtype == b.dtype and (
+            np.array_equal(a, b, equal_nan=a.dtype.kind in "fc"))
+    if isinstance(a, (pd.DataFrame, pd.Series)):
+        return a.equals(b) and list(getattr(a, "columns", [])) == list(getattr(b, "columns", []))
+    if hasattr(a, "identical"):  # xarray
+        return bool(a.identical(b))
+    if isinstance(a, dict):
+        return a.keys() == b.keys() and all(_equal(a[k], b[k]) for k in a)
+    if isinstance(a, (list, tuple)):
+        return len(a) == len(b) and all(_equal(x, y) for x, y in zip(a, b, strict=True))
+    try:
+        return bool(a == b)
+    except (TypeError, ValueError):
+        return False
+
+
+def keep_unchanged_layers(old, new) -> int:
+    """Give each layer of ``new`` whose data equals the same layer of ``old`` the plot id of
+    the old one: HoloViews then keeps that layer's Bokeh data source as it is instead of
+    sending the same data again (e.g. the commune outlines, ~200 kB per update on the
+    agriculture map). Returns how many layers were kept."""
+    if old is None:
+        return 0
+    pairs = (zip(old, new, strict=True) if isinstance(new, hv.Overlay) and
+             isinstance(old, hv.Overlay) and len(old) == len(new) else [(old, new)])
+    kept = 0
+    for o, n in pairs:
+        if (isinstance(n, hv.Element) and type(o) is type(n) and o.kdims == n.kdims
+                and o.vdims == n.vdims and _equal(o.data, n.data)):
+            n._plot_id = o._plot_id
+            kept += 1
+    return kept
 
 
 def _identity(data):
