@@ -26,6 +26,8 @@ store carbon back only over decades (not counted).
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -101,6 +103,13 @@ class _Exposure:
         return float(parts_area[flame > EXPOSED_FLAME_M].sum())
 
 
+@lru_cache(maxsize=32)
+def _flame_memo(moisture: str, wind_kmh: float, wind_adjustment: float) -> dict[str, float]:
+    """The flame length of each fuel code on one fire day, filled by :func:`_flames` as codes
+    come (a code's flame length depends on the code and the fire day only)."""
+    return {}
+
+
 def _flames(fuels: np.ndarray, s, memo: dict[str, float]) -> np.ndarray:
     """Flame length of each fuel code, Rothermel run once per code not yet in ``memo``."""
     new = sorted(set(fuels) - set(memo))
@@ -123,7 +132,8 @@ def plan_fire_carbon(stands: gpd.GeoDataFrame, species: np.ndarray, s,
     if cuts is None:
         cuts = pd.DataFrame({"stand": np.flatnonzero(cut), "year": start_year - 1000,
                              "area_ha": area[cut]})
-    flames: dict[str, float] = {}  # one Rothermel run per fuel code for all the years
+    # one Rothermel run per fuel code and fire day, for all the years and scenarios
+    flames = _flame_memo(s.fuel_moisture, float(s.wind_kmh), float(s.wind_adjustment))
     exposed_now = _Exposure(stands, species, None, s, flames).at(start_year - 1)
     plan = _Exposure(stands, species, cuts, s, flames)  # the year-independent part, once
     end = max(int(s.horizon), start_year + int(getattr(s, "plan_years", 0)))

@@ -45,6 +45,9 @@ Table 4.14 (Abies/Picea 0.40, Larix 0.46, P. pinaster 0.44, P. sylvestris 0.42, 
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
+
 import numpy as np
 import pandas as pd
 
@@ -163,6 +166,13 @@ def plan_cut_replant(area_ha, gain_per_ha, cost_per_ha, budget_eur: float,
     if cost[lo > 0].sum() > budget_eur or area[lo > 0].sum() > area_cap_ha:
         raise TwinInputError("forest_plan_infeasible", "plan",
                              cost=round(cost[lo > 0].sum()), area=round(area[lo > 0].sum(), 1))
+    key = (gain.tobytes(), cost.tobytes(), area.tobytes(), lo.tobytes(), hi.tobytes(),
+           float(budget_eur), float(area_cap_ha), float(time_limit_s), float(rel_gap))
+    with _SOLVED_LOCK:
+        chosen = _SOLVED.get(key)
+        if chosen is not None:
+            _SOLVED.move_to_end(key)
+            return chosen.copy()
     res = milp(-gain, integrality=np.ones(n),
                constraints=[LinearConstraint(np.vstack([cost, area]), -np.inf,
                                              [budget_eur, area_cap_ha])],
@@ -170,4 +180,17 @@ def plan_cut_replant(area_ha, gain_per_ha, cost_per_ha, budget_eur: float,
                                                "mip_rel_gap": rel_gap})
     if res.x is None:
         raise TwinInputError("forest_plan_infeasible", "plan", cost=0, area=0)
-    return res.x > 0.5
+    chosen = res.x > 0.5
+    with _SOLVED_LOCK:
+        _SOLVED[key] = chosen.copy()
+        while len(_SOLVED) > _SOLVED_KEPT:
+            _SOLVED.popitem(last=False)
+    return chosen
+
+
+#: The last plans solved, keyed on the whole problem (gains, costs, areas, bounds, budget, cap,
+#: solver options): the same problem gets the same answer without a second solve, e.g. a
+#: scenario that changes only the fire day's direction or the FWI threshold.
+_SOLVED: OrderedDict = OrderedDict()
+_SOLVED_KEPT = 16
+_SOLVED_LOCK = threading.Lock()

@@ -145,9 +145,10 @@ def envelope_bounds(group) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarr
     """(known, tmin, tmax, pmin) of each group (NaN bounds for groups with no envelope), the
     values of :data:`ENVELOPES` looked up once for an array of groups."""
     row, table = _envelope_table()
-    g = np.asarray(group, dtype=object).ravel()
-    pos = np.fromiter((row.get(x, -1) if isinstance(x, str) else -1 for x in g), dtype=np.intp,
-                      count=g.size)
+    codes, names = pd.factorize(np.asarray(group, dtype=object).ravel())
+    of_name = np.array([row.get(x, -1) if isinstance(x, str) else -1 for x in names] + [-1],
+                       dtype=np.intp)  # the last entry: missing groups (code -1)
+    pos = of_name[codes]
     known = pos >= 0
     rows = np.where(known[:, None], table[np.maximum(pos, 0)], np.nan)
     return known, rows[:, 0], rows[:, 1], rows[:, 2]
