@@ -22,9 +22,10 @@ N = 10_000
 def test_coast_scenario_after_load(benchmark):
     """A full coast.risk run (retreat, flood, exposure, damage, options, layers) of the default
     scenario with a 4 m dike. Preparation warm (territory loaded and prepared once, untimed);
-    flood levels cold: the prepared territory's flood cache (``Prepared.floods``) and its
-    dike-burnt DEMs (``Prepared.burned``) are cleared before every round, so every flood level of
-    the series, with and without the dike, is computed."""
+    flood levels cold: the prepared territory's flood cache (``Prepared.floods``), its
+    dike-burnt DEMs (``Prepared.burned``) and their spill levels (``Prepared.spills``) are
+    cleared before every round, so every flood level of the series, with and without the dike,
+    is computed."""
     from twin_core.models.coast.model import prepare
 
     model = get_model("coast.risk")
@@ -36,10 +37,36 @@ def test_coast_scenario_after_load(benchmark):
     def clear_flood_cache():
         prep.floods.clear()
         prep.burned.clear()
+        prep.spills.clear()
 
     benchmark.pedantic(model.run, args=(territory, scenario), setup=clear_flood_cache,
                        rounds=5, iterations=1)
     benchmark.extra_info["horizon"] = int(scenario.horizon)
+    benchmark.extra_info["flood_levels_computed_per_round"] = len(prep.floods)
+
+
+def test_coast_new_horizon(benchmark):
+    """The horizon slider on the coast page: a full coast.risk run of the default scenario at
+    a horizon whose flood levels are not computed yet (2026-2100 in turn, one per round).
+    Preparation warm and the spill levels of the DEM warm from a first run of the default
+    scenario (as after the page's first result); flood-level cache (``Prepared.floods``)
+    cleared before every round."""
+    from twin_core.models.coast.model import prepare
+
+    model = get_model("coast.risk")
+    territory = Territory.load("coast")
+    model.run(territory, model.scenario_class())  # load + prepare + the first result
+    prep = prepare(territory)
+    horizons = iter(range(2100, 2025, -3))
+    seen = []
+
+    def next_horizon():
+        prep.floods.clear()
+        seen.append(next(horizons))
+        return (territory, model.scenario_class(horizon=seen[-1])), {}
+
+    benchmark.pedantic(model.run, setup=next_horizon, rounds=8, iterations=1)
+    benchmark.extra_info["horizons"] = seen
     benchmark.extra_info["flood_levels_computed_per_round"] = len(prep.floods)
 
 

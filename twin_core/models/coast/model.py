@@ -72,6 +72,13 @@ from twin_core.models.coast.sea_level import (
     sea_level_in_likely_range,
     sea_level_rise,
 )
+from twin_core.models.coast.spill import (
+    SPILL_ABOVE_M,
+    SPILL_BELOW_M,
+    region_seeds,
+    sea_seeds,
+    spill_levels,
+)
 from twin_core.models.coast.submersion import (
     EAD_RETURN_PERIODS,
     ESTUARY_SURGE_RATIO,
@@ -82,7 +89,6 @@ from twin_core.models.coast.submersion import (
     burn_dike,
     defence_grid,
     estuary_position,
-    flooded_mask,
     intertidal_mask,
     line_cells,
     reach_factor,
@@ -218,6 +224,30 @@ class DrawnDike:
 
 
 @dataclass
+class Spill:
+    """Spill levels of one burnt DEM and one level family (uniform, or with the estuary
+    gradient): the flood at a level is ``level ≤ spill`` (spill.py), for levels in
+    ``[floor, cap]``."""
+
+    cap: float
+    levels: np.ndarray  # per DEM cell (float32, read-only)
+    at_buildings: np.ndarray  # per building: the spill level of its DEM cell
+    #: per spring high water: the finite spill levels of the land cells that are not foreshore
+    land: dict[float, np.ndarray] = field(default_factory=dict)
+
+
+@dataclass
+class SpillSet:
+    """The spill levels of one burnt DEM: the region flooded below ``floor`` (shared by
+    every level family, filled once) and one :class:`Spill` per family."""
+
+    floor: float
+    start: np.ndarray  # float32: floor on the region, +inf elsewhere
+    seeds: np.ndarray  # its edge cells and the sea cells outside it (flat indices)
+    families: dict[float, Spill] = field(default_factory=dict)
+
+
+@dataclass
 class Prepared:
     arcs: gpd.GeoDataFrame
     rates: np.ndarray
@@ -244,6 +274,9 @@ class Prepared:
     dikes: gpd.GeoDataFrame | None = None
     floods: dict[tuple, tuple[np.ndarray, float]] = field(default_factory=dict)
     burned: dict[tuple, np.ndarray] = field(default_factory=dict)
+    #: spill levels per burnt DEM (same keys as ``burned``): every flood level of a DEM and
+    #: a level family from one priority flood (spill.py)
+    spills: dict[tuple, SpillSet] = field(default_factory=dict)
     drawn_cells: dict[str, np.ndarray] = field(default_factory=dict)
     intertidal_masks: dict[float, np.ndarray] = field(default_factory=dict)
 
@@ -297,7 +330,8 @@ class Prepared:
         PPRL precaution band floods (submersion.breach_flood)."""
         z = self.dem_with_dike(crest, drawn)
         field = self.level_field(level, gradient)
-        wet = flooded_mask(z, field, self.sea)
+        # = submersion.flooded_mask(z, field, self.sea), from the spill levels (spill.py)
+        wet = self.spill(level, crest, drawn, gradient).levels <= np.float32(level)
         if breach:
             works = np.isfinite(self.defence) if self.defence is not None else \
                 np.zeros(z.shape, dtype=bool)
@@ -319,16 +353,78 @@ class Prepared:
         key = (round(level, 4), round(gradient, 4), round(crest, 4), drawn.key if drawn else None,
                bool(breach), round(high_water, 4))
         hit = self.floods.get(key)
-        if hit is None:
+        if hit is None and not breach:  # from the spill levels: at the buildings only
+            sp = self.spill(level, crest, drawn, gradient)
+            z = self.dem_with_dike(crest, drawn)
+            row, col, inside = self.cell
+            lv32 = np.float32(level)
+            wet_b = (sp.at_buildings <= lv32) & ~self.intertidal(high_water)[row, col]
+            lv = level if gradient == 0.0 or self.axis is None else \
+                (level + gradient * self.axis[row, col]).astype(np.float32)  # level_field
+            at_b = np.where(inside & wet_b, lv - z[row, col], 0.0)
+            at_b = np.where(np.isfinite(at_b), np.maximum(at_b, 0.0), 0.0)
+            hit = (at_b, float(np.count_nonzero(self._land_spill(sp, high_water) <= lv32))
+                   * self.cell_ha)
+        elif hit is None:
             wet, z, field = self.wet(level, crest, drawn, gradient, breach, high_water)
             row, col, inside = self.cell
             lv = field[row, col] if isinstance(field, np.ndarray) else field
             at_b = np.where(inside & wet[row, col], lv - z[row, col], 0.0)
             at_b = np.where(np.isfinite(at_b), np.maximum(at_b, 0.0), 0.0)
             hit = (at_b, float(np.count_nonzero(wet & self.land_mask)) * self.cell_ha)
+        if key not in self.floods:
             if len(self.floods) > 512:
                 self.floods.clear()
             self.floods[key] = hit
+        return hit
+
+    def spill(self, level: float, crest: float, drawn: DrawnDike | None = None,
+              gradient: float = 0.0) -> Spill:
+        """Spill levels of the DEM with the defences (as :meth:`dem_with_dike`) for the level
+        family of ``gradient`` (as :meth:`level_field`), valid at ``level``: the connected
+        bathtub at ``level`` is ``spill.levels <= float32(level)`` (spill.py), identical to
+        submersion.flooded_mask. Computed once per DEM and family and reused for every level
+        of the window ``[level − SPILL_BELOW_M, level + SPILL_ABOVE_M]`` of the first call
+        (recomputed, wider, when a level falls outside; cached, read-only)."""
+        z = self.dem_with_dike(crest, drawn)
+        key = (round(crest, 4), drawn.key if drawn else None)
+        lv = float(np.float32(level))
+        sset = self.spills.get(key)
+        if sset is None or not lv >= sset.floor:
+            if len(self.spills) > 8:
+                self.spills.clear()
+            floor = lv - SPILL_BELOW_M
+            seeds = sea_seeds(z.shape, self.sea)
+            start = spill_levels(z, None, seeds, floor, floor)
+            sset = SpillSet(floor, start, region_seeds(np.isfinite(start), seeds))
+            self.spills[key] = sset
+        uniform = gradient == 0.0 or self.axis is None
+        family = 0.0 if uniform else float(gradient)
+        hit = sset.families.get(family)
+        if hit is None or not lv <= hit.cap:
+            if len(sset.families) > 16:
+                sset.families.clear()
+            cap = max(lv + SPILL_ABOVE_M, hit.cap if hit is not None else lv)
+            t = None if uniform else gradient * self.axis
+            if uniform or gradient > 0:  # t ≥ 0: the region below the floor floods first
+                levels = spill_levels(z, t, sset.seeds, sset.floor, cap, start=sset.start)
+            else:
+                levels = spill_levels(z, t, sea_seeds(z.shape, self.sea), sset.floor, cap)
+            levels.flags.writeable = False
+            row, col, _ = self.cell
+            hit = Spill(cap, levels, levels[row, col])
+            sset.families[family] = hit
+        return hit
+
+    def _land_spill(self, sp: Spill, high_water: float) -> np.ndarray:
+        """The finite spill levels of the land cells that are not today's foreshore (the
+        cells the flooded area counts), cached per spring high water."""
+        key = round(float(high_water), 4)
+        hit = sp.land.get(key)
+        if hit is None:
+            vals = sp.levels[self.land_mask & ~self.intertidal(high_water)]
+            hit = vals[np.isfinite(vals)]
+            sp.land[key] = hit
         return hit
 
     def dem_with_dike(self, crest: float, drawn: DrawnDike | None = None) -> np.ndarray:
@@ -341,6 +437,8 @@ class Prepared:
         if key not in self.burned:
             if len(self.burned) > 8:
                 self.burned.clear()
+                self.spills.clear()
+            self.spills.pop(key, None)  # spill levels of an earlier DEM under this key
             burnt = z.copy()
             if self.defence is not None:
                 with np.errstate(invalid="ignore"):
@@ -395,7 +493,7 @@ def with_defences(base: Prepared, dikes: gpd.GeoDataFrame) -> Prepared:
             "burnt into the DEM")
     return replace(base, dike_cells=np.isfinite(grid), dike_length_m=float(dikes.length.sum()),
                    defence=grid, defence_note=note, dikes=dikes, floods={}, burned={},
-                   drawn_cells={},
+                   spills={}, drawn_cells={},
                    intertidal_masks={})
 
 
