@@ -1,6 +1,7 @@
 """Forest benchmarks (issue 4): the FWI system on 30 years × 365 days × 1,000 cells (alone, and
 against xclim on the same inputs, issue 13), fire
-spread on a 1,000 × 1,000 grid for 6 hours, one default scenario on the sample territory.
+spread on a 1,000 × 1,000 grid for 6 hours, one default scenario on the sample territory, a new
+scenario at each horizon after the default one (issue 17).
 Timings are reported, never asserted.
 
 FWI weather: the real 2024 noon weather of Nice airport (sample layer) repeated for 30 years,
@@ -168,16 +169,51 @@ def test_spread_1000x1000_6_hours(benchmark, case):
 
 def test_one_default_scenario(benchmark, territory):
     """One default forest.climate_risk run (suitability, fire weather, fire spread, the
-    cut-and-replant MILP). Warm: preparation (stands, weather, IFN dieback fit) cached by an
-    untimed run; the same scenario every round (the model keeps no per-scenario cache)."""
+    cut-and-replant MILP). Warm: preparation (stands, weather, IFN dieback fit, fuel grid)
+    cached by an untimed run; what runs keep for the next scenarios (fire, solved plan,
+    EU-Trees4F statuses, fire-day rates) dropped before each round (model.forget_scenarios,
+    untimed): every round computes the whole scenario, as a new one."""
+    from twin_core.models.forest import model as fm
     from twin_core.models.forest.model import ForestScenario
     from twin_core.models.registry import get_model
 
     model = get_model("forest.climate_risk")
     model.run(territory, ForestScenario())  # preparation (IFN fit, fuel grid) cached
-    result = benchmark.pedantic(lambda: model.run(territory, ForestScenario()), rounds=5,
-                                iterations=1)
+
+    def forget():
+        fm.forget_scenarios(fires=True)
+        return (), {}
+
+    result = benchmark.pedantic(lambda: model.run(territory, ForestScenario()), setup=forget,
+                                rounds=5, iterations=1)
     assert np.isfinite(result.values["unsuitable_pct"])
+
+
+@pytest.mark.parametrize("horizon", [2030, 2050, 2100, "custom_3.1"])
+def test_new_scenario_horizon(benchmark, territory, horizon):
+    """A new scenario as when the forest page's horizon slider moves (issue 17): a run at
+    another horizon (or a custom warming of +3.1 °C at 2050) after the default one. Warm:
+    preparation and the default scenario's run (untimed); before each round (untimed) the solved
+    plans and EU-Trees4F statuses are dropped (model.forget_scenarios(fires=False)), so each
+    round solves its plan; what does not depend on the horizon is reused as on the page: the
+    fire (same ignition, wind, moisture and duration) and the fire-day spread rates."""
+    from twin_core.models.forest import model as fm
+    from twin_core.models.forest.model import ForestScenario
+    from twin_core.models.registry import get_model
+
+    model = get_model("forest.climate_risk")
+    model.run(territory, ForestScenario())
+    scenario = ForestScenario(horizon=2050, warming_source="custom", custom_warming=3.1) \
+        if horizon == "custom_3.1" else ForestScenario(horizon=horizon)
+
+    def forget():
+        fm.forget_scenarios(fires=False)
+        return (), {}
+
+    result = benchmark.pedantic(lambda: model.run(territory, scenario), setup=forget, rounds=5,
+                                iterations=1)
+    assert np.isfinite(result.values["unsuitable_pct"]) and result.values["plan_area_ha"] > 0
+    benchmark.extra_info["warming_c"] = float(scenario.warming)
 
 
 def test_plan_5000_stands(benchmark):

@@ -110,6 +110,11 @@ def _flame_memo(moisture: str, wind_kmh: float, wind_adjustment: float) -> dict[
     return {}
 
 
+def forget_flames() -> None:
+    """Drop the flame lengths kept per fire day (:func:`plan_fire_carbon`)."""
+    _flame_memo.cache_clear()
+
+
 def _flames(fuels: np.ndarray, s, memo: dict[str, float]) -> np.ndarray:
     """Flame length of each fuel code, Rothermel run once per code not yet in ``memo``."""
     new = sorted(set(fuels) - set(memo))

@@ -148,6 +148,10 @@ class Cells:
         #: (:func:`group_status_of_points`)
         self._status: dict[tuple[str, str], tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
 
+    def forget_statuses(self) -> None:
+        """Drop the statuses kept by :func:`group_status_of_points` (the search trees stay)."""
+        self._status.clear()
+
     def _cells(self, species: str, layer: str) -> tuple | None:
         key = (species, layer)
         if key not in self._by:

@@ -300,6 +300,22 @@ def _fires_of(grid: fs.FuelGrid) -> OrderedDict:
     return fires
 
 
+def forget_scenarios(fires: bool = True) -> None:
+    """Drop what runs keep for the next scenarios (solved plans, EU-Trees4F statuses and, with
+    ``fires``, the fires and the fire-day spread rates, crown tests and flame lengths), keeping
+    the per-territory preparation: the next run computes a new scenario in full (benchmarks)."""
+    pl.forget_solved()
+    for cells in list(_CELLS.values()):
+        cells.forget_statuses()
+    if fires:
+        with _FIRES_LOCK:
+            for kept in _FIRES.values():
+                kept.clear()
+        _ros_of.cache_clear()
+        _crown_possible.cache_clear()
+        fx.forget_flames()
+
+
 def run_fire(stands: gpd.GeoDataFrame, grid: fs.FuelGrid, s: ForestScenario) -> dict:
     """The fire of the scenario: values, the arrival-time polygons and per-stand arrival.
     The fire (it depends on the grid, the ignition point, the fuel moisture, the wind and the

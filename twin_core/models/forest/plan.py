@@ -136,7 +136,8 @@ def schedule(area_ha, gain_per_ha, chosen, annual_cap_ha: float, start_year: int
             rows.append((int(i), start_year + year, part))
             todo -= part
             left -= part
-    return pd.DataFrame(rows, columns=["stand", "year", "area_ha"])
+    return pd.DataFrame(rows, columns=["stand", "year", "area_ha"]).astype(
+        {"stand": np.int64, "year": np.int64, "area_ha": float})  # typed when no stand is cut
 
 
 def plan_cut_replant(area_ha, gain_per_ha, cost_per_ha, budget_eur: float,
@@ -194,3 +195,9 @@ def plan_cut_replant(area_ha, gain_per_ha, cost_per_ha, budget_eur: float,
 _SOLVED: OrderedDict = OrderedDict()
 _SOLVED_KEPT = 16
 _SOLVED_LOCK = threading.Lock()
+
+
+def forget_solved() -> None:
+    """Drop the plans kept by :func:`plan_cut_replant`."""
+    with _SOLVED_LOCK:
+        _SOLVED.clear()
