@@ -1,4 +1,4 @@
-"""Command line: ``twin serve | run | report | data build | territory | models``."""
+"""Command line: ``twin serve | run | report | data build | territory | cache | models``."""
 
 from __future__ import annotations
 
@@ -189,6 +189,8 @@ def warm_up(background: bool = False):
             finally:
                 events[model_id].set()
             print(f"twin: {model_id} ready in {time.perf_counter() - start:.1f} s", flush=True)
+        if background and any(m.spec.use_case == "agriculture" for _, m in models):
+            start_aquacrop_fill()
 
     if not background:
         work()
@@ -196,6 +198,72 @@ def warm_up(background: bool = False):
     thread = threading.Thread(target=work, name="twin-warm-up", daemon=True)
     thread.start()
     return thread
+
+
+#: The territory whose AquaCrop grid the server fills after its warm-up (the agriculture
+#: page's default; a user territory's grid is computed on use, then kept on disk).
+AQUACROP_FILL_TERRITORY = "agriculture"
+
+
+def start_aquacrop_fill(territory_id: str = AQUACROP_FILL_TERRITORY):
+    """After the warm-up: when tables of the territory's AquaCrop yield grid are missing from
+    the disk cache, compute them in a separate, lowest-priority process (``nice 19 twin cache
+    aquacrop``), so that the pages keep the CPU and moving the soil or summer-rain lever later
+    answers at once instead of after ≈ 15 s of AquaCrop runs. Off with
+    ``TWIN_AQUACROP_FILL=off`` or a disabled disk cache. Returns the process (or None)."""
+    import shutil
+    import subprocess
+
+    from twin_core.models.agriculture import aquacrop_yields as aq
+
+    if os.environ.get("TWIN_AQUACROP_FILL", "on").lower() == "off" or \
+            aq._disk_path(("probe",)) is None:
+        return None
+    try:
+        missing = len(_aquacrop_cache(territory_id).missing())
+    except Exception as exc:  # a broken sample must not stop the server
+        print(f"twin: AquaCrop grid not checked: {exc}", file=sys.stderr, flush=True)
+        return None
+    if not missing:
+        return None
+    cmd = [sys.executable, "-m", "twin_core.cli", "cache", "aquacrop", territory_id]
+    if shutil.which("nice"):
+        cmd = ["nice", "-n", "19", *cmd]
+    print(f"twin: {missing} AquaCrop yield tables computed in the background "
+          "(low priority, kept in the disk cache)", flush=True)
+    return subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def _aquacrop_cache(territory_id: str):
+    from twin_core.models.agriculture.model import prepared
+    from twin_core.models.agriculture.pipeline import aquacrop_cache
+    from twin_core.runs import territory
+
+    return aquacrop_cache(prepared(territory(territory_id)))
+
+
+def _cmd_cache_aquacrop(args: argparse.Namespace) -> int:
+    """Fill a territory's AquaCrop yield grid in the disk cache; one process at a time (a
+    lock file beside the cache: a second one exits at once)."""
+    import fcntl
+
+    from twin_core.models.agriculture import aquacrop_yields as aq
+
+    probe = aq._disk_path(("probe",))
+    if probe is None:
+        print("twin: the disk cache is off (TWIN_CACHE_DIR=off): nothing to fill",
+              file=sys.stderr)
+        return 2
+    probe.parent.mkdir(parents=True, exist_ok=True)
+    with open(probe.parent / ".fill.lock", "w") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            print("twin: another process is filling the AquaCrop cache", flush=True)
+            return 0
+        done = _aquacrop_cache(args.territory).fill()
+    print(f"twin: {done} AquaCrop yield tables computed for {args.territory}", flush=True)
+    return 0
 
 
 def _cmd_serve(args: argparse.Namespace) -> int:
@@ -343,6 +411,14 @@ def parser() -> argparse.ArgumentParser:
     v.add_argument("model", nargs="?", default=None,
                    help="use case: core, coast, forest, agriculture or zan (default: all)")
     v.set_defaults(func=_cmd_validate)
+    c = sub.add_parser("cache", help="fill model caches ahead of use")
+    csub = c.add_subparsers(dest="cache", required=True)
+    ca = csub.add_parser("aquacrop", help="compute a territory's whole AquaCrop yield grid "
+                         "(crops × soil classes × summer-rain changes) into the disk cache; "
+                         "`twin serve` starts it at low priority after its warm-up")
+    ca.add_argument("territory", nargs="?", default=AQUACROP_FILL_TERRITORY,
+                    help="territory id (default: the agriculture sample)")
+    ca.set_defaults(func=_cmd_cache_aquacrop)
     m = sub.add_parser("models", help="list the registered models")
     m.set_defaults(func=_cmd_models)
     return p

@@ -109,3 +109,22 @@ def test_disk_cache_serves_a_new_process_and_survives_damage(tmp_path, monkeypat
     assert third.runs == 2
     monkeypatch.setenv("TWIN_CACHE_DIR", "off")
     assert aq._disk_path(("x",)) is None
+
+
+def test_fill_computes_the_whole_grid_once(tmp_path, monkeypatch):
+    """``fill`` leaves no table of the grid missing (3 soil classes × rain changes × crops,
+    and irrigated maize); a second fill, or a new process reading the disk, runs nothing."""
+    monkeypatch.setenv("TWIN_CACHE_DIR", str(tmp_path))
+    grid = {"warming_grid": (2.7,), "rain_grid": (-20.0, 0.0), "n_seasons": 1, "seed": 7}
+    cache = aq.YieldCache(CLIMATE, **grid)
+    expected = len(aq.AQ_CROPS) * len(aq.SOIL_CLASSES) * 2 + 1
+    assert len(cache.grid()) == expected and len(cache.missing()) == expected
+    assert cache.fill() == expected
+    assert cache.missing() == [] and cache.fill() == 0
+    runs = cache.runs
+    aq._STORE.clear()  # a new process: the disk holds the grid
+    again = aq.YieldCache(CLIMATE, **grid)
+    assert again.missing() == []
+    for ru in (80.0, 150.0, 220.0):
+        assert again.yield_at("maize_grain", ru, 2.7, -10.0) > 0.0
+    assert again.runs == 0 and cache.runs == runs
