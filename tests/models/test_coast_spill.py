@@ -2,7 +2,8 @@
 flood must be the label-based flood of submersion.flooded_mask, cell for cell — on hand-built
 DEMs (a basin behind a saddle, a dike burnt in, nodata, the array's edge as the sea, rough
 random ground, the estuary gradient) and on every flood level the model computes for the
-sample territory and the toy territories with a dikes layer, a drawn dike and the breach."""
+sample territory and the toy territories with a dikes layer, a drawn dike and the breach. Also
+the retreat band read from distances sorted once per arc (Prepared.in_band)."""
 
 from __future__ import annotations
 
@@ -224,3 +225,26 @@ def test_a_level_below_the_window_recomputes_and_stays_exact():
         assert np.array_equal(sp.levels <= np.float32(level), expected), level
     assert prep.spills[(0.0, None)].floor == pytest.approx(2.5 - coast_model.SPILL_BELOW_M)
     assert sp is not first and sp.cap >= 7.2
+
+
+def test_retreat_band_from_sorted_distances_is_the_full_comparison():
+    """Prepared.in_band (distances sorted once per arc) = the comparison of every building with
+    every arc, for random retreats, nourished fronts and arcs without a rate (NaN)."""
+    from twin_core.territory import Territory
+
+    prep = coast_model.prepare(Territory.load("coast"))
+    assert prep.behind_front.any() and (~prep.behind_front).any()
+    rng = np.random.default_rng(11)
+    n_arcs = prep.dist.shape[1]
+    hits = 0
+    for _ in range(100):
+        natural = rng.uniform(0, 3000, n_arcs) * (rng.random(n_arcs) < 0.8)
+        natural[rng.random(n_arcs) < 0.1] = np.nan
+        nourished = natural * rng.uniform(0, 1)
+        r_b = np.where(prep.behind_front[:, None], nourished[None, :], natural[None, :])
+        expected = (prep.dist <= r_b).any(axis=1)
+        got = prep.in_band(natural, nourished)
+        assert np.array_equal(got, expected)
+        hits += int(expected.sum())
+    assert hits > 0
+    assert not prep.in_band(np.zeros(n_arcs) - 1.0, np.zeros(n_arcs) - 1.0).any()

@@ -279,6 +279,31 @@ class Prepared:
     spills: dict[tuple, SpillSet] = field(default_factory=dict)
     drawn_cells: dict[str, np.ndarray] = field(default_factory=dict)
     intertidal_masks: dict[float, np.ndarray] = field(default_factory=dict)
+    #: per group of buildings (not behind an urban front, behind one): their indices, and per
+    #: arc their order by distance and the sorted distances (:meth:`in_band`; built once)
+    band_order: list[tuple[np.ndarray, np.ndarray, np.ndarray]] | None = None
+
+    def in_band(self, natural: np.ndarray, nourished: np.ndarray) -> np.ndarray:
+        """Buildings in the retreat band: within an arc's retreat (m) of that arc, the
+        ``nourished`` retreat for those behind an urban front and the ``natural`` one for the
+        others — ``(dist <= r).any(axis=1)``, read from the distances sorted once per arc."""
+        out = np.zeros(self.dist.shape[0], dtype=bool)
+        if not self.dist.shape[1]:
+            return out
+        if self.band_order is None:
+            groups = []
+            for sel in (np.flatnonzero(~self.behind_front), np.flatnonzero(self.behind_front)):
+                d = self.dist[sel]
+                order = np.argsort(d, axis=0, kind="stable")
+                groups.append((sel, np.ascontiguousarray(order.T),
+                               np.ascontiguousarray(np.take_along_axis(d, order, axis=0).T)))
+            self.band_order = groups
+        for (sel, order, dist), r in zip(self.band_order, (natural, nourished), strict=True):
+            k = [np.searchsorted(dist[j], r[j], side="right") if r[j] == r[j] else 0
+                 for j in range(len(dist))]  # NaN retreat: nobody in the band
+            hit = np.concatenate([order[j, :kj] for j, kj in enumerate(k)])
+            out[sel[hit]] = True
+        return out
 
     def drawn_dike(self, line: dict | None, crest: float) -> DrawnDike | None:
         """The dike drawn on the map (None if none): its DEM cells (all-touched, cached) are
@@ -602,11 +627,7 @@ def _state(prep: Prepared, s: CoastScenario, year: int, nourishment_pct: float, 
     natural, nourished = arc_retreat(0.0), arc_retreat(nourishment_pct)
     # nourishment acts on the urban fronts only: per arc, the length-weighted retreat
     retreat = prep.front_share * nourished + (1.0 - prep.front_share) * natural
-    if prep.dist.shape[1]:
-        r_b = np.where(prep.behind_front[:, None], nourished[None, :], natural[None, :])
-        in_band = (prep.dist <= r_b).any(axis=1)
-    else:
-        in_band = np.zeros(len(prep.buildings), dtype=bool)
+    in_band = prep.in_band(natural, nourished)
     level, gradient = _levels(s, rp or s.return_period, slr)
     depth, ha = prep.flood(level, crest, drawn, gradient, s.defence_failure == "breach",
                            s.high_water_m)
