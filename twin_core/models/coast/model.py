@@ -232,6 +232,7 @@ class Spill:
     cap: float
     levels: np.ndarray  # per DEM cell (float32, read-only)
     at_buildings: np.ndarray  # per building: the spill level of its DEM cell
+    z_at_buildings: np.ndarray  # the burnt DEM at each building's cell
     #: per spring high water: the finite spill levels of the land cells that are not foreshore
     land: dict[float, np.ndarray] = field(default_factory=dict)
 
@@ -244,6 +245,7 @@ class SpillSet:
     floor: float
     start: np.ndarray  # float32: floor on the region, +inf elsewhere
     seeds: np.ndarray  # its edge cells and the sea cells outside it (flat indices)
+    z_at_buildings: np.ndarray  # the burnt DEM at each building's cell
     families: dict[float, Spill] = field(default_factory=dict)
 
 
@@ -282,6 +284,9 @@ class Prepared:
     #: per group of buildings (not behind an urban front, behind one): their indices, and per
     #: arc their order by distance and the sorted distances (:meth:`in_band`; built once)
     band_order: list[tuple[np.ndarray, np.ndarray, np.ndarray]] | None = None
+    #: per-building values read from the DEM grids (flat cell index, estuary position,
+    #: inside and not foreshore per spring high water), cached
+    at_buildings: dict[Any, np.ndarray] = field(default_factory=dict)
 
     def in_band(self, natural: np.ndarray, nourished: np.ndarray) -> np.ndarray:
         """Buildings in the retreat band: within an arc's retreat (m) of that arc, the
@@ -380,13 +385,12 @@ class Prepared:
         hit = self.floods.get(key)
         if hit is None and not breach:  # from the spill levels: at the buildings only
             sp = self.spill(level, crest, drawn, gradient)
-            z = self.dem_with_dike(crest, drawn)
-            row, col, inside = self.cell
             lv32 = np.float32(level)
-            wet_b = (sp.at_buildings <= lv32) & ~self.intertidal(high_water)[row, col]
+            # inside the DEM, not on today's foreshore, and flooded
+            wet_b = self._dry_land_buildings(high_water) & (sp.at_buildings <= lv32)
             lv = level if gradient == 0.0 or self.axis is None else \
-                (level + gradient * self.axis[row, col]).astype(np.float32)  # level_field
-            at_b = np.where(inside & wet_b, lv - z[row, col], 0.0)
+                (level + gradient * self._axis_at_buildings()).astype(np.float32)  # level_field
+            at_b = np.where(wet_b, lv - sp.z_at_buildings, 0.0)
             at_b = np.where(np.isfinite(at_b), np.maximum(at_b, 0.0), 0.0)
             hit = (at_b, float(np.count_nonzero(self._land_spill(sp, high_water) <= lv32))
                    * self.cell_ha)
@@ -421,7 +425,8 @@ class Prepared:
             floor = lv - SPILL_BELOW_M
             seeds = sea_seeds(z.shape, self.sea)
             start = spill_levels(z, None, seeds, floor, floor)
-            sset = SpillSet(floor, start, region_seeds(np.isfinite(start), seeds))
+            sset = SpillSet(floor, start, region_seeds(np.isfinite(start), seeds),
+                            np.take(z, self._flat_cell()))
             self.spills[key] = sset
         uniform = gradient == 0.0 or self.axis is None
         family = 0.0 if uniform else float(gradient)
@@ -436,9 +441,36 @@ class Prepared:
             else:
                 levels = spill_levels(z, t, sea_seeds(z.shape, self.sea), sset.floor, cap)
             levels.flags.writeable = False
-            row, col, _ = self.cell
-            hit = Spill(cap, levels, levels[row, col])
+            hit = Spill(cap, levels, np.take(levels, self._flat_cell()), sset.z_at_buildings)
             sset.families[family] = hit
+        return hit
+
+    def _flat_cell(self) -> np.ndarray:
+        """Flat index of each building's DEM cell (cached)."""
+        hit = self.at_buildings.get("flat")
+        if hit is None:
+            row, col, _ = self.cell
+            hit = np.ravel_multi_index((row, col), self.dem.shape)
+            self.at_buildings["flat"] = hit
+        return hit
+
+    def _axis_at_buildings(self) -> np.ndarray:
+        """Position along the estuary of each building's DEM cell (cached)."""
+        hit = self.at_buildings.get("axis")
+        if hit is None:
+            hit = np.take(self.axis, self._flat_cell())
+            self.at_buildings["axis"] = hit
+        return hit
+
+    def _dry_land_buildings(self, high_water: float) -> np.ndarray:
+        """Buildings inside the DEM whose cell is not today's foreshore (cached)."""
+        key = ("land", round(float(high_water), 4))
+        hit = self.at_buildings.get(key)
+        if hit is None:
+            if len(self.at_buildings) > 16:
+                self.at_buildings.clear()
+            hit = self.cell[2] & ~np.take(self.intertidal(high_water), self._flat_cell())
+            self.at_buildings[key] = hit
         return hit
 
     def _land_spill(self, sp: Spill, high_water: float) -> np.ndarray:
@@ -518,7 +550,7 @@ def with_defences(base: Prepared, dikes: gpd.GeoDataFrame) -> Prepared:
             "burnt into the DEM")
     return replace(base, dike_cells=np.isfinite(grid), dike_length_m=float(dikes.length.sum()),
                    defence=grid, defence_note=note, dikes=dikes, floods={}, burned={},
-                   spills={}, drawn_cells={},
+                   spills={}, drawn_cells={}, at_buildings={},
                    intertidal_masks={})
 
 
