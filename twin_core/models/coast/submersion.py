@@ -84,6 +84,12 @@ cell below spring high water stands in a polder behind levees finer than the 120
 floods like any land. Without a dike layer the unbuilt low polders that the DEM connects to the
 sea are left out with the foreshore (the note on the cards gives their area): load the
 defences to count them.
+
+How the model computes it: :func:`flooded_mask` labels the below-level cells for one level;
+the registered model (``model.Prepared.flood``) reads every level of a scenario from the spill
+levels of :mod:`~twin_core.models.coast.spill` (one priority flood per DEM and level family,
+then one comparison per level), identical cell for cell to :func:`flooded_mask`
+(tests/models/test_coast_spill.py).
 """
 
 from __future__ import annotations
