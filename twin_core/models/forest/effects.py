@@ -88,18 +88,26 @@ class _Exposure:
         self.cut = cuts is not None and len(cuts) > 0
         if self.cut:
             self.idx = cuts["stand"].to_numpy(int)
-            self.replant = fs.fuel_model_of_groups(np.asarray(species, dtype=object)[self.idx])
             self.cut_year = cuts["year"].to_numpy(float)
             self.cut_area = cuts["area_ha"].to_numpy(float)
+            # flame length of each cut part at each post-cut stage (plan.fuel_after_cut)
+            replant = fs.fuel_model_of_groups(np.asarray(species, dtype=object)[self.idx])
+            self.stage_flame = (*_flames(np.array([pl.SLASH_FUEL, pl.REGROWTH_FUEL],
+                                                  dtype=object), s, flames),
+                                _flames(replant, s, flames))
 
     def at(self, year: int) -> float:
         parts_area, flame = self.area.copy(), self.base_flame
         if self.cut:
-            fuel = pl.fuel_after_cut(self.replant, year - self.cut_year, self.s.regrowth_years)
-            done = fuel != ""
+            # the stages of plan.fuel_after_cut: not cut yet (age < 0), slash, regrowth, replant
+            age = year - self.cut_year
+            done = age >= 0
+            slash, regrowth, replant = self.stage_flame
+            cut_flame = np.where(age < pl.SLASH_YEARS, slash, np.where(
+                age < pl.SLASH_YEARS + self.s.regrowth_years, regrowth, replant))
             np.subtract.at(parts_area, self.idx[done], self.cut_area[done])
             parts_area = np.concatenate([np.maximum(parts_area, 0.0), self.cut_area[done]])
-            flame = np.concatenate([flame, _flames(fuel[done], self.s, self.flames)])
+            flame = np.concatenate([flame, cut_flame[done]])
         return float(parts_area[flame > EXPOSED_FLAME_M].sum())
 
 

@@ -271,6 +271,15 @@ def _species_table(territory) -> et.Cells | None:
 
 
 _GRIDS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_ESSENCES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _unknown_essences(territory) -> list[str]:
+    """The stands' BD Forêt ESSENCE values with no species group, once per territory object."""
+    if territory not in _ESSENCES:
+        essences = set(territory.layer("stands")["essence"].astype(str).str.strip())
+        _ESSENCES[territory] = sorted(essences - set(su.ESSENCE_TO_GROUP) - {"NR", ""})
+    return list(_ESSENCES[territory])
 
 
 def _fuel_grid(territory) -> fs.FuelGrid:
@@ -682,8 +691,7 @@ class ForestClimateRiskModel(Model):
                                    budget=scenario.budget_keur * 1000)]
         if territory is None:
             return []
-        essences = set(territory.layer("stands")["essence"].astype(str).str.strip())
-        unknown = sorted(essences - set(su.ESSENCE_TO_GROUP) - {"NR", ""})
+        unknown = _unknown_essences(territory)
         if unknown:
             return [TwinInputError("forest_unknown_species", "stands", value=", ".join(
                 unknown[:5]), allowed=", ".join(list(su.ESSENCE_TO_GROUP) + ["NR"]))]

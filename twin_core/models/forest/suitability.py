@@ -231,7 +231,9 @@ def classify_bounds(bounds: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray
 
 def status_code(status: np.ndarray) -> np.ndarray:
     """0 suitable, 1 at risk, 2 unsuitable, NaN unknown (for map colours)."""
-    return pd.Series(status).map(STATUS_CODE).to_numpy(float)
+    st = np.asarray(status, dtype=object)
+    return np.select([st == k for k in STATUS_CODE], [float(v) for v in STATUS_CODE.values()],
+                     np.nan).astype(float)
 
 
 def area_by_status(status: np.ndarray, area_ha: np.ndarray) -> dict[str, float]:
