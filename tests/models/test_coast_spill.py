@@ -248,3 +248,18 @@ def test_retreat_band_from_sorted_distances_is_the_full_comparison():
         hits += int(expected.sum())
     assert hits > 0
     assert not prep.in_band(np.zeros(n_arcs) - 1.0, np.zeros(n_arcs) - 1.0).any()
+
+
+def test_spill_cache_over_its_memory_budget_drops_families_and_stays_exact(monkeypatch):
+    from twin_core.territory import Territory
+
+    prep = coast_model.prepare(Territory.load("coast"))
+    prep.spills.clear()
+    raster = prep.dem.values.size * 4
+    monkeypatch.setattr(coast_model, "SPILL_CACHE_BYTES", 3 * raster)  # start + 2 families
+    for gradient in (0.1, 0.3, 0.5, 0.7):
+        sp = prep.spill(3.5, 0.0, None, gradient)
+        expected = flooded_mask(prep.dem.values, prep.level_field(3.5, gradient), prep.sea)
+        assert np.array_equal(sp.levels <= np.float32(3.5), expected)
+        held = sum(len(s.families) + 1 for s in prep.spills.values())
+        assert held * raster <= 3 * raster

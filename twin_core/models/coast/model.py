@@ -75,6 +75,7 @@ from twin_core.models.coast.sea_level import (
 from twin_core.models.coast.spill import (
     SPILL_ABOVE_M,
     SPILL_BELOW_M,
+    compile_spill_kernel,
     region_seeds,
     sea_seeds,
     spill_levels,
@@ -432,8 +433,10 @@ class Prepared:
         family = 0.0 if uniform else float(gradient)
         hit = sset.families.get(family)
         if hit is None or not lv <= hit.cap:
-            if len(sset.families) > 16:
-                sset.families.clear()
+            cached = sum(len(other.families) + 1 for other in self.spills.values())
+            if len(sset.families) > 16 or (cached + 1) * z.size * 4 > SPILL_CACHE_BYTES:
+                for other in self.spills.values():
+                    other.families.clear()
             cap = max(lv + SPILL_ABOVE_M, hit.cap if hit is not None else lv)
             t = None if uniform else gradient * self.axis
             if uniform or gradient > 0:  # t ≥ 0: the region below the floor floods first
@@ -510,6 +513,9 @@ class Prepared:
 
 
 _CACHE: dict[tuple, Prepared] = {}
+#: Memory the spill levels of one prepared territory may hold (float32 rasters): beyond it the
+#: cached level families are dropped (recomputed when needed).
+SPILL_CACHE_BYTES = 256 * 2**20
 
 
 _DEFENDED: dict[tuple, Prepared] = {}
@@ -630,6 +636,7 @@ def _prepare_base(territory) -> Prepared:
                           table["inside"].to_numpy(dtype=bool)), axis=axis)
     _CACHE.clear()  # keep one territory in memory
     _DEFENDED.clear()
+    compile_spill_kernel()  # one-off, with the preparation (≈ 1.5 s the first time)
     _CACHE[key] = prep
     return prep
 
