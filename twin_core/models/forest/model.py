@@ -34,6 +34,11 @@ under the chosen wind, fuel moisture scenario and duration. It does not depend o
 (fuel moisture is a scenario choice: a summer danger day is "D1L1").
 Land taken by urbanisation (``forest_loss_ha``) and the plan's effect on the area exposed to
 flames over 1.2 m and on the stem-wood carbon: :mod:`~twin_core.models.forest.effects`.
+Speed (issue 17, no result changed): besides the per-territory preparation, runs keep for the
+next scenarios what a parameter change often leaves the same — the fire per fuel grid and fire
+parameters (:func:`run_fire`), the solved plan per whole problem (plan.plan_cut_replant), the
+EU-Trees4F status of the stands per (group, layer), the spread rates, crown tests and flame
+lengths per fire day; :func:`forget_scenarios` drops them (benchmarks of a new scenario).
 """
 
 from __future__ import annotations
