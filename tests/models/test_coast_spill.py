@@ -263,3 +263,28 @@ def test_spill_cache_over_its_memory_budget_drops_families_and_stays_exact(monke
         assert np.array_equal(sp.levels <= np.float32(3.5), expected)
         held = sum(len(s.families) + 1 for s in prep.spills.values())
         assert held * raster <= 3 * raster
+
+
+def test_compiled_threshold_is_the_numpy_threshold_cell_by_cell():
+    """Each test cell joins the sea (row 0) alone (nodata between them), so its spill level is
+    its own threshold: the compiled one (one-ulp steps, bisection when z ≈ t) must equal
+    below_threshold, including z = t, z = −t and the ocean's t = 0."""
+    rng = np.random.default_rng(5)
+    n = 3000
+    t = rng.uniform(0, 0.8, n).astype(np.float32)
+    t[:300] = 0.0
+    z = rng.uniform(-0.9, 0.9, n).astype(np.float32)
+    z[300:900] = t[300:900]
+    z[900:1200] = -t[900:1200]
+    z[1200:1300] = np.nextafter(t[1200:1300], np.float32(1.0))
+    dem = np.full((2, 2 * n), np.nan, dtype=np.float32)
+    dem[0] = -5.0
+    dem[1, ::2] = z
+    tt = np.zeros(dem.shape, dtype=np.float32)
+    tt[1, ::2] = t
+    sea = np.zeros(dem.shape, dtype=bool)
+    sea[0] = True
+    spill = spill_levels(dem, tt, sea_seeds(dem.shape, sea), -1.0, 1.0)
+    expected = below_threshold(z, t)
+    assert np.array_equal(spill[1, ::2], np.maximum(expected, np.float32(-1.0)))
+    assert np.isinf(spill[1, 1::2]).all()
