@@ -169,10 +169,10 @@ def test_spread_1000x1000_6_hours(benchmark, case):
 
 def test_one_default_scenario(benchmark, territory):
     """One default forest.climate_risk run (suitability, fire weather, fire spread, the
-    cut-and-replant MILP). Warm: preparation (stands, weather, IFN dieback fit, fuel grid)
-    cached by an untimed run; what runs keep for the next scenarios (fire, solved plan,
-    EU-Trees4F statuses, fire-day rates) dropped before each round (model.forget_scenarios,
-    untimed): every round computes the whole scenario, as a new one."""
+    cut-and-replant MILP). Warm: preparation (stands, weather, IFN dieback fit, fuel grid and
+    its terrain media) cached by an untimed run; what runs keep for the next scenarios (fire,
+    solved plan, EU-Trees4F statuses, fire-day rates) dropped before each round
+    (model.forget_scenarios, untimed): every round computes the whole scenario, as a new one."""
     from twin_core.models.forest import model as fm
     from twin_core.models.forest.model import ForestScenario
     from twin_core.models.registry import get_model

@@ -71,6 +71,8 @@ Flat terrain (the sample has no DEM), uniform wind and fuel moisture.
 
 from __future__ import annotations
 
+import threading
+import weakref
 from dataclasses import dataclass
 
 import numpy as np
@@ -804,7 +806,9 @@ def spread_grid(ros_max: np.ndarray, length_to_width, head_azimuth_deg, ignition
 
 @dataclass
 class FuelGrid:
-    """Stands rasterised: fuel model index per cell (-1 non-burnable) and stand row index."""
+    """Stands rasterised: fuel model index per cell (-1 non-burnable) and stand row index.
+    Not changed once used: its terrain media and fires are kept per grid object (make a new
+    grid, e.g. with ``dataclasses.replace``, for other fuels or terrain)."""
     fuel: np.ndarray  # int16 index into FUEL_MODELS, -1 = NB
     stand: np.ndarray  # int32 row of the stands frame, -1 outside
     x0: float  # west edge (m, Lambert-93)
@@ -875,9 +879,30 @@ def with_terrain(grid: FuelGrid, dem) -> FuelGrid:
     return replace(grid, slope=slope, upslope_az=upslope)
 
 
+#: :func:`_terrain_media` of each grid object (dropped with it; a FuelGrid is not changed
+#: once built): it depends on the grid only, not on the fire day.
+_MEDIA: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = {}
+_MEDIA_LOCK = threading.Lock()
+
+
 def _terrain_media(grid: FuelGrid) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Medium label per cell (-1 non-burnable) and, per medium, fuel index, slope (rise/run)
-    and upslope azimuth (°)."""
+    and upslope azimuth (°); computed once per grid object (read-only arrays)."""
+    with _MEDIA_LOCK:
+        kept = _MEDIA.get(id(grid))
+    if kept is not None:
+        return kept
+    media = _media_of(grid)
+    for a in media:
+        a.flags.writeable = False
+    with _MEDIA_LOCK:
+        if id(grid) not in _MEDIA:
+            weakref.finalize(grid, _MEDIA.pop, id(grid), None)
+        _MEDIA[id(grid)] = media
+    return media
+
+
+def _media_of(grid: FuelGrid) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     burn = grid.fuel >= 0
     slope = np.nan_to_num(grid.slope, nan=0.0)
     s_cls = np.clip(np.rint(slope / SLOPE_STEP), 0, round(SLOPE_MAX / SLOPE_STEP)).astype(int)
