@@ -433,9 +433,9 @@ def run_plan(stands: gpd.GeoDataFrame, status: np.ndarray, status_at, s: ForestS
                                  s.annual_cap_ha * s.plan_years, excluded=excluded)
     species = np.where(chosen, np.array(su.CANDIDATE_SPECIES, dtype=object)[best], "")
     cuts = pl.schedule(area, gain, chosen, s.annual_cap_ha, PLAN_START, s.plan_years)
-    first_year = cuts.groupby("stand")["year"].min()
-    cut_year = np.full(n, np.nan)
-    cut_year[first_year.index.to_numpy()] = first_year.to_numpy()
+    cut_year = np.full(n, np.inf)  # first year each stand is cut (NaN: never)
+    np.minimum.at(cut_year, cuts["stand"].to_numpy(int), cuts["year"].to_numpy(float))
+    cut_year[np.isinf(cut_year)] = np.nan
     a = area[chosen]
     volume = float((a * s.standing_volume_m3_ha).sum())
     return {"species": species, "schedule": cuts, "cut_year": cut_year,
@@ -494,6 +494,7 @@ def run_climate_risk(stands: gpd.GeoDataFrame, weather: pd.DataFrame, s: ForestS
     if min(margins.values()) < 0:
         raise ValueError("margins must be ≥ 0")
     stand_bounds = su.envelope_bounds(groups)  # looked up once for all the climates
+    stand_sel = {grp: groups == grp for grp in et.GROUP_SPECIES}
 
     def status_at(warming: float, dp: float, group=groups, cold: bool = False):
         t = t_stand + (warming - wx.PRESENT_WARMING)
@@ -504,7 +505,7 @@ def run_climate_risk(stands: gpd.GeoDataFrame, weather: pd.DataFrame, s: ForestS
             layer = et.layer_for(warming)
             g = np.asarray(group, dtype=object)
             for grp in et.GROUP_SPECIES:
-                sel = g == grp
+                sel = stand_sel[grp] if group is groups else g == grp
                 if sel.any():  # every stand's status kept per (group, layer): same values
                     status[sel] = et.group_status_of_points(species, grp, layer, lon, lat)[sel]
         return status, t, p

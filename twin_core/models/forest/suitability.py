@@ -50,6 +50,7 @@ import pandas as pd
 NORMALS_WARMING = 0.8
 
 STATUSES = ("suitable", "at_risk", "unsuitable")
+_STATUS_OBJECTS = np.array(STATUSES, dtype=object)
 STATUS_CODE = {"suitable": 0, "at_risk": 1, "unsuitable": 2}
 UNKNOWN = "unknown"
 
@@ -224,7 +225,7 @@ def classify_bounds(bounds: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray
     if cold_limit:
         bad |= t < tmin
         risk |= t < tmin + margin_c
-    status = np.where(bad, "unsuitable", np.where(risk, "at_risk", "suitable")).astype(object)
+    status = _STATUS_OBJECTS[np.where(bad, 2, np.where(risk, 1, 0))]  # an object array
     status[~known | np.isnan(t) | np.isnan(p)] = UNKNOWN
     return status
 
