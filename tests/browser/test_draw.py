@@ -21,6 +21,23 @@ def shadow_text(locator) -> str:
     return locator.first.evaluate("e => (e.shadowRoot || e).textContent") or ""
 
 
+def drawn_vertices(page) -> int:
+    """Vertices of the polygon being drawn, as the browser holds it (the data source of the
+    map's Polygon Draw Tool)."""
+    return page.evaluate("""() => {
+      let most = 0;
+      for (const doc of (window.Bokeh && window.Bokeh.documents) || []) {
+        for (const m of doc.all_models) {
+          if (m.constructor.__name__ !== 'PolyDrawTool') continue;
+          for (const r of m.renderers) {
+            for (const part of r.data_source.data.xs || []) most = Math.max(most, part.length);
+          }
+        }
+      }
+      return most;
+    }""")
+
+
 def long_press(page, x: float, y: float) -> None:
     page.mouse.move(x, y, steps=4)
     page.mouse.down()
@@ -57,6 +74,9 @@ def test_draw_setback_zone_on_coast_map(offline_page, server):
         page.mouse.click(*at(fx, fy))
         page.wait_for_timeout(300)
     long_press(page, *at(0.42, 0.55))
+    # the browser holds the 4 vertices before "Appliquer" is pressed: its data change then
+    # reaches the server ahead of the click (one websocket, in order)
+    wait_until(page, lambda: drawn_vertices(page) >= 4, "the 4 vertices drawn")
 
     page.locator(".twin-draw-apply button").first.click()
     wait_until(page, lambda: url_param(page, "setback_zone") is not None, "zone in the URL")
