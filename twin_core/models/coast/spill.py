@@ -25,6 +25,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from twin_core.heap import compiled as heap_compiled
+from twin_core.heap import heap_pop, heap_push
+
 #: Window of levels one spill computation serves, around the level of its first query (m):
 #: below it, a plain fill; above it, not computed. A tuning of the work per computation, not
 #: of the results (a level outside the window recomputes with a wider one): the levels of a
@@ -159,7 +162,9 @@ def _threshold_cell(z, t, has_t, floor, cap):  # pragma: no cover (compiled by n
     return x if x <= cap else np.float32(np.inf)
 
 
-def _make_flood(threshold):
+def _make_flood(threshold, push=heap_push, pop=heap_pop):
+    """The priority flood calling ``threshold`` and the heap's ``push`` and ``pop`` (numba
+    versions: :func:`_kernel`)."""
     def _priority_flood(z, t, has_t, seeds, floor, cap, out, queue, heap_v, heap_i
                         ):  # pragma: no cover (compiled by numba)
         """Spill level of every cell into ``out`` (+inf = above ``cap`` or not connected),
@@ -186,41 +191,13 @@ def _make_flood(threshold):
                 queue[q_tail] = s
                 q_tail += 1
             else:
-                j = h_size
-                h_size += 1
-                while j > 0:
-                    p = (j - 1) >> 1
-                    if heap_v[p] <= v:
-                        break
-                    heap_v[j] = heap_v[p]
-                    heap_i[j] = heap_i[p]
-                    j = p
-                heap_v[j] = v
-                heap_i[j] = s
+                h_size = push(heap_v, heap_i, h_size, v, s)
         while q_head < q_tail or h_size > 0:
             if q_head < q_tail:
                 c = queue[q_head]
                 q_head += 1
-            else:  # pop the heap's minimum
-                c = heap_i[0]
-                h_size -= 1
-                if h_size > 0:
-                    lv = heap_v[h_size]
-                    li = heap_i[h_size]
-                    j = 0
-                    while True:
-                        a = 2 * j + 1
-                        if a >= h_size:
-                            break
-                        if a + 1 < h_size and heap_v[a + 1] < heap_v[a]:
-                            a += 1
-                        if heap_v[a] >= lv:
-                            break
-                        heap_v[j] = heap_v[a]
-                        heap_i[j] = heap_i[a]
-                        j = a
-                    heap_v[j] = lv
-                    heap_i[j] = li
+            else:  # the heap's minimum
+                _, c, h_size = pop(heap_v, heap_i, h_size)
             v = res[c]
             r = c // ncol
             col = c - r * ncol
@@ -252,17 +229,7 @@ def _make_flood(threshold):
                     q_tail += 1
                 else:
                     res[m] = tm
-                    j = h_size
-                    h_size += 1
-                    while j > 0:
-                        p = (j - 1) >> 1
-                        if heap_v[p] <= tm:
-                            break
-                        heap_v[j] = heap_v[p]
-                        heap_i[j] = heap_i[p]
-                        j = p
-                    heap_v[j] = tm
-                    heap_i[j] = m
+                    h_size = push(heap_v, heap_i, h_size, tm, m)
     return _priority_flood
 
 
@@ -282,7 +249,8 @@ def _kernel():
         sig = types.void(ro2, ro2, types.boolean, types.Array(types.int64, 1, "C",
                                                                  readonly=True),
                          f32, f32, types.Array(f32, 2, "C"), i64, types.Array(f32, 1, "C"), i64)
-        _COMPILED.append(njit(sig, cache=False, nogil=True)(_make_flood(threshold)))
+        push, pop = heap_compiled()
+        _COMPILED.append(njit(sig, cache=False, nogil=True)(_make_flood(threshold, push, pop)))
     return _COMPILED[0]
 
 

@@ -79,6 +79,7 @@ import numpy as np
 import pandas as pd
 
 from twin_core.errors import TwinInputError
+from twin_core.heap import heap_pop, heap_push
 
 #: 1 chain/hour in m/min (66 ft / 60 min).
 CH_PER_H_TO_M_PER_MIN = 0.33528
@@ -532,42 +533,6 @@ def _step_cost(ros, ecc, hs, hc, dr, dc, cell_m):  # pragma: no cover (compiled 
     return cell_m * (np.sqrt(dr * dr + dc * dc) - ecc * along) / (ros * (1.0 - ecc))
 
 
-def _heap_push(keys, vals, size, key, val):  # pragma: no cover (compiled by numba)
-    i = size
-    while i > 0:
-        p = (i - 1) >> 1
-        if keys[p] <= key:
-            break
-        keys[i] = keys[p]
-        vals[i] = vals[p]
-        i = p
-    keys[i] = key
-    vals[i] = val
-    return size + 1
-
-
-def _heap_pop(keys, vals, size):  # pragma: no cover (compiled by numba)
-    key, val = keys[0], vals[0]
-    size -= 1
-    lk, lv = keys[size], vals[size]
-    i = 0
-    while True:
-        c = 2 * i + 1
-        if c >= size:
-            break
-        if c + 1 < size and keys[c + 1] < keys[c]:
-            c += 1
-        if keys[c] >= lk:
-            break
-        keys[i] = keys[c]
-        vals[i] = vals[c]
-        i = c
-    if size > 0:
-        keys[i] = lk
-        vals[i] = lv
-    return key, val, size
-
-
 def _any_angle_mtt(label, ros_l, ecc_l, hs_l, hc_l, r0, c0, duration,
                    cell_m):  # pragma: no cover (compiled by numba)
     """Lazy Theta* (Nash, Koenig & Tovey 2010) with the elliptical travel time: each cell keeps
@@ -663,6 +628,7 @@ def _any_angle_mtt(label, ros_l, ecc_l, hs_l, hc_l, r0, c0, duration,
     return arrival.reshape(h, w)
 
 
+_heap_push, _heap_pop = heap_push, heap_pop  # numba versions once compiled (_kernel)
 _KERNEL: list = []
 
 
@@ -672,9 +638,12 @@ def _kernel():
     if not _KERNEL:
         from numba import njit
 
+        from twin_core.heap import compiled
+
         g = globals()
-        for name in ("_clearance", "_line_clear", "_step_cost", "_heap_push", "_heap_pop"):
+        for name in ("_clearance", "_line_clear", "_step_cost"):
             g[name] = njit(cache=False)(g[name])
+        g["_heap_push"], g["_heap_pop"] = compiled()
         _KERNEL.append(njit(cache=False)(_any_angle_mtt))
     return _KERNEL[0]
 
