@@ -84,8 +84,11 @@ def test_serve_to_first_page(benchmark, disk_cache, tmp_path, monkeypatch):
 @pytest.mark.parametrize("model_id", list(all_models()))
 def test_scenario_run(benchmark, model_id):
     """One default scenario on the model's sample territory, the same every round. Warm: the
-    territory's preparation (and, for agriculture, the AquaCrop yields; for coast, the flood
-    levels of this scenario) cached by an untimed run first. Models keep no result cache."""
+    territory's preparation (and, for agriculture, the AquaCrop yields; for coast, the spill
+    levels of this scenario) cached by an untimed run first. The forest keeps its fires, plans
+    and EU-Trees4F statuses between scenarios (issue 17), so its rounds are a scenario seen
+    before; a new one: benchmarks/test_forest.py::test_new_scenario_horizon and
+    test_one_default_scenario, benchmarks/test_coast.py::test_coast_new_horizon."""
     model = get_model(model_id)
     territory = Territory.load(model.spec.use_case)
     scenario = model.scenario_class()
@@ -97,8 +100,8 @@ def test_scenario_run(benchmark, model_id):
 def test_compare_two(benchmark, model_id):
     """Run two scenarios (horizons 2030 and 2100) and build the comparison table. Warm:
     preparation (with the agriculture AquaCrop yields) cached by an untimed run of the first
-    scenario; results are not cached, but the coast flood levels of the second scenario are
-    cached from the first round on."""
+    scenario; from the first round on, the coast's spill levels of the second scenario and the
+    forest's fires, plans and statuses of both are kept (a comparison seen before)."""
     model = get_model(model_id)
     territory = Territory.load(model.spec.use_case)
     a = model.scenario_class(label="A", horizon=2030)
