@@ -118,3 +118,16 @@ def test_broadcast_inputs_and_per_cell_start_codes():
     assert one["fwi"].shape == (n,)
     np.testing.assert_allclose(one["fwi"], full["fwi"][:, 1], rtol=0, atol=1e-12)
     assert full["ffmc"][0, 0] != full["ffmc"][0, 2]  # start codes are per cell
+
+
+def test_cells_split_across_threads_give_the_same_values(synthetic, monkeypatch):
+    """Above PARALLEL_MIN_CELL_DAYS the cells run in one block per core on threads; each
+    cell's series is computed alone, so the values are bit for bit those of one block (here
+    with the split forced on 20 cells, in 3 and in 7 blocks)."""
+    one = _ours(synthetic, fw.FFMC_COEFFICIENT)
+    monkeypatch.setattr(fw, "PARALLEL_MIN_CELL_DAYS", 0)
+    for workers in (3, 7):
+        monkeypatch.setattr(fw.os, "cpu_count", lambda w=workers: w)
+        split = _ours(synthetic, fw.FFMC_COEFFICIENT)
+        for code in CODES:
+            assert np.array_equal(split[code], one[code]), (workers, code)

@@ -45,6 +45,7 @@ tested against the loop.
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Sequence
 
 import numpy as np
@@ -206,21 +207,22 @@ def fire_weather_index(isi: np.ndarray, bui: np.ndarray) -> np.ndarray:
 
 # -- whole series: one compiled loop over days and cells ----------------------------------------
 def _fwi_loop(temp, rh, wind, rain, month, le, lf, ffmc0, dmc0, dc0, k,
-              ffmc, dmc, dc, isi, bui, fwi):  # pragma: no cover (compiled by numba)
+              ffmc, dmc, dc, isi, bui, fwi, j0, j1):  # pragma: no cover (compiled by numba)
     """The equations of the step functions above, day after day, one cell at a time, with
     scalars only: inputs (days, cells) (any strides, read only), ``month`` 1-12 (days, cells),
     ``le`` / ``lf`` (12, cells), start codes (cells,), outputs (days, cells) written in place.
     Powers with a fractional exponent are taken as exp(a·ln x), sharing ln x (same values to
     ~1e-13). Each day makes four passes over the cells (FFMC; DMC, DC, BUI; ISI; FWI): shorter
     chains of dependent exp/log let the processor overlap cells (≈ 20 % faster than one pass).
+    Only the cells ``j0`` to ``j1`` (excluded): one block per thread (:func:`_run_loop`).
     """
-    n, m = temp.shape
+    n = temp.shape[0]
     f = ffmc0.copy()
     d = dmc0.copy()
     c = dc0.copy()
     ln10 = math.log(10.0)
     for i in range(n):
-        for j in range(m):
+        for j in range(j0, j1):
             t = temp[i, j]
             h = min(max(rh[i, j], 0.0), 100.0)
             w = max(wind[i, j], 0.0)
@@ -259,7 +261,7 @@ def _fwi_loop(temp, rh, wind, rain, month, le, lf, ffmc0, dmc0, dc0, k,
             ff = min(max(59.5 * (250.0 - mm) / (k + mm), 0.0), 101.0)
             f[j] = ff
             ffmc[i, j] = ff
-        for j in range(m):
+        for j in range(j0, j1):
             t = temp[i, j]
             h = min(max(rh[i, j], 0.0), 100.0)
             p = max(rain[i, j], 0.0)
@@ -304,7 +306,7 @@ def _fwi_loop(temp, rh, wind, rain, month, le, lf, ffmc0, dmc0, dc0, k,
             dmc[i, j] = pd_
             dc[i, j] = dcv
             bui[i, j] = bu
-        for j in range(m):
+        for j in range(j0, j1):
             ff = ffmc[i, j]
             w = max(wind[i, j], 0.0)
             # ISI (eqs. 24-26)
@@ -312,7 +314,7 @@ def _fwi_loop(temp, rh, wind, rain, month, le, lf, ffmc0, dmc0, dc0, k,
             f5 = math.exp(5.31 * math.log(fm)) if fm > 0.0 else 0.0
             si = 19.1152 * math.exp(-0.1386 * fm + 0.05039 * w) * (1.0 + f5 / 4.93e7)
             isi[i, j] = si
-        for j in range(m):
+        for j in range(j0, j1):
             # FWI (eqs. 28-30)
             si = isi[i, j]
             bu = bui[i, j]
@@ -327,6 +329,24 @@ def _fwi_loop(temp, rh, wind, rain, month, le, lf, ffmc0, dmc0, dc0, k,
 
 
 _COMPILED: list = []
+#: Cell-days above which the cells are split in one block per core, run on threads (the
+#: compiled loop releases the GIL; cells are independent, so the values are the same).
+PARALLEL_MIN_CELL_DAYS = 200_000
+
+
+def _run_loop(args: tuple, cell_days: int, cells: int) -> None:
+    loop = _compiled_loop()
+    workers = min(os.cpu_count() or 1, cells) if cell_days >= PARALLEL_MIN_CELL_DAYS else 1
+    if workers <= 1:
+        loop(*args, 0, cells)
+        return
+    from concurrent.futures import ThreadPoolExecutor
+
+    bounds = np.linspace(0, cells, workers + 1).astype(int)
+    with ThreadPoolExecutor(workers) as pool:
+        for done in [pool.submit(loop, *args, int(a), int(b))
+                     for a, b in zip(bounds[:-1], bounds[1:], strict=True)]:
+            done.result()
 
 
 def _compiled_loop():
@@ -341,8 +361,8 @@ def _compiled_loop():
         out2 = types.Array(types.float64, 2, "C")
         sig = types.void(ro2, ro2, ro2, ro2, types.Array(types.int64, 2, "A", readonly=True),
                          ro2, ro2, ro1, ro1, ro1, types.float64, out2, out2, out2, out2, out2,
-                         out2)
-        _COMPILED.append(njit(sig, cache=False, error_model="numpy")(_fwi_loop))
+                         out2, types.int64, types.int64)
+        _COMPILED.append(njit(sig, cache=False, error_model="numpy", nogil=True)(_fwi_loop))
     return _COMPILED[0]
 
 
@@ -402,9 +422,9 @@ def fwi_arrays(temp: np.ndarray, rh: np.ndarray, wind: np.ndarray, rain: np.ndar
         return np.broadcast_to(np.asarray(v, dtype=np.float64).reshape(-1), (cells,))
 
     out = _empty_outputs(shape2)
-    _compiled_loop()(view(temp), view(rh), view(wind), view(rain), view(month, np.int64), le, lf,
-                     start(ffmc0), start(dmc0), start(dc0), float(ffmc_coefficient),
-                     *(out[k] for k in OUTPUT_COLUMNS))
+    _run_loop((view(temp), view(rh), view(wind), view(rain), view(month, np.int64), le, lf,
+               start(ffmc0), start(dmc0), start(dc0), float(ffmc_coefficient),
+               *(out[k] for k in OUTPUT_COLUMNS)), shape2[0] * cells, cells)
     if temp.ndim == 1:
         out = {k: v[:, 0] for k, v in out.items()}
     return out
