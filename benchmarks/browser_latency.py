@@ -125,6 +125,15 @@ def start_server(log: Path) -> tuple[subprocess.Popen, str, float, float]:
             time.sleep(0.05)
 
 
+def open_browser(pw):
+    """Chromium, offline, 1400 × 900, with the in-page helpers: the browser and a new page."""
+    browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+    ctx = browser.new_context(viewport={"width": 1400, "height": 900})
+    ctx.route("**/*", _offline)
+    ctx.add_init_script(INIT_JS)
+    return browser, ctx.new_page()
+
+
 def wait_ready(base: str, seconds: float = 600) -> float:
     """Poll ``/ready`` (200 once every model is warm); the monotonic time it answered."""
     deadline = time.monotonic() + seconds
@@ -180,11 +189,7 @@ def main(argv: list[str] | None = None) -> int:
     out = {"home_http_s": round(http_home, 2), "pages": []}
     try:
         with sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-            ctx = browser.new_context(viewport={"width": 1400, "height": 900})
-            ctx.route("**/*", _offline)
-            ctx.add_init_script(INIT_JS)
-            page = ctx.new_page()
+            browser, page = open_browser(pw)
             page.goto(f"{base}/")
             page.locator(".twin-header").first.wait_for(timeout=120_000)
             out["home_browser_s"] = round(time.monotonic() - t0, 2)

@@ -26,13 +26,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.browser_latency import (  # noqa: E402
-    ARGS,
-    CHROMIUM,
-    INIT_JS,
     ROOT,
     SLIDER,
     STEP_JS,
-    _offline,
+    open_browser,
     start_server,
 )
 
@@ -103,11 +100,7 @@ def main(argv: list[str] | None = None) -> int:
     proc, base, _, _ = start_server(log)
     try:
         with sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-            ctx = browser.new_context(viewport={"width": 1400, "height": 900})
-            ctx.route("**/*", _offline)
-            ctx.add_init_script(INIT_JS)
-            page = ctx.new_page()
+            browser, page = open_browser(pw)
             frames: list[tuple[float, str, object]] = []
             page.on("websocket", lambda ws: (
                 ws.on("framereceived", lambda p: frames.append((time.monotonic(), "in", p))),
@@ -116,7 +109,7 @@ def main(argv: list[str] | None = None) -> int:
             page.locator(".twin-headline .twin-card .twin-value").first.wait_for(
                 timeout=300_000)
             page.wait_for_timeout(4000)
-            cdp = ctx.new_cdp_session(page)
+            cdp = page.context.new_cdp_session(page)
             cdp.send("Profiler.enable")
             cdp.send("Profiler.setSamplingInterval", {"interval": 500})
             slider = SLIDER.get(args.route, "horizon")
