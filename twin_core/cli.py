@@ -209,15 +209,14 @@ def start_aquacrop_fill(territory_id: str = AQUACROP_FILL_TERRITORY):
     """After the warm-up: when tables of the territory's AquaCrop yield grid are missing from
     the disk cache, compute them in a separate, lowest-priority process (``nice 19 twin cache
     aquacrop``), so that the pages keep the CPU and moving the soil or summer-rain lever later
-    answers at once instead of after ≈ 15 s of AquaCrop runs. Off with
+    answers without its AquaCrop runs (15 s for the soil lever, measured in-process). Off with
     ``TWIN_AQUACROP_FILL=off`` or a disabled disk cache. Returns the process (or None)."""
     import shutil
     import subprocess
 
     from twin_core.models.agriculture import aquacrop_yields as aq
 
-    if os.environ.get("TWIN_AQUACROP_FILL", "on").lower() == "off" or \
-            aq._disk_path(("probe",)) is None:
+    if os.environ.get("TWIN_AQUACROP_FILL", "on").lower() == "off" or aq.cache_dir() is None:
         return None
     try:
         missing = len(_aquacrop_cache(territory_id).missing())
@@ -249,13 +248,13 @@ def _cmd_cache_aquacrop(args: argparse.Namespace) -> int:
 
     from twin_core.models.agriculture import aquacrop_yields as aq
 
-    probe = aq._disk_path(("probe",))
-    if probe is None:
+    folder = aq.cache_dir()
+    if folder is None:
         print("twin: the disk cache is off (TWIN_CACHE_DIR=off): nothing to fill",
               file=sys.stderr)
         return 2
-    probe.parent.mkdir(parents=True, exist_ok=True)
-    with open(probe.parent / ".fill.lock", "w") as lock:
+    folder.mkdir(parents=True, exist_ok=True)
+    with open(folder / ".fill.lock", "w") as lock:
         try:
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
