@@ -101,7 +101,7 @@ def test_aquacrop_cache_build(benchmark, agri, monkeypatch):
     from twin_core.models.agriculture import pipeline as pl
 
     monkeypatch.setenv("TWIN_CACHE_DIR", "off")
-    assert aq._disk_path(("probe",)) is None
+    assert aq.cache_dir() is None
     prep = am.prepared(territory)
     runs: list[int] = []
 
