@@ -448,33 +448,29 @@ class Prepared:
             sset.families[family] = hit
         return hit
 
+    def _per_building(self, key, compute) -> np.ndarray:
+        """``at_buildings[key]``, computed by ``compute()`` on first use (at most 16 kept)."""
+        hit = self.at_buildings.get(key)
+        if hit is None:
+            hit = compute()
+            if len(self.at_buildings) > 16:
+                self.at_buildings.clear()
+            self.at_buildings[key] = hit
+        return hit
+
     def _flat_cell(self) -> np.ndarray:
         """Flat index of each building's DEM cell (cached)."""
-        hit = self.at_buildings.get("flat")
-        if hit is None:
-            row, col, _ = self.cell
-            hit = np.ravel_multi_index((row, col), self.dem.shape)
-            self.at_buildings["flat"] = hit
-        return hit
+        return self._per_building("flat", lambda: np.ravel_multi_index(self.cell[:2],
+                                                                       self.dem.shape))
 
     def _axis_at_buildings(self) -> np.ndarray:
         """Position along the estuary of each building's DEM cell (cached)."""
-        hit = self.at_buildings.get("axis")
-        if hit is None:
-            hit = np.take(self.axis, self._flat_cell())
-            self.at_buildings["axis"] = hit
-        return hit
+        return self._per_building("axis", lambda: np.take(self.axis, self._flat_cell()))
 
     def _dry_land_buildings(self, high_water: float) -> np.ndarray:
         """Buildings inside the DEM whose cell is not today's foreshore (cached)."""
-        key = ("land", round(float(high_water), 4))
-        hit = self.at_buildings.get(key)
-        if hit is None:
-            if len(self.at_buildings) > 16:
-                self.at_buildings.clear()
-            hit = self.cell[2] & ~np.take(self.intertidal(high_water), self._flat_cell())
-            self.at_buildings[key] = hit
-        return hit
+        return self._per_building(("land", round(float(high_water), 4)), lambda: (
+            self.cell[2] & ~np.take(self.intertidal(high_water), self._flat_cell())))
 
     def _land_spill(self, sp: Spill, high_water: float) -> np.ndarray:
         """The finite spill levels of the land cells that are not today's foreshore (the
